@@ -1,0 +1,28 @@
+/**
+ * `npm run bench [-- --json]`: runs every benchmark and prints one JSON object of named figures
+ * (with --json) or a table. Each benchmark module exports `run(): Promise<Record<string, unknown>>`;
+ * add yours to BENCHES. Figures are medians over repeated runs in one process, so ratios are
+ * measured under the same machine load.
+ */
+type Bench = { name: string; load: () => Promise<{ run: () => Promise<Record<string, unknown>> }> };
+
+const BENCHES: Bench[] = [];
+
+async function main(): Promise<void> {
+  const json = process.argv.includes("--json");
+  const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+  const figures: Record<string, unknown> = {};
+  for (const bench of BENCHES) {
+    if (only && !only.split(",").includes(bench.name)) continue;
+    const mod = await bench.load();
+    Object.assign(figures, await mod.run());
+    if (!json) process.stderr.write(`bench ${bench.name} done\n`);
+  }
+  if (json) process.stdout.write(JSON.stringify(figures, null, 2) + "\n");
+  else for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k.padEnd(32)} ${JSON.stringify(v)}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(String(err instanceof Error ? err.stack : err) + "\n");
+  process.exit(1);
+});

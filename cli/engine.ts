@@ -1,0 +1,157 @@
+/**
+ * The offline engine: runs a Pulumi program under the SDK's mock monitor and records every resource
+ * it declares, with its inputs (secrets masked), so `plan`, `whatif --stack` and tests see exactly
+ * what `pulumi preview` would send to the engine — without the Pulumi CLI, plugins or a tenant.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const SECRET_MASK = "[secret]";
+
+export interface DeclaredResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** URN of the parent, or "" for the stack itself. */
+  parent: string;
+  custom: boolean;
+  /** Inputs as the engine receives them, secrets masked as "[secret]". */
+  inputs: Record<string, unknown>;
+  /** Inputs with secrets revealed: for evaluation only, never printed. */
+  plainInputs: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  project: string;
+  stack: string;
+  /** Fully qualified config keys ("project:key") to string values, as Pulumi stores them. */
+  config?: Record<string, string>;
+  secretKeys?: string[];
+  /** Computed outputs a mocked resource returns besides its inputs. */
+  outputs?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+}
+
+export interface RunResult {
+  resources: DeclaredResource[];
+  /** The program's module exports, resolved (secret outputs masked). */
+  outputs: Record<string, unknown>;
+}
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+function maskSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskSecrets);
+  if (value && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) return SECRET_MASK;
+    if (obj[SIG_KEY] !== undefined && "value" in obj) return maskSecrets(obj.value);
+    return Object.fromEntries(Object.entries(obj).filter(([k]) => k !== "__provider").map(([k, v]) => [k, maskSecrets(v)]));
+  }
+  return value;
+}
+
+function stripProvider(inputs: Record<string, unknown>): Record<string, unknown> {
+  const { __provider: _drop, ...rest } = inputs;
+  return rest;
+}
+
+/**
+ * Run `program` under mocks and collect what it declares. Errors thrown by the program or by a
+ * component's validation reject the returned promise with the original message.
+ */
+export async function runUnderMocks(program: () => unknown, options: RunOptions): Promise<RunResult> {
+  const { MockMonitor } = await import("@pulumi/pulumi/runtime/mocks");
+  const settings = await import("@pulumi/pulumi/runtime/settings");
+  const { runInPulumiStack } = await import("@pulumi/pulumi/runtime/stack");
+
+  const resources: DeclaredResource[] = [];
+  const mocks: pulumi.runtime.Mocks = {
+    newResource(args) {
+      const extra = options.outputs?.(args.type, args.name, args.inputs) ?? {};
+      const id = args.custom ? `${args.name}-id` : undefined;
+      return { id, state: { ...args.inputs, ...extra } };
+    },
+    call(args) {
+      throw new Error(`offline plan: the function ${args.token} is not available without a tenant; pass its result as config instead`);
+    },
+  };
+
+  class RecordingMonitor extends MockMonitor {
+    override async registerResource(req: any, callback: (err: any, resp: any) => void) {
+      const raw = req.getObject().toJavaScript() as Record<string, unknown>;
+      const type: string = req.getType();
+      const name: string = req.getName();
+      const parent: string = req.getParent();
+      super.registerResource(req, (err: any, resp: any) => {
+        if (!err && resp) {
+          const plain = maskSecretsReveal(raw);
+          resources.push({
+            urn: resp.getUrn(),
+            type,
+            name,
+            parent,
+            custom: req.getCustom(),
+            inputs: maskSecrets(raw) as Record<string, unknown>,
+            plainInputs: stripProvider(plain as Record<string, unknown>),
+          });
+        }
+        callback(err, resp);
+      });
+    }
+  }
+
+  pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
+  settings.setMockOptions(new RecordingMonitor(mocks), options.project, options.stack, false);
+
+  let exportsValue: Record<string, unknown> = {};
+  let programError: unknown;
+  await runInPulumiStack(async () => {
+    try {
+      const result = await program();
+      exportsValue = (result ?? {}) as Record<string, unknown>;
+    } catch (err) {
+      programError = err;
+    }
+    return exportsValue;
+  });
+  await settings.waitForRPCs();
+  if (programError) throw programError;
+  const outputs = await resolveExports(exportsValue);
+  return { resources, outputs };
+}
+
+/** Reveal secret values (for evaluation); secrets are wrapped as { sig, value }. */
+function maskSecretsReveal(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskSecretsReveal);
+  if (value && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) return maskSecretsReveal(obj.value);
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecretsReveal(v)]));
+  }
+  return value;
+}
+
+async function resolveExports(value: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v === "function") continue;
+    out[key] = await resolveValue(v);
+  }
+  return out;
+}
+
+async function resolveValue(v: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(v)) {
+    const output = v as pulumi.Output<unknown>;
+    const isSecret = await (output as unknown as { isSecret: Promise<boolean> }).isSecret;
+    if (isSecret) return SECRET_MASK;
+    return resolveValue(await new Promise((resolve) => output.apply(resolve)));
+  }
+  if (pulumi.Resource.isInstance(v)) return undefined;
+  if (Array.isArray(v)) return Promise.all(v.map(resolveValue));
+  if (v && typeof v === "object") {
+    const entries = await Promise.all(Object.entries(v).map(async ([k, x]) => [k, await resolveValue(x)] as const));
+    return Object.fromEntries(entries);
+  }
+  return v;
+}

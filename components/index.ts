@@ -1,0 +1,2 @@
+// The public API of tenant-guardrails: components and the pure functions behind them.
+export * from "./conditional-access";
