@@ -1,0 +1,7 @@
+/**
+ * The stack program: composes the guardrail components from this stack's config
+ * (stacks/Pulumi.<stack>.yaml). Each system reads its own config object; see the README.
+ */
+import { declareConditionalAccess } from "./conditional-access";
+
+export const conditionalAccess = declareConditionalAccess();
