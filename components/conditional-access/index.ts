@@ -1,1 +1,2 @@
 export * from "./device-filter";
+export * from "./policy-shape";

@@ -1,0 +1,76 @@
+/**
+ * The plain (resolved) shape of `@pulumi/azuread` ConditionalAccessPolicyArgs, as the offline
+ * engine records it and as the Graph importer produces it. Field names and enum casing are the
+ * provider's (upstream terraform-provider-azuread v3 / pulumi-azuread v6).
+ */
+
+export const PolicyState = {
+  Enabled: "enabled",
+  Disabled: "disabled",
+  ReportOnly: "enabledForReportingButNotEnforced",
+} as const;
+export type PolicyState = (typeof PolicyState)[keyof typeof PolicyState];
+
+export const DevicePlatform = {
+  All: "all",
+  Android: "android",
+  IOS: "iOS",
+  Linux: "linux",
+  MacOS: "macOS",
+  Windows: "windows",
+  WindowsPhone: "windowsPhone",
+} as const;
+export type DevicePlatform = (typeof DevicePlatform)[keyof typeof DevicePlatform];
+
+export interface PlainDeviceFilter {
+  mode: "include" | "exclude";
+  rule: string;
+}
+
+export interface PlainGuestsOrExternalUsers {
+  guestOrExternalUserTypes: string[];
+  externalTenants?: { membershipKind: string; members?: string[] }[];
+}
+
+export interface PlainUsersCondition {
+  includedUsers?: string[];
+  excludedUsers?: string[];
+  includedGroups?: string[];
+  excludedGroups?: string[];
+  includedRoles?: string[];
+  excludedRoles?: string[];
+  includedGuestsOrExternalUsers?: PlainGuestsOrExternalUsers[];
+  excludedGuestsOrExternalUsers?: PlainGuestsOrExternalUsers[];
+}
+
+export interface PlainConditionalAccessPolicy {
+  displayName: string;
+  state: string;
+  conditions: {
+    applications: {
+      includedApplications?: string[];
+      excludedApplications?: string[];
+      includedUserActions?: string[];
+      filter?: { mode: string; rule: string };
+    };
+    clientAppTypes: string[];
+    users: PlainUsersCondition;
+    devices?: { filter: PlainDeviceFilter };
+    platforms?: { includedPlatforms: string[]; excludedPlatforms?: string[] };
+    locations?: { includedLocations: string[]; excludedLocations?: string[] };
+    clientApplications?: { includedServicePrincipals?: string[]; excludedServicePrincipals?: string[] };
+    signInRiskLevels?: string[];
+    userRiskLevels?: string[];
+    servicePrincipalRiskLevels?: string[];
+    insiderRiskLevels?: string;
+    authenticationFlowTransferMethods?: string;
+  };
+  grantControls?: {
+    operator: string;
+    builtInControls?: string[];
+    authenticationStrengthPolicyId?: string;
+    customAuthenticationFactors?: string[];
+    termsOfUses?: string[];
+  };
+  sessionControls?: Record<string, unknown>;
+}
