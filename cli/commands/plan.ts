@@ -1,0 +1,76 @@
+import type { Command } from "commander";
+import { SECRET_MASK, type DeclaredResource } from "../engine";
+import { printJson, printLines } from "../output";
+import { runStack } from "../stack";
+
+/** Inputs worth a line in the human plan, per resource type; other types show their scalar inputs. */
+const KEY_INPUTS: Record<string, string[]> = {
+  "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy": [
+    "displayName",
+    "state",
+    "conditions.devices.filter.mode",
+    "conditions.devices.filter.rule",
+    "conditions.platforms.excludedPlatforms",
+    "conditions.applications.includedApplications",
+    "conditions.users.excludedUsers",
+    "conditions.users.excludedGroups",
+    "grantControls.builtInControls",
+  ],
+};
+
+function at(obj: unknown, dotted: string): unknown {
+  return dotted.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+function show(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+export function keyInputs(resource: DeclaredResource): [string, unknown][] {
+  const keys = KEY_INPUTS[resource.type];
+  if (keys) return keys.map((k) => [k, at(resource.inputs, k)] as [string, unknown]).filter(([, v]) => v !== undefined);
+  return Object.entries(resource.inputs).filter(([, v]) => v === SECRET_MASK || v === null || typeof v !== "object" || (Array.isArray(v) && v.every((x) => typeof x !== "object")));
+}
+
+export function planLines(stack: string, resources: DeclaredResource[], outputs: Record<string, unknown>): string[] {
+  const lines = [`Offline plan of stack "${stack}": ${resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length} resources`, ""];
+  const byParent = new Map<string, DeclaredResource[]>();
+  for (const r of resources) byParent.set(r.parent, [...(byParent.get(r.parent) ?? []), r]);
+  const walk = (parent: string, depth: number) => {
+    for (const r of byParent.get(parent) ?? []) {
+      const indent = "  ".repeat(depth);
+      if (r.type !== "pulumi:pulumi:Stack") {
+        lines.push(`${indent}+ ${r.type}  ${r.name}`);
+        for (const [k, v] of keyInputs(r)) lines.push(`${indent}      ${k}: ${show(v)}`);
+      }
+      walk(r.urn, r.type === "pulumi:pulumi:Stack" ? depth : depth + 1);
+    }
+  };
+  walk("", 0);
+  lines.push("", "Outputs:");
+  for (const [k, v] of Object.entries(outputs)) if (v !== undefined) lines.push(`  ${k}: ${JSON.stringify(v, null, 2).replace(/\n/g, "\n  ")}`);
+  return lines;
+}
+
+export function register(program: Command): void {
+  program
+    .command("plan")
+    .description("run a stack's program offline under the mock engine and print the resources it declares")
+    .requiredOption("--stack <name>", "stack name (reads stacks/Pulumi.<name>.yaml)")
+    .option("--json", "print a stable JSON document")
+    .action(async (opts: { stack: string; json?: boolean }) => {
+      const { resources, outputs } = await runStack(opts.stack);
+      if (opts.json) {
+        printJson({
+          ok: true,
+          stack: opts.stack,
+          resources: resources
+            .filter((r) => r.type !== "pulumi:pulumi:Stack")
+            .map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent, custom: r.custom, inputs: r.inputs })),
+          outputs,
+        });
+      } else {
+        printLines(planLines(opts.stack, resources, outputs));
+      }
+    });
+}
