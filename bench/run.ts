@@ -6,7 +6,9 @@
  */
 type Bench = { name: string; load: () => Promise<{ run: () => Promise<Record<string, unknown>> }> };
 
-const BENCHES: Bench[] = [];
+const BENCHES: Bench[] = [
+  { name: "plan", load: () => import("./plan") },
+];
 
 async function main(): Promise<void> {
   const json = process.argv.includes("--json");

@@ -1,0 +1,87 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { REPO_ROOT, spawnCli } from "../helpers/cli";
+
+const CA = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy";
+const devicesJson = path.join(REPO_ROOT, "examples/devices.json");
+const devicesCsv = path.join(REPO_ROOT, "examples/devices.csv");
+
+describe("tenant-guardrails plan (a real process on the built CLI)", () => {
+  it("plans the dev stack: report-only corporate-device policies with their key inputs", () => {
+    const r = spawnCli(["plan", "--stack", "dev"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Offline plan of stack "dev"');
+    expect(r.stdout).toContain(`+ ${CA}  corporate-devices-untrusted-devices`);
+    expect(r.stdout).toContain('conditions.devices.filter.rule: device.trustType -ne "AzureAD" -and device.trustType -ne "ServerAD"');
+    expect(r.stdout).toContain("state: enabledForReportingButNotEnforced");
+  });
+
+  it("prints a stable JSON document for prod: enabled, break-glass excluded", () => {
+    const r = spawnCli(["plan", "--stack", "prod", "--json"]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.ok).toBe(true);
+    expect(doc.stack).toBe("prod");
+    const policies = doc.resources.filter((x: { type: string }) => x.type === CA);
+    expect(policies.map((p: { name: string }) => p.name).sort()).toEqual(["corporate-devices-other-platforms", "corporate-devices-untrusted-devices"]);
+    for (const p of policies) {
+      expect(p.inputs.state).toBe("enabled");
+      expect(p.inputs.conditions.users.excludedGroups).toEqual(["0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b02"]);
+      expect(p.inputs.conditions.users.excludedUsers).toHaveLength(2);
+    }
+    expect(doc.outputs.conditionalAccess.state).toBe("enabled");
+  });
+
+  it("exits 2 for an unknown stack and names the stacks there are", () => {
+    const r = spawnCli(["plan", "--stack", "staging"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no stack "staging".*stacks: .*dev.*prod/);
+  });
+
+  it("exits 1 with the component's message when the stack config is invalid", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tg-plan-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: tenant-guardrails\nruntime: nodejs\nmain: stacks/index.ts\nstackConfigDir: stacks\n");
+    fs.mkdirSync(path.join(dir, "stacks"));
+    fs.symlinkSync(path.join(REPO_ROOT, "dist"), path.join(dir, "dist"));
+    fs.writeFileSync(path.join(dir, "stacks/Pulumi.broken.yaml"), "config:\n  tenant-guardrails:conditionalAccess:\n    state: enabled\n");
+    const r = spawnCli(["plan", "--stack", "broken"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('CorporateDeviceAccess "corporate-devices"');
+    expect(r.stderr).toContain("emergency-access");
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("exits 2 on usage errors", () => {
+    expect(spawnCli(["plan"]).code).toBe(2);
+    expect(spawnCli(["no-such-command"]).code).toBe(2);
+  });
+});
+
+describe("tenant-guardrails whatif --stack", () => {
+  it("evaluates the prod stack over a JSON inventory, with totals", () => {
+    const r = spawnCli(["whatif", "--stack", "prod", "--devices", devicesJson, "--json"]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.devices.map((d: { outcome: string }) => d.outcome)).toEqual(["allow", "allow", "block", "block", "block", "block", "block", "block"]);
+    expect(doc.totals).toMatchObject({ devices: 8, block: 6, allow: 2 });
+    expect(doc.devices[5].label).toBe("#5 unregistered");
+  });
+
+  it("shows dev's report-only policies as not enforced, with what they would do", () => {
+    const r = spawnCli(["whatif", "--stack", "dev", "--devices", devicesCsv]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("#2 Jane's iPhone (Workplace, iOS): allow  [report-only would: block]");
+    expect(r.stdout).toMatch(/Totals: 5 devices: 0 blocked, 0 granted with controls, 5 allowed; 2 would be blocked/);
+  });
+
+  it("exits 2 when the inventory file cannot be read, 1 when it is not an inventory", () => {
+    expect(spawnCli(["whatif", "--stack", "dev", "--devices", "/nonexistent.json"]).code).toBe(2);
+    const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tg-inv-")), "bad.json");
+    fs.writeFileSync(bad, '{"devices": 3}');
+    const r = spawnCli(["whatif", "--stack", "dev", "--devices", bad, "--json"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error.message).toMatch(/must be an array/);
+  });
+});
