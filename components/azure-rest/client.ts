@@ -112,6 +112,37 @@ function bearerPolicy(getCredential: () => Promise<TokenCredential>, scope: stri
   };
 }
 
+/**
+ * A per-attempt timeout. The pipeline's own `timeout` aborts the request, and aborts are never
+ * retried (they mean "cancelled"); this policy sits inside the retry loop and turns a silent
+ * server into an ETIMEDOUT transport error, which the idempotent strategy retries.
+ */
+function attemptTimeoutPolicy(timeoutMs: number, RestError: typeof import("@azure/core-rest-pipeline").RestError): PipelinePolicy {
+  return {
+    name: "tenantGuardrailsAttemptTimeout",
+    async sendRequest(request, next) {
+      const outer = request.abortSignal;
+      const controller = new AbortController();
+      const forward = () => controller.abort();
+      outer?.addEventListener("abort", forward);
+      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      request.abortSignal = controller.signal;
+      try {
+        return await next(request);
+      } catch (err) {
+        if (controller.signal.aborted && !outer?.aborted) {
+          throw new RestError(`no response within ${timeoutMs} ms`, { code: "ETIMEDOUT", request });
+        }
+        throw err;
+      } finally {
+        clearTimeout(timer);
+        outer?.removeEventListener("abort", forward);
+        request.abortSignal = outer;
+      }
+    },
+  };
+}
+
 function backoff(attempt: number, baseMs: number, capMs: number): number {
   const exp = Math.min(capMs, baseMs * 2 ** attempt);
   return Math.round(exp / 2 + Math.random() * (exp / 2));
@@ -181,6 +212,7 @@ export class AzureRestClient {
       pipeline.addPolicy(rp.throttlingRetryPolicy({ maxRetries }), { phase: "Retry" });
       pipeline.addPolicy(rp.retryPolicy(strategies, { maxRetries }), { phase: "Retry" });
       pipeline.addPolicy(bearerPolicy(() => this.getCredential(), this.scope), { phase: "Sign" });
+      pipeline.addPolicy(attemptTimeoutPolicy(this.options.timeoutMs ?? 60_000, rp.RestError), { afterPhase: "Sign" });
       return pipeline;
     };
     this.pipelines = { idempotent: build(true), create: build(false) };
@@ -205,7 +237,6 @@ export class AzureRestClient {
       method,
       headers,
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      timeout: this.options.timeoutMs ?? 60_000,
       allowInsecureConnection: url.startsWith("http:"),
     });
     let response: PipelineResponse;
