@@ -114,7 +114,8 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions)
     }
     return exportsValue;
   });
-  await settings.waitForRPCs();
+  // waitForRPCs is internal to the SDK but exported: it resolves once every registration has settled.
+  await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
   if (programError) throw programError;
   const outputs = await resolveExports(exportsValue);
   return { resources, outputs };

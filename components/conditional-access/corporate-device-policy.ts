@@ -203,7 +203,7 @@ export function normaliseCorporateDeviceAccess(args: PlainCorporateDeviceAccessA
       rule = DeviceFilter.parse(trustedTrustTypes.map((t) => `device.trustType -ne "${t}"`).join(" -and ")).toString();
     } catch (err) {
       if (!(err instanceof DeviceFilterError)) throw err;
-      problems.push({ field: "trustedTrustTypes", value: args.trustedTrustTypes, problem: err.message, fix: err.fix });
+      problems.push({ field: "trustedTrustTypes", value: args.trustedTrustTypes, problem: (err as DeviceFilterError).message, fix: (err as DeviceFilterError).fix });
     }
   }
 

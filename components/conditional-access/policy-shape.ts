@@ -63,7 +63,7 @@ export interface PlainConditionalAccessPolicy {
     userRiskLevels?: string[];
     servicePrincipalRiskLevels?: string[];
     insiderRiskLevels?: string;
-    authenticationFlowTransferMethods?: string;
+    authenticationFlowTransferMethods?: string[];
   };
   grantControls?: {
     operator: string;
