@@ -76,13 +76,23 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions)
     },
   };
 
+  // The gRPC request/response of the mock monitor, as far as this recorder reads them.
+  interface RegisterRequest {
+    getObject(): { toJavaScript(): unknown };
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+  }
+  type RegisterCallback = (err: unknown, resp: { getUrn(): string } | undefined) => void;
+
   class RecordingMonitor extends MockMonitor {
-    override async registerResource(req: any, callback: (err: any, resp: any) => void) {
+    override async registerResource(req: RegisterRequest, callback: RegisterCallback) {
       const raw = req.getObject().toJavaScript() as Record<string, unknown>;
       const type: string = req.getType();
       const name: string = req.getName();
       const parent: string = req.getParent();
-      super.registerResource(req, (err: any, resp: any) => {
+      super.registerResource(req, (err: unknown, resp: { getUrn(): string } | undefined) => {
         if (!err && resp) {
           const plain = maskSecretsReveal(raw);
           resources.push({

@@ -107,6 +107,8 @@ export async function runStack(stack: string, project = findProject()): Promise<
   for (const key of Object.keys(require.cache)) {
     if (key.startsWith(path.dirname(project.programJs) + path.sep)) delete require.cache[key];
   }
+  // The program is plain compiled CommonJS chosen at run time: require() is the loader Pulumi uses too.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return runUnderMocks(() => require(project.programJs) as Record<string, unknown>, {
     project: project.name,
     stack,
