@@ -6,3 +6,6 @@ export type { PlainCorporateDeviceAccessArgs, NormalisedCorporateDeviceAccess, C
 export * from "./corporate-device-access";
 export * from "./evaluate";
 export * from "./inventory";
+export * from "./import";
+export { LegacyDeviceState, legacyDeviceStatesToFilter } from "./import-legacy";
+export { ExportEncoding, ExportDecodeError, decodeExportBytes } from "./import-decode";

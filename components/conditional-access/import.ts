@@ -1,0 +1,910 @@
+/**
+ * Import Conditional Access policies from Microsoft Graph exports: the exact `@pulumi/azuread`
+ * ConditionalAccessPolicy args, the `pulumi import` command, and CorporateDeviceAccess args where a
+ * policy has the shape that component declares. Pure: no Pulumi, no network.
+ */
+import { DeviceFilter, DeviceFilterError } from "./device-filter";
+import { ExportDecodeError, exportItems, readExport, type ExportEncoding } from "./import-decode";
+import { legacyDeviceStatesToFilter } from "./import-legacy";
+import { recogniseCorporateDeviceAccess } from "./import-component";
+import type { PlainCorporateDeviceAccessArgs } from "./corporate-device-policy";
+import type { PlainConditionalAccessPolicy, PlainGuestsOrExternalUsers, PlainUsersCondition } from "./policy-shape";
+
+export const AZUREAD_POLICY_TYPE = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy";
+export const CORPORATE_DEVICE_ACCESS_TYPE = "tenant-guardrails:index:CorporateDeviceAccess";
+export const IMPORT_ID_PREFIX = "/identity/conditionalAccess/policies/";
+export const AUTHENTICATION_STRENGTH_PREFIX = "/policies/authenticationStrengthPolicies/";
+
+/** How an imported policy is best declared. */
+export const ImportKind = {
+  /** As a CorporateDeviceAccess component (the policy has the shape the component declares). */
+  Component: "component",
+  /** As a raw azuread ConditionalAccessPolicy resource. */
+  Resource: "resource",
+} as const;
+export type ImportKind = (typeof ImportKind)[keyof typeof ImportKind];
+
+/** Something the importer changed or decided, in words a reviewer reads. */
+export interface ImportNote {
+  /** Stable machine-readable code, e.g. "legacy-device-condition". */
+  code: string;
+  message: string;
+}
+
+export interface ImportedPolicy {
+  /** File name (or "<input>") the policy came from. */
+  source: string;
+  /** 0-based position of the policy in its export. */
+  index: number;
+  /** Graph object id; undefined for exports without ids (e.g. POST request bodies). */
+  id: string | undefined;
+  displayName: string;
+  /** Pulumi resource name (unique within one import run). */
+  resourceName: string;
+  kind: ImportKind;
+  /** The exact azuread ConditionalAccessPolicy args (what the tenant has today). */
+  resource: PlainConditionalAccessPolicy;
+  /** CorporateDeviceAccess args, when kind is "component". */
+  component: PlainCorporateDeviceAccessArgs | undefined;
+  /** `pulumi import` command line; undefined when the export has no id. */
+  importCommand: string | undefined;
+  /** For components: the `pulumi import --file` document adopting the policy under the component. */
+  importFile: ImportFile | undefined;
+  /** TypeScript to paste into a stack module. */
+  typescript: string;
+  notes: ImportNote[];
+}
+
+/** The document `pulumi import --file` reads. */
+export interface ImportFile {
+  resources: { type: string; name: string; id?: string; parent?: string; component?: boolean }[];
+}
+
+/** A policy (or a whole file) that could not be imported. */
+export interface PolicyImportError {
+  source: string;
+  /** Position of the policy in its export; undefined when the whole file failed. */
+  index: number | undefined;
+  /** Display name (or derived name) of the policy, when known. */
+  policy: string | undefined;
+  /** Path of the offending field, e.g. "conditions.devices.deviceFilter.rule". */
+  field: string | undefined;
+  /** Character position in a device filter rule, for rule errors. */
+  position: number | undefined;
+  message: string;
+  fix: string | undefined;
+}
+
+export interface ImportResult {
+  /** Every file read, with how its bytes were decoded. */
+  files: { source: string; encoding: string }[];
+  policies: ImportedPolicy[];
+  errors: PolicyImportError[];
+}
+
+export interface ImportOptions {
+  /** File name of the export: used in messages and to name policies without displayName. */
+  sourceName?: string;
+  /** Values for placeholder tokens (e.g. "ENTRAGROUP_Break glass_ENTRAGROUP" -> a group object id). */
+  placeholderValues?: Record<string, string>;
+  /** Resource names already taken (e.g. by earlier files of the same run); updated in place. */
+  takenResourceNames?: Set<string>;
+}
+
+/** One input file for a multi-file import. */
+export interface ExportFile {
+  name: string;
+  content: Uint8Array | string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field vocabularies: the provider's spelling of each enum (it compares case-sensitively).
+
+const STATES = ["enabled", "disabled", "enabledForReportingButNotEnforced"] as const;
+const CLIENT_APP_TYPES = ["all", "browser", "mobileAppsAndDesktopClients", "exchangeActiveSync", "easSupported", "other"] as const;
+const PLATFORMS = ["all", "android", "iOS", "linux", "macOS", "windows", "windowsPhone"] as const;
+const USER_KEYWORDS = ["All", "None", "GuestsOrExternalUsers"] as const;
+const APP_KEYWORDS = ["All", "None", "Office365", "MicrosoftAdminPortals"] as const;
+const LOCATION_KEYWORDS = ["All", "AllTrusted"] as const;
+const SERVICE_PRINCIPAL_KEYWORDS = ["ServicePrincipalsInMyTenant"] as const;
+const BUILT_IN_CONTROLS = ["block", "mfa", "approvedApplication", "compliantApplication", "compliantDevice", "domainJoinedDevice", "passwordChange"] as const;
+const OPERATORS = ["AND", "OR"] as const;
+const RISK_LEVELS = ["low", "medium", "high", "hidden", "none", "unknownFutureValue"] as const;
+const INSIDER_RISK_LEVELS = ["minor", "moderate", "elevated", "unknownFutureValue"] as const;
+const GUEST_TYPES = ["none", "internalGuest", "b2bCollaborationGuest", "b2bCollaborationMember", "b2bDirectConnectUser", "otherExternalUser", "serviceProvider", "unknownFutureValue"] as const;
+const MEMBERSHIP_KINDS = ["all", "enumerated", "unknownFutureValue"] as const;
+const TRANSFER_METHODS = ["authenticationTransfer", "deviceCodeFlow"] as const;
+const FILTER_MODES = ["include", "exclude"] as const;
+const CLOUD_APP_SECURITY = ["blockDownloads", "mcasConfigured", "monitorOnly", "unknownFutureValue"] as const;
+const BROWSER_MODES = ["always", "never"] as const;
+const FREQUENCY_PERIODS = ["hours", "days"] as const;
+const FREQUENCY_INTERVALS = ["timeBased", "everyTime"] as const;
+const FREQUENCY_AUTH_TYPES = ["primaryAndSecondaryAuthentication", "secondaryAuthentication"] as const;
+
+/** Read-only or server-managed top-level fields: never part of the args. */
+const READ_ONLY_POLICY_KEYS = new Set(["id", "createdDateTime", "modifiedDateTime", "deletedDateTime", "templateId", "partialEnablementStrategy"]);
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+type Json = Record<string, unknown>;
+
+/** OData annotations (`@odata.type`, `x@odata.context`), actions (`#microsoft.graph.restore`), Simeon `$` keys. */
+function isAnnotationKey(key: string): boolean {
+  return key.startsWith("#") || key.startsWith("$") || key.includes("@odata.") || key.startsWith("@");
+}
+
+function isObject(v: unknown): v is Json {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Graph treats null, [] and {} as "not configured". */
+function isEmpty(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (isObject(v)) return Object.entries(v).every(([k, x]) => isAnnotationKey(k) || isEmpty(x));
+  if (typeof v === "string") return v.trim() === "";
+  return false;
+}
+
+class PolicyProblem extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+    readonly fix?: string,
+    readonly position?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Collects every problem of one policy, so a user sees them all at once. */
+class Context {
+  readonly problems: PolicyProblem[] = [];
+  readonly notes: ImportNote[] = [];
+  note(code: string, message: string): void {
+    this.notes.push({ code, message });
+  }
+  problem(field: string, message: string, fix?: string, position?: number): void {
+    this.problems.push(new PolicyProblem(field, message, fix, position));
+  }
+}
+
+/** A list field: null/missing -> [], array of strings kept in order, a comma string split in order. */
+function stringList(ctx: Context, field: string, value: unknown, splitCommas = false): string[] {
+  if (value === null || value === undefined) return [];
+  if (typeof value === "string") {
+    if (!splitCommas && value.trim() !== "") return [value.trim()];
+    return value
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+  }
+  if (Array.isArray(value) && value.every((v) => typeof v === "string")) {
+    const out = (value as string[]).map((v) => v.trim()).filter((v) => v !== "");
+    return splitCommas ? out.flatMap((v) => v.split(",").map((s) => s.trim())).filter((s) => s !== "") : out;
+  }
+  ctx.problem(field, `expected a list of strings, found ${JSON.stringify(value)}`);
+  return [];
+}
+
+/** The provider's spelling of an enum value (case-insensitive match), with a note when it changed. */
+function canonicalEnum<T extends string>(ctx: Context, field: string, value: string, allowed: readonly T[]): T | undefined {
+  const found = allowed.find((a) => a.toLowerCase() === value.trim().toLowerCase());
+  if (!found) {
+    ctx.problem(field, `"${value}" is not a value the azuread provider accepts`, `use one of ${allowed.join(", ")}`);
+    return undefined;
+  }
+  if (found !== value) ctx.note("casing", `${field}: "${value}" written as "${found}" (the provider compares enum values case-sensitively)`);
+  return found;
+}
+
+function enumList<T extends string>(ctx: Context, field: string, value: unknown, allowed: readonly T[], splitCommas = false): T[] {
+  return stringList(ctx, field, value, splitCommas)
+    .map((v) => canonicalEnum(ctx, field, v, allowed))
+    .filter((v): v is T => v !== undefined);
+}
+
+/** Ids mixed with keywords ("All", "Office365"...): keywords in provider casing, ids verbatim. */
+function idList(ctx: Context, field: string, value: unknown, keywords: readonly string[]): string[] {
+  return stringList(ctx, field, value).map((v) => {
+    const keyword = keywords.find((k) => k.toLowerCase() === v.toLowerCase());
+    if (keyword && keyword !== v) ctx.note("casing", `${field}: "${v}" written as "${keyword}"`);
+    return keyword ?? v;
+  });
+}
+
+function optional<T>(list: T[]): T[] | undefined {
+  return list.length > 0 ? list : undefined;
+}
+
+/** Drop undefined members so args (and their JSON) carry only what is set. */
+function compact<T extends object>(obj: T): T {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Keys of a Graph object that this importer does not know; non-empty ones become problems. */
+function rejectUnknown(ctx: Context, path: string, obj: Json, known: readonly string[]): void {
+  for (const [key, value] of Object.entries(obj)) {
+    if (isAnnotationKey(key) || known.includes(key) || isEmpty(value)) continue;
+    ctx.problem(
+      `${path}.${key}`,
+      `${key} is set (${JSON.stringify(value).slice(0, 80)}) but the azuread ConditionalAccessPolicy resource cannot express it, so importing would drop it`,
+      "manage this policy outside Pulumi, or remove the setting in the tenant first if it is not needed",
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Placeholders
+
+/** Unresolved template tokens seen in public baselines. */
+const PLACEHOLDER_PATTERNS: RegExp[] = [
+  /\$\{[^}]*\}/g, // Simeon: ${urn:resource:MSGraph:Groups/<name>?$id}
+  /\b([A-Z]{3,})_[^"]*?_\1\b/g, // DCToolbox: ENTRAGROUP_<name>_ENTRAGROUP
+  /\$[A-Z][A-Za-z0-9]+/g, // DCToolbox: $AddCustomPrefix
+  /<[^<>"]+>/g, // <group-id> style documentation placeholders
+];
+
+function findPlaceholders(text: string): string[] {
+  return PLACEHOLDER_PATTERNS.flatMap((re) => [...text.matchAll(re)].map((m) => m[0]));
+}
+
+/** Replace mapped placeholders, report the rest; walks every string of the policy. */
+function resolvePlaceholders(ctx: Context, value: unknown, path: string, map: Record<string, string>): unknown {
+  if (typeof value === "string") {
+    let out = value;
+    for (const token of findPlaceholders(value)) {
+      if (token in map) {
+        out = out.split(token).join(map[token]);
+        ctx.note("placeholder", `${path}: placeholder ${token} replaced by ${map[token]}`);
+      } else {
+        ctx.problem(path, `unresolved placeholder ${token}`, `give its value in the placeholder map (import-ca --map <file.json> with {"${token}": "<value>"})`);
+      }
+    }
+    return out;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => resolvePlaceholders(ctx, v, `${path}[${i}]`, map));
+  if (isObject(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, isAnnotationKey(k) ? v : resolvePlaceholders(ctx, v, path ? `${path}.${k}` : k, map)]),
+    );
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Graph -> azuread args
+
+function convertGuests(ctx: Context, field: string, value: unknown): PlainGuestsOrExternalUsers[] | undefined {
+  if (isEmpty(value)) return undefined;
+  if (!isObject(value)) {
+    ctx.problem(field, `expected an object, found ${JSON.stringify(value)}`);
+    return undefined;
+  }
+  rejectUnknown(ctx, field, value, ["guestOrExternalUserTypes", "externalTenants"]);
+  const types = enumList(ctx, `${field}.guestOrExternalUserTypes`, value.guestOrExternalUserTypes, GUEST_TYPES, true);
+  if (typeof value.guestOrExternalUserTypes === "string" && value.guestOrExternalUserTypes.includes(",")) {
+    ctx.note("guest-types-split", `${field}.guestOrExternalUserTypes: comma string split into a list, order kept`);
+  }
+  const guests: PlainGuestsOrExternalUsers = { guestOrExternalUserTypes: types };
+  const tenants = value.externalTenants;
+  if (!isEmpty(tenants) && isObject(tenants)) {
+    const odataType = String(tenants["@odata.type"] ?? "");
+    const kindRaw = typeof tenants.membershipKind === "string" ? tenants.membershipKind : /AllExternalTenants$/i.test(odataType) ? "all" : /EnumeratedExternalTenants$/i.test(odataType) ? "enumerated" : "";
+    const membershipKind = canonicalEnum(ctx, `${field}.externalTenants.membershipKind`, kindRaw, MEMBERSHIP_KINDS);
+    const members = stringList(ctx, `${field}.externalTenants.members`, tenants.members);
+    if (membershipKind) guests.externalTenants = [compact({ membershipKind, members: optional(members) })];
+  }
+  return [guests];
+}
+
+function convertUsers(ctx: Context, value: unknown): PlainUsersCondition {
+  const field = "conditions.users";
+  if (!isObject(value)) {
+    ctx.problem(field, "the policy has no users condition", "export the policy again with GET /identity/conditionalAccess/policies/<id>");
+    return {};
+  }
+  rejectUnknown(ctx, field, value, [
+    "includeUsers",
+    "excludeUsers",
+    "includeGroups",
+    "excludeGroups",
+    "includeRoles",
+    "excludeRoles",
+    "includeGuestsOrExternalUsers",
+    "excludeGuestsOrExternalUsers",
+  ]);
+  const users: PlainUsersCondition = compact({
+    includedUsers: optional(idList(ctx, `${field}.includeUsers`, value.includeUsers, USER_KEYWORDS)),
+    excludedUsers: optional(idList(ctx, `${field}.excludeUsers`, value.excludeUsers, USER_KEYWORDS)),
+    includedGroups: optional(stringList(ctx, `${field}.includeGroups`, value.includeGroups)),
+    excludedGroups: optional(stringList(ctx, `${field}.excludeGroups`, value.excludeGroups)),
+    includedRoles: optional(stringList(ctx, `${field}.includeRoles`, value.includeRoles)),
+    excludedRoles: optional(stringList(ctx, `${field}.excludeRoles`, value.excludeRoles)),
+    includedGuestsOrExternalUsers: convertGuests(ctx, `${field}.includeGuestsOrExternalUsers`, value.includeGuestsOrExternalUsers),
+    excludedGuestsOrExternalUsers: convertGuests(ctx, `${field}.excludeGuestsOrExternalUsers`, value.excludeGuestsOrExternalUsers),
+  });
+  if (!users.includedUsers && !users.includedGroups && !users.includedRoles && !users.includedGuestsOrExternalUsers) {
+    ctx.problem(field, "the policy includes no user, group, role or guest type (the provider requires at least one)", 'set includeUsers to ["None"] if the policy is meant to target nobody');
+  }
+  return users;
+}
+
+function convertApplications(ctx: Context, value: unknown): PlainConditionalAccessPolicy["conditions"]["applications"] {
+  const field = "conditions.applications";
+  if (!isObject(value)) {
+    ctx.problem(field, "the policy has no applications condition", "export the policy again with GET /identity/conditionalAccess/policies/<id>");
+    return {};
+  }
+  rejectUnknown(ctx, field, value, ["includeApplications", "excludeApplications", "includeUserActions", "applicationFilter"]);
+  const apps = compact({
+    includedApplications: optional(idList(ctx, `${field}.includeApplications`, value.includeApplications, APP_KEYWORDS)),
+    excludedApplications: optional(idList(ctx, `${field}.excludeApplications`, value.excludeApplications, APP_KEYWORDS)),
+    includedUserActions: optional(stringList(ctx, `${field}.includeUserActions`, value.includeUserActions)),
+    filter: convertFilter(ctx, `${field}.applicationFilter`, value.applicationFilter),
+  });
+  if (apps.filter) ctx.note("application-filter", "applications.filter uses custom security attributes: the deploying identity needs the Attribute Definition Reader role");
+  if (!apps.includedApplications === !apps.includedUserActions) {
+    ctx.problem(field, "exactly one of includeApplications and includeUserActions must be set (the provider requires it)", "keep the one the policy is about");
+  }
+  return apps;
+}
+
+/** Application and service-principal filters: custom security attributes, not the device vocabulary. */
+function convertFilter(ctx: Context, field: string, value: unknown): { mode: string; rule: string } | undefined {
+  if (isEmpty(value)) return undefined;
+  if (!isObject(value) || typeof value.rule !== "string") {
+    ctx.problem(field, `expected { mode, rule }, found ${JSON.stringify(value)}`);
+    return undefined;
+  }
+  const mode = canonicalEnum(ctx, `${field}.mode`, String(value.mode ?? ""), FILTER_MODES);
+  return mode ? { mode, rule: value.rule } : undefined;
+}
+
+/** Legacy device condition values from the beta `devices` block and the older `deviceStates` block. */
+function legacyStates(ctx: Context, devices: Json | undefined, deviceStates: unknown): { include: string[]; exclude: string[]; fields: string[] } {
+  const include: string[] = [];
+  const exclude: string[] = [];
+  const fields: string[] = [];
+  const take = (obj: Json, key: string, into: string[], path: string) => {
+    const list = stringList(ctx, path, obj[key]);
+    if (list.length > 0) {
+      into.push(...list);
+      fields.push(path);
+    }
+  };
+  if (devices) {
+    take(devices, "includeDevices", include, "conditions.devices.includeDevices");
+    take(devices, "excludeDevices", exclude, "conditions.devices.excludeDevices");
+    take(devices, "includeDeviceStates", include, "conditions.devices.includeDeviceStates");
+    take(devices, "excludeDeviceStates", exclude, "conditions.devices.excludeDeviceStates");
+  }
+  if (isObject(deviceStates)) {
+    rejectUnknown(ctx, "conditions.deviceStates", deviceStates, ["includeStates", "excludeStates"]);
+    take(deviceStates, "includeStates", include, "conditions.deviceStates.includeStates");
+    take(deviceStates, "excludeStates", exclude, "conditions.deviceStates.excludeStates");
+  }
+  return { include, exclude, fields };
+}
+
+/** Validate a device filter rule with the same parser the components use. */
+function checkDeviceRule(ctx: Context, field: string, rule: string): boolean {
+  try {
+    const canonical = DeviceFilter.parse(rule).toString();
+    if (canonical !== rule) {
+      ctx.note("rule-kept", `${field}: kept as exported so the import shows no diff; its canonical form is ${canonical}`);
+    }
+    return true;
+  } catch (err) {
+    if (!(err instanceof DeviceFilterError)) throw err;
+    ctx.problem(field, `invalid device filter rule at position ${err.position}: ${err.message}`, err.fix, err.position);
+    return false;
+  }
+}
+
+function convertDevices(ctx: Context, conditions: Json): PlainConditionalAccessPolicy["conditions"]["devices"] {
+  const devices = isObject(conditions.devices) ? conditions.devices : undefined;
+  if (conditions.devices !== undefined && conditions.devices !== null && !devices) {
+    ctx.problem("conditions.devices", `expected an object, found ${JSON.stringify(conditions.devices)}`);
+  }
+  if (devices) rejectUnknown(ctx, "conditions.devices", devices, ["deviceFilter", "includeDevices", "excludeDevices", "includeDeviceStates", "excludeDeviceStates"]);
+  const legacy = legacyStates(ctx, devices, conditions.deviceStates);
+  const filterRaw = devices?.deviceFilter;
+  const hasFilter = !isEmpty(filterRaw);
+
+  if (legacy.fields.length > 0 && hasFilter) {
+    ctx.problem(
+      "conditions.devices",
+      `the policy sets both a device filter and the legacy device condition (${legacy.fields.join(", ")}); Graph accepts only one of them`,
+      "remove the legacy device condition in the tenant, or express it in the filter rule",
+    );
+    return undefined;
+  }
+
+  if (legacy.fields.length > 0) {
+    const { conversion, problems } = legacyDeviceStatesToFilter(legacy.include, legacy.exclude);
+    for (const p of problems) ctx.problem(legacy.fields.join(", "), `${p.problem}: ${JSON.stringify(p.value)}`, p.fix);
+    if (!conversion) return undefined;
+    const rejected = legacy.fields.filter((f) => /DeviceStates|deviceStates/.test(f));
+    const error1088 = rejected.length
+      ? ` ${rejected.join(" and ")} ${rejected.length > 1 ? "are" : "is"} rejected by Graph on write (error 1088), so the policy must change on the next update anyway.`
+      : "";
+    ctx.note("legacy-device-condition", `${conversion.explanation}.${error1088}`);
+    if (!conversion.filter) return undefined;
+    const rule = DeviceFilter.parse(conversion.filter.rule).toString();
+    ctx.note("legacy-device-condition", `the first pulumi up after import replaces the legacy condition with filter ${conversion.filter.mode}: ${rule}`);
+    return { filter: { mode: conversion.filter.mode, rule } };
+  }
+
+  if (!hasFilter) return undefined;
+  if (!isObject(filterRaw) || typeof filterRaw.rule !== "string") {
+    ctx.problem("conditions.devices.deviceFilter", `expected { mode, rule }, found ${JSON.stringify(filterRaw)}`);
+    return undefined;
+  }
+  const mode = canonicalEnum(ctx, "conditions.devices.deviceFilter.mode", String(filterRaw.mode ?? ""), FILTER_MODES);
+  const ruleOk = checkDeviceRule(ctx, "conditions.devices.deviceFilter.rule", filterRaw.rule);
+  if (!mode || !ruleOk) return undefined;
+  return { filter: { mode, rule: filterRaw.rule } };
+}
+
+function convertConditions(ctx: Context, value: unknown): PlainConditionalAccessPolicy["conditions"] {
+  if (!isObject(value)) {
+    ctx.problem("conditions", "the policy has no conditions");
+    return { applications: {}, clientAppTypes: [], users: {} };
+  }
+  rejectUnknown(ctx, "conditions", value, [
+    "applications",
+    "users",
+    "clientAppTypes",
+    "platforms",
+    "locations",
+    "devices",
+    "deviceStates",
+    "clientApplications",
+    "signInRiskLevels",
+    "userRiskLevels",
+    "servicePrincipalRiskLevels",
+    "insiderRiskLevels",
+    "authenticationFlows",
+  ]);
+
+  let clientAppTypes = enumList(ctx, "conditions.clientAppTypes", value.clientAppTypes, CLIENT_APP_TYPES);
+  if (clientAppTypes.length === 0) {
+    clientAppTypes = ["all"];
+    ctx.note("client-app-types-default", 'clientAppTypes was empty or missing, which Graph treats as every client app: written as ["all"] (the provider requires a value)');
+  }
+
+  let platforms: PlainConditionalAccessPolicy["conditions"]["platforms"];
+  if (isObject(value.platforms) && !isEmpty(value.platforms)) {
+    rejectUnknown(ctx, "conditions.platforms", value.platforms, ["includePlatforms", "excludePlatforms"]);
+    const included = enumList(ctx, "conditions.platforms.includePlatforms", value.platforms.includePlatforms, PLATFORMS);
+    const excluded = enumList(ctx, "conditions.platforms.excludePlatforms", value.platforms.excludePlatforms, PLATFORMS);
+    if (included.length === 0) ctx.problem("conditions.platforms.includePlatforms", "platforms are excluded but none is included", 'include ["all"]');
+    platforms = compact({ includedPlatforms: included, excludedPlatforms: optional(excluded) });
+  }
+
+  let locations: PlainConditionalAccessPolicy["conditions"]["locations"];
+  if (isObject(value.locations) && !isEmpty(value.locations)) {
+    rejectUnknown(ctx, "conditions.locations", value.locations, ["includeLocations", "excludeLocations"]);
+    const included = idList(ctx, "conditions.locations.includeLocations", value.locations.includeLocations, LOCATION_KEYWORDS);
+    const excluded = idList(ctx, "conditions.locations.excludeLocations", value.locations.excludeLocations, LOCATION_KEYWORDS);
+    if (included.length === 0) ctx.problem("conditions.locations.includeLocations", "locations are excluded but none is included", 'include ["All"]');
+    locations = compact({ includedLocations: included, excludedLocations: optional(excluded) });
+  }
+
+  let clientApplications: PlainConditionalAccessPolicy["conditions"]["clientApplications"];
+  if (isObject(value.clientApplications) && !isEmpty(value.clientApplications)) {
+    const ca = value.clientApplications;
+    rejectUnknown(ctx, "conditions.clientApplications", ca, ["includeServicePrincipals", "excludeServicePrincipals", "servicePrincipalFilter"]);
+    if (!isEmpty(ca.servicePrincipalFilter)) {
+      ctx.problem("conditions.clientApplications.servicePrincipalFilter", "service principal filters are not in the plain policy shape this tool emits", "manage this policy outside Pulumi for now");
+    }
+    clientApplications = compact({
+      includedServicePrincipals: optional(idList(ctx, "conditions.clientApplications.includeServicePrincipals", ca.includeServicePrincipals, SERVICE_PRINCIPAL_KEYWORDS)),
+      excludedServicePrincipals: optional(idList(ctx, "conditions.clientApplications.excludeServicePrincipals", ca.excludeServicePrincipals, SERVICE_PRINCIPAL_KEYWORDS)),
+    });
+    ctx.note("workload-identities", "clientApplications (workload identities) needs Workload Identities Premium licences");
+  }
+
+  let authenticationFlowTransferMethods: string[] | undefined;
+  if (isObject(value.authenticationFlows) && !isEmpty(value.authenticationFlows)) {
+    rejectUnknown(ctx, "conditions.authenticationFlows", value.authenticationFlows, ["transferMethods"]);
+    const methods = enumList(ctx, "conditions.authenticationFlows.transferMethods", value.authenticationFlows.transferMethods, TRANSFER_METHODS, true);
+    authenticationFlowTransferMethods = optional(methods);
+  }
+
+  const insider = stringList(ctx, "conditions.insiderRiskLevels", value.insiderRiskLevels, true);
+  const insiderRiskLevels = insider.length
+    ? insider
+        .map((v) => canonicalEnum(ctx, "conditions.insiderRiskLevels", v, INSIDER_RISK_LEVELS))
+        .filter((v) => v !== undefined)
+        .join(",")
+    : undefined;
+
+  return compact({
+    applications: convertApplications(ctx, value.applications),
+    clientAppTypes,
+    users: convertUsers(ctx, value.users),
+    devices: convertDevices(ctx, value),
+    platforms,
+    locations,
+    clientApplications,
+    signInRiskLevels: optional(enumList(ctx, "conditions.signInRiskLevels", value.signInRiskLevels, RISK_LEVELS)),
+    userRiskLevels: optional(enumList(ctx, "conditions.userRiskLevels", value.userRiskLevels, RISK_LEVELS)),
+    servicePrincipalRiskLevels: optional(enumList(ctx, "conditions.servicePrincipalRiskLevels", value.servicePrincipalRiskLevels, RISK_LEVELS)),
+    insiderRiskLevels: insiderRiskLevels || undefined,
+    authenticationFlowTransferMethods,
+  });
+}
+
+function convertGrantControls(ctx: Context, value: unknown): PlainConditionalAccessPolicy["grantControls"] {
+  if (isEmpty(value)) return undefined;
+  if (!isObject(value)) {
+    ctx.problem("grantControls", `expected an object, found ${JSON.stringify(value)}`);
+    return undefined;
+  }
+  rejectUnknown(ctx, "grantControls", value, ["operator", "builtInControls", "customAuthenticationFactors", "termsOfUse", "authenticationStrength"]);
+  const builtInControls = enumList(ctx, "grantControls.builtInControls", value.builtInControls, BUILT_IN_CONTROLS);
+  const customAuthenticationFactors = stringList(ctx, "grantControls.customAuthenticationFactors", value.customAuthenticationFactors);
+  const termsOfUses = stringList(ctx, "grantControls.termsOfUse", value.termsOfUse);
+  let authenticationStrengthPolicyId: string | undefined;
+  const strength = value.authenticationStrength;
+  if (!isEmpty(strength)) {
+    if (isObject(strength) && typeof strength.id === "string") {
+      authenticationStrengthPolicyId = `${AUTHENTICATION_STRENGTH_PREFIX}${strength.id}`;
+      const expanded = Object.keys(strength).filter((k) => !isAnnotationKey(k) && k !== "id");
+      if (expanded.length) {
+        const label = typeof strength.displayName === "string" ? ` "${strength.displayName}"` : "";
+        ctx.note("authentication-strength", `expanded authenticationStrength${label} reduced to its id path ${authenticationStrengthPolicyId}`);
+      }
+    } else {
+      ctx.problem("grantControls.authenticationStrength", `expected an object with an id, found ${JSON.stringify(strength)}`);
+    }
+  }
+  if (builtInControls.length + customAuthenticationFactors.length + termsOfUses.length === 0 && !authenticationStrengthPolicyId) return undefined;
+  const operator = canonicalEnum(ctx, "grantControls.operator", String(value.operator ?? "OR"), OPERATORS) ?? "OR";
+  return compact({
+    operator,
+    builtInControls: optional(builtInControls),
+    authenticationStrengthPolicyId,
+    customAuthenticationFactors: optional(customAuthenticationFactors),
+    termsOfUses: optional(termsOfUses),
+  });
+}
+
+/** A Graph session control block counts only when it is enabled. */
+function enabledBlock(value: unknown): Json | undefined {
+  return isObject(value) && value.isEnabled !== false && !isEmpty(value) ? value : undefined;
+}
+
+function convertSessionControls(ctx: Context, value: unknown): Record<string, unknown> | undefined {
+  if (isEmpty(value)) return undefined;
+  if (!isObject(value)) {
+    ctx.problem("sessionControls", `expected an object, found ${JSON.stringify(value)}`);
+    return undefined;
+  }
+  rejectUnknown(ctx, "sessionControls", value, ["applicationEnforcedRestrictions", "cloudAppSecurity", "persistentBrowser", "signInFrequency", "disableResilienceDefaults"]);
+  const out: Record<string, unknown> = {};
+  if (enabledBlock(value.applicationEnforcedRestrictions)) out.applicationEnforcedRestrictionsEnabled = true;
+  const cas = enabledBlock(value.cloudAppSecurity);
+  if (cas) out.cloudAppSecurityPolicy = canonicalEnum(ctx, "sessionControls.cloudAppSecurity.cloudAppSecurityType", String(cas.cloudAppSecurityType ?? ""), CLOUD_APP_SECURITY);
+  const browser = enabledBlock(value.persistentBrowser);
+  if (browser) out.persistentBrowserMode = canonicalEnum(ctx, "sessionControls.persistentBrowser.mode", String(browser.mode ?? ""), BROWSER_MODES);
+  const frequency = enabledBlock(value.signInFrequency);
+  if (frequency) {
+    const path = "sessionControls.signInFrequency";
+    if (typeof frequency.value === "number") out.signInFrequency = frequency.value;
+    if (typeof frequency.type === "string") out.signInFrequencyPeriod = canonicalEnum(ctx, `${path}.type`, frequency.type, FREQUENCY_PERIODS);
+    if (typeof frequency.frequencyInterval === "string") out.signInFrequencyInterval = canonicalEnum(ctx, `${path}.frequencyInterval`, frequency.frequencyInterval, FREQUENCY_INTERVALS);
+    if (typeof frequency.authenticationType === "string") {
+      out.signInFrequencyAuthenticationType = canonicalEnum(ctx, `${path}.authenticationType`, frequency.authenticationType, FREQUENCY_AUTH_TYPES);
+    }
+    if (out.signInFrequencyInterval === "everyTime" && (out.signInFrequency !== undefined || out.signInFrequencyPeriod !== undefined)) {
+      ctx.problem(path, "signInFrequencyInterval everyTime cannot be combined with a frequency value or period (the provider refuses it)", "drop value and type for everyTime");
+    }
+  }
+  if (value.disableResilienceDefaults === true) out.disableResilienceDefaults = true;
+  const result = compact(out);
+  return Object.keys(result).length ? result : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names
+
+function baseName(sourceName: string | undefined): string | undefined {
+  if (!sourceName) return undefined;
+  const file = sourceName.split(/[\\/]/).pop() ?? sourceName;
+  return file.replace(/\.json$/i, "");
+}
+
+/** A Pulumi resource name from a display name: lower-case words joined by "-". */
+export function resourceNameFor(displayName: string): string {
+  const slug = displayName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/, "");
+  return slug || "ca-policy";
+}
+
+function uniqueName(base: string, taken: Set<string>): string {
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+  taken.add(name);
+  return name;
+}
+
+/** The display name, or one derived from `$friendlyName`/`$description` or the file name. */
+function policyName(ctx: Context, raw: Json, index: number, count: number, sourceName: string | undefined): string {
+  if (typeof raw.displayName === "string" && raw.displayName.trim() !== "") {
+    if (raw.displayName !== raw.displayName.trim()) {
+      ctx.note("display-name-whitespace", `displayName ${JSON.stringify(raw.displayName)} has leading or trailing spaces: kept, so the import shows no diff`);
+    }
+    return raw.displayName;
+  }
+  const file = baseName(sourceName);
+  let derived: string;
+  let from: string;
+  if (typeof raw.$friendlyName === "string" && raw.$friendlyName.trim()) {
+    derived = raw.$friendlyName.trim();
+    from = "$friendlyName";
+  } else if (file) {
+    derived = count > 1 ? `${file} #${index + 1}` : file;
+    from = "the file name";
+  } else if (typeof raw.$description === "string" && raw.$description.trim()) {
+    derived = raw.$description.trim().slice(0, 120);
+    from = "$description";
+  } else {
+    derived = `Imported policy #${index + 1}`;
+    from = "its position in the export";
+  }
+  ctx.note("derived-display-name", `the policy has no displayName: named "${derived}" from ${from}; the first pulumi up sets this name in the tenant`);
+  return derived;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output snippets
+
+/** TypeScript object literal for args (JSON is valid TypeScript; keys stay quoted only when needed). */
+function tsLiteral(value: unknown, indent = 0): string {
+  return JSON.stringify(value, null, 2)
+    .replace(/"([A-Za-z_$][A-Za-z0-9_$]*)":/g, "$1:")
+    .split("\n")
+    .map((line, i) => (i === 0 ? line : " ".repeat(indent) + line))
+    .join("\n");
+}
+
+function importIdOf(id: string): string {
+  return `${IMPORT_ID_PREFIX}${id}`;
+}
+
+function resourceSnippet(name: string, args: PlainConditionalAccessPolicy, id: string | undefined): string {
+  const opts = id ? `, { import: ${JSON.stringify(importIdOf(id))} }` : "";
+  return `new azuread.ConditionalAccessPolicy(${JSON.stringify(name)}, ${tsLiteral(args)}${opts});`;
+}
+
+function componentSnippet(name: string, args: PlainCorporateDeviceAccessArgs): string {
+  return `new CorporateDeviceAccess(${JSON.stringify(name)}, ${tsLiteral(args)});`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import
+
+/** Convert one Graph policy object; problems are returned, never thrown. */
+function importOne(raw: unknown, index: number, count: number, options: ImportOptions, taken: Set<string>): { policy?: ImportedPolicy; errors: PolicyImportError[] } {
+  const source = options.sourceName ?? "<input>";
+  const fail = (message: string, fix?: string, policy?: string): { errors: PolicyImportError[] } => ({
+    errors: [{ source, index, policy, field: undefined, position: undefined, message, fix }],
+  });
+  if (!isObject(raw)) return fail(`item #${index + 1} is ${JSON.stringify(raw)?.slice(0, 60)}, not a Conditional Access policy object`);
+  const odataType = raw["@odata.type"];
+  if (typeof odataType === "string" && !/conditionalAccessPolicy$/i.test(odataType)) {
+    const label = typeof raw.displayName === "string" ? raw.displayName : undefined;
+    return fail(`item #${index + 1} is a ${odataType.replace(/^#/, "")}, not a Conditional Access policy`, "import only files of GET /identity/conditionalAccess/policies", label);
+  }
+  if (!("conditions" in raw)) {
+    const label = typeof raw.displayName === "string" ? raw.displayName : undefined;
+    return fail(`item #${index + 1} has no "conditions": not a Conditional Access policy`, "import only files of GET /identity/conditionalAccess/policies", label);
+  }
+
+  const ctx = new Context();
+  const displayNameRaw = policyName(ctx, raw, index, count, options.sourceName);
+  const resolved = resolvePlaceholders(ctx, { ...raw, displayName: displayNameRaw }, "", options.placeholderValues ?? {}) as Json;
+  const displayName = resolved.displayName as string;
+
+  for (const [key, value] of Object.entries(resolved)) {
+    if (isAnnotationKey(key) || READ_ONLY_POLICY_KEYS.has(key) || ["displayName", "state", "conditions", "grantControls", "sessionControls"].includes(key)) continue;
+    if (!isEmpty(value)) ctx.note("ignored-field", `${key} is not part of the azuread resource and was ignored`);
+  }
+
+  const state = canonicalEnum(ctx, "state", String(resolved.state ?? ""), STATES);
+  const conditions = convertConditions(ctx, resolved.conditions);
+  const grantControls = convertGrantControls(ctx, resolved.grantControls);
+  const sessionControls = convertSessionControls(ctx, resolved.sessionControls);
+  if (!grantControls && !sessionControls) {
+    ctx.problem("grantControls", "the policy has neither grant controls nor session controls (the provider requires one)", "add a grant control such as block or mfa");
+  }
+  const id = typeof resolved.id === "string" && resolved.id.trim() ? resolved.id.trim() : undefined;
+
+  if (ctx.problems.length > 0 || !state) {
+    return {
+      errors: ctx.problems.map((p) => ({ source, index, policy: displayName, field: p.field, position: p.position, message: p.message, fix: p.fix })),
+    };
+  }
+
+  const resource: PlainConditionalAccessPolicy = compact({ displayName, state, conditions, grantControls, sessionControls });
+  const recognised = recogniseCorporateDeviceAccess(resource);
+  for (const reason of recognised.notes) ctx.note(reason.code, reason.message);
+  const resourceName = uniqueName(resourceNameFor(displayName), taken);
+
+  let importCommand: string | undefined;
+  let typescript: string;
+  let importFile: ImportFile | undefined;
+  if (recognised.args) {
+    typescript = componentSnippet(resourceName, recognised.args);
+    if (id) {
+      // `pulumi import` (CLI >= 3.94) can create the empty component as the parent of the adopted policy.
+      importFile = {
+        resources: [
+          { type: CORPORATE_DEVICE_ACCESS_TYPE, name: resourceName, component: true },
+          { type: AZUREAD_POLICY_TYPE, name: `${resourceName}-untrusted-devices`, id: importIdOf(id), parent: resourceName },
+        ],
+      };
+      importCommand = `pulumi import --file ${resourceName}.import.json`;
+      ctx.note("component-import", `save importFile as ${resourceName}.import.json: it adopts the policy as the component's child "${resourceName}-untrusted-devices"`);
+    }
+  } else {
+    typescript = resourceSnippet(resourceName, resource, id);
+    if (id) importCommand = `pulumi import ${AZUREAD_POLICY_TYPE} ${resourceName} ${importIdOf(id)}`;
+  }
+  if (!id) ctx.note("no-id", "the export has no id (a request body, not a tenant export): nothing to import, pulumi up creates the policy");
+
+  return {
+    errors: [],
+    policy: {
+      source,
+      index,
+      id,
+      displayName,
+      resourceName,
+      kind: recognised.args ? ImportKind.Component : ImportKind.Resource,
+      resource,
+      component: recognised.args,
+      importCommand,
+      importFile,
+      typescript,
+      notes: ctx.notes,
+    },
+  };
+}
+
+/**
+ * Import the Conditional Access policies of one Graph export (bytes, text or parsed JSON). Every
+ * policy is tried; those that cannot be imported are listed in `errors` with the reason.
+ */
+export function importConditionalAccessPolicies(input: unknown, options: ImportOptions = {}): ImportResult {
+  const source = options.sourceName ?? "<input>";
+  let json: unknown;
+  let encoding: ExportEncoding;
+  try {
+    ({ json, encoding } = readExport(input));
+  } catch (err) {
+    if (!(err instanceof ExportDecodeError)) throw err;
+    return { files: [{ source, encoding: "unreadable" }], policies: [], errors: [{ source, index: undefined, policy: undefined, field: undefined, position: undefined, message: err.message, fix: undefined }] };
+  }
+  const items = exportItems(json);
+  const taken = options.takenResourceNames ?? new Set<string>();
+  const result: ImportResult = { files: [{ source, encoding }], policies: [], errors: [] };
+  if (items.length === 0) {
+    result.errors.push({ source, index: undefined, policy: undefined, field: undefined, position: undefined, message: "the export holds no policy", fix: undefined });
+  }
+  for (const item of items) {
+    const { policy, errors } = importOne(item.value, item.index, items.length, options, taken);
+    if (policy) result.policies.push(policy);
+    result.errors.push(...errors);
+  }
+  return result;
+}
+
+/** Import several export files in one run: resource names stay unique across files. */
+export function importConditionalAccessFiles(files: ExportFile[], options: Omit<ImportOptions, "sourceName" | "takenResourceNames"> = {}): ImportResult {
+  const taken = new Set<string>();
+  const result: ImportResult = { files: [], policies: [], errors: [] };
+  for (const file of files) {
+    const one = importConditionalAccessPolicies(file.content, { ...options, sourceName: file.name, takenResourceNames: taken });
+    result.files.push(...one.files);
+    result.policies.push(...one.policies);
+    result.errors.push(...one.errors);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// azuread args -> Graph JSON (v1.0 shape, only what is set)
+
+function guestsToGraph(list: PlainGuestsOrExternalUsers[] | undefined): Json | undefined {
+  const g = list?.[0];
+  if (!g) return undefined;
+  const tenants = g.externalTenants?.[0];
+  return compact({
+    guestOrExternalUserTypes: g.guestOrExternalUserTypes.join(","),
+    externalTenants: tenants
+      ? compact({
+          "@odata.type": tenants.membershipKind === "enumerated" ? "#microsoft.graph.conditionalAccessEnumeratedExternalTenants" : "#microsoft.graph.conditionalAccessAllExternalTenants",
+          membershipKind: tenants.membershipKind,
+          members: tenants.members,
+        })
+      : undefined,
+  });
+}
+
+/** The Graph `conditionalAccessPolicy` body for azuread args: the inverse of the import. */
+export function toGraphPolicy(plain: PlainConditionalAccessPolicy): Json {
+  const c = plain.conditions;
+  const u = c.users;
+  const s = plain.sessionControls as Record<string, unknown> | undefined;
+  const g = plain.grantControls;
+  return compact({
+    displayName: plain.displayName,
+    state: plain.state,
+    conditions: compact({
+      applications: compact({
+        includeApplications: c.applications.includedApplications,
+        excludeApplications: c.applications.excludedApplications,
+        includeUserActions: c.applications.includedUserActions,
+        applicationFilter: c.applications.filter,
+      }),
+      users: compact({
+        includeUsers: u.includedUsers,
+        excludeUsers: u.excludedUsers,
+        includeGroups: u.includedGroups,
+        excludeGroups: u.excludedGroups,
+        includeRoles: u.includedRoles,
+        excludeRoles: u.excludedRoles,
+        includeGuestsOrExternalUsers: guestsToGraph(u.includedGuestsOrExternalUsers),
+        excludeGuestsOrExternalUsers: guestsToGraph(u.excludedGuestsOrExternalUsers),
+      }),
+      clientAppTypes: c.clientAppTypes,
+      platforms: c.platforms ? compact({ includePlatforms: c.platforms.includedPlatforms, excludePlatforms: c.platforms.excludedPlatforms }) : undefined,
+      locations: c.locations ? compact({ includeLocations: c.locations.includedLocations, excludeLocations: c.locations.excludedLocations }) : undefined,
+      devices: c.devices ? { deviceFilter: { mode: c.devices.filter.mode, rule: c.devices.filter.rule } } : undefined,
+      clientApplications: c.clientApplications
+        ? compact({ includeServicePrincipals: c.clientApplications.includedServicePrincipals, excludeServicePrincipals: c.clientApplications.excludedServicePrincipals })
+        : undefined,
+      signInRiskLevels: c.signInRiskLevels,
+      userRiskLevels: c.userRiskLevels,
+      servicePrincipalRiskLevels: c.servicePrincipalRiskLevels,
+      insiderRiskLevels: c.insiderRiskLevels,
+      authenticationFlows: c.authenticationFlowTransferMethods ? { transferMethods: c.authenticationFlowTransferMethods.join(",") } : undefined,
+    }),
+    grantControls: g
+      ? compact({
+          operator: g.operator,
+          builtInControls: g.builtInControls,
+          customAuthenticationFactors: g.customAuthenticationFactors,
+          termsOfUse: g.termsOfUses,
+          authenticationStrength: g.authenticationStrengthPolicyId ? { id: g.authenticationStrengthPolicyId.slice(AUTHENTICATION_STRENGTH_PREFIX.length) } : undefined,
+        })
+      : undefined,
+    sessionControls: s
+      ? compact({
+          applicationEnforcedRestrictions: s.applicationEnforcedRestrictionsEnabled ? { isEnabled: true } : undefined,
+          cloudAppSecurity: s.cloudAppSecurityPolicy ? { isEnabled: true, cloudAppSecurityType: s.cloudAppSecurityPolicy } : undefined,
+          persistentBrowser: s.persistentBrowserMode ? { isEnabled: true, mode: s.persistentBrowserMode } : undefined,
+          signInFrequency:
+            s.signInFrequency !== undefined || s.signInFrequencyInterval !== undefined
+              ? compact({
+                  isEnabled: true,
+                  value: s.signInFrequency,
+                  type: s.signInFrequencyPeriod,
+                  frequencyInterval: s.signInFrequencyInterval,
+                  authenticationType: s.signInFrequencyAuthenticationType,
+                })
+              : undefined,
+          disableResilienceDefaults: s.disableResilienceDefaults === true ? true : undefined,
+        })
+      : undefined,
+  });
+}
