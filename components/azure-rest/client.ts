@@ -148,12 +148,16 @@ function backoff(attempt: number, baseMs: number, capMs: number): number {
   return Math.round(exp / 2 + Math.random() * (exp / 2));
 }
 
+const RETRY_AFTER_HEADERS = ["retry-after", "retry-after-ms", "x-ms-retry-after-ms"];
+
 /** 429 without any Retry-After header: the service did not process it; back off exponentially. */
 function throttledWithoutRetryAfter(baseMs: number, capMs: number): RetryStrategy {
   return {
     name: "throttledWithoutRetryAfter",
     retry({ retryCount, response }) {
       if (response?.status !== 429) return { skipStrategy: true };
+      // With a Retry-After header, leave it to throttlingRetryPolicy (outside this policy), which waits as told.
+      if (RETRY_AFTER_HEADERS.some((h) => response.headers.has(h))) return { skipStrategy: true };
       return { retryAfterInMs: backoff(retryCount, baseMs, capMs) };
     },
   };
@@ -168,6 +172,8 @@ function transientFailure(baseMs: number, capMs: number): RetryStrategy {
       const transientStatus = status !== undefined && (status === 408 || (status >= 500 && status !== 501 && status !== 505));
       const transportError = !response && responseError !== undefined;
       if (!transientStatus && !transportError) return { skipStrategy: true };
+      // A 503 with Retry-After is waited out by throttlingRetryPolicy, as the service asked.
+      if (status === 503 && RETRY_AFTER_HEADERS.some((h) => response?.headers.has(h))) return { skipStrategy: true };
       return { retryAfterInMs: backoff(retryCount, baseMs, capMs) };
     },
   };
