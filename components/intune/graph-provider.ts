@@ -1,0 +1,254 @@
+/**
+ * Dynamic provider for an Intune Windows custom configuration profile and its assignments, over
+ * Microsoft Graph v1.0 through the shared AzureRestClient (no Pulumi provider covers Intune).
+ *
+ * - Credentials: the client creates DefaultAzureCredential lazily inside each call; nothing about
+ *   credentials is an input, an output or captured by the serialized provider.
+ * - Create is safe to retry: the profile's description carries a stable marker; before POSTing,
+ *   and after a POST that may have been processed (timeout, dropped connection, 5xx), the provider
+ *   looks for a profile with that marker and adopts it instead of creating a second one.
+ * - `/assign` replaces the whole assignment set: assignments the stack does not own are refused,
+ *   kept or replaced, as `foreignAssignments` says — never dropped silently.
+ * - No perpetual diffs: diff compares normalised declared state with the normalised state last
+ *   read or written (`observed`); read (refresh) updates `observed` so portal drift shows up.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { DeviceConfigurationAssignment } from "@microsoft/microsoft-graph-types";
+import { AzureRestClient } from "../azure-rest/client";
+import {
+  DEVICE_CONFIGURATIONS_PATH,
+  assignmentDifferences,
+  assignmentKey,
+  buildAssignPayload,
+  buildProfilePayload,
+  declaredAssignmentKeys,
+  hasMarker,
+  normaliseDeclared,
+  normaliseStored,
+  profileDifferences,
+  settingsDifferences,
+  type DeclaredProfile,
+  type ObservedProfile,
+  type StoredProfile,
+} from "./graph-shapes";
+import { ForeignAssignments, type OmaSettingSpec } from "./settings";
+
+/** Plain inputs of one managed profile (what check/diff/create/update receive). */
+export interface DeviceConfigurationInputs extends DeclaredProfile {
+  /** Graph service root, e.g. https://graph.microsoft.com (a 127.0.0.1 fake server in tests). */
+  graphEndpoint: string;
+  /** Stable marker, also embedded in `description`, used to find the profile after an ambiguous create. */
+  marker: string;
+  /** "fail" (default), "keep" or "replace": what to do with assignments the stack does not own. */
+  foreignAssignments: string;
+  /** Per-attempt HTTP timeout in ms (default 60000). */
+  httpTimeoutMs?: number;
+  /** First retry back-off in ms (default 800). */
+  httpRetryDelayMs?: number;
+}
+
+/** State of one managed profile. */
+export interface DeviceConfigurationOutputs extends DeviceConfigurationInputs {
+  /** Graph id of the profile. */
+  profileId: string;
+  /** Normalised stored state as last read or written. */
+  observed: ObservedProfile;
+}
+
+type Inputs = DeviceConfigurationInputs;
+type Outputs = DeviceConfigurationOutputs;
+
+function clientFor(inputs: Inputs): AzureRestClient {
+  return new AzureRestClient({
+    baseUrl: inputs.graphEndpoint,
+    timeoutMs: inputs.httpTimeoutMs,
+    retryDelayMs: inputs.httpRetryDelayMs,
+  });
+}
+
+const profilePath = (id: string) => `${DEVICE_CONFIGURATIONS_PATH}/${encodeURIComponent(id)}`;
+
+/** Profiles whose description carries the marker (client-side match: $filter on description is not documented). */
+async function findByMarker(client: AzureRestClient, marker: string): Promise<StoredProfile[]> {
+  const all = await client.list<StoredProfile>(DEVICE_CONFIGURATIONS_PATH, { query: { $select: "id,displayName,description" } });
+  return all.filter((p) => hasMarker(p, marker));
+}
+
+function duplicateError(inputs: Inputs, found: StoredProfile[]): Error {
+  return new Error(
+    `Intune: ${found.length} device configurations carry the marker of "${inputs.displayName}" (${found.map((p) => p.id).join(", ")}). ` +
+      "Fix: delete the extra profiles in Intune (keep the one with the assignments you want), then run pulumi up again.",
+  );
+}
+
+/** One GET of the profile with its assignments; null when it no longer exists. */
+async function getProfile(client: AzureRestClient, id: string): Promise<{ profile: StoredProfile; assignments: DeviceConfigurationAssignment[] } | null> {
+  const res = await client.get<StoredProfile & { assignments?: DeviceConfigurationAssignment[] | null }>(profilePath(id), {
+    query: { $expand: "assignments" },
+    allowStatus: [404],
+  });
+  if (res.status === 404) return null;
+  let assignments = res.body.assignments;
+  // If the service ignored $expand, ask for the assignments rather than assume there are none.
+  if (!Array.isArray(assignments)) assignments = await client.list<DeviceConfigurationAssignment>(`${profilePath(id)}/assignments`);
+  return { profile: res.body, assignments };
+}
+
+function foreignAssignmentsError(inputs: Inputs, id: string, foreign: string[]): Error {
+  return new Error(
+    `Intune profile "${inputs.displayName}" (${id}) has assignments this stack does not declare: ${foreign.join(", ")}. ` +
+      "POST /assign replaces the whole assignment set, so applying would remove them. " +
+      'Fix: add them to assignment.includeGroupIds / excludeGroupIds, or set foreignAssignments "keep" to leave them in place, ' +
+      'or "replace" to let this stack take ownership and remove them.',
+  );
+}
+
+/**
+ * Bring an existing profile to the declared state with the fewest writes: one GET, then a PATCH
+ * only if the profile differs and an /assign only if the assignment set differs.
+ * `previouslyOwned` are assignment keys the stack declared before (they may be dropped).
+ */
+async function reconcile(client: AzureRestClient, id: string, inputs: Inputs, previouslyOwned: string[], lastKnown?: ObservedProfile): Promise<ObservedProfile> {
+  const current = await getProfile(client, id);
+  if (!current) throw new Error(`Intune profile "${inputs.displayName}" (${id}) no longer exists. Fix: run pulumi refresh, then pulumi up to recreate it.`);
+  const declared = normaliseDeclared(inputs);
+  const stored = normaliseStored(current.profile, current.assignments, lastKnown);
+
+  // Decide about foreign assignments before any write, so a refusal leaves nothing half-done.
+  const owned = new Set([...declared.assignments, ...previouslyOwned]);
+  const foreign = current.assignments.filter((a) => !owned.has(assignmentKey(a.target)));
+  if (foreign.length > 0 && inputs.foreignAssignments === ForeignAssignments.Fail) {
+    throw foreignAssignmentsError(inputs, id, foreign.map((a) => assignmentKey(a.target)));
+  }
+  const kept = inputs.foreignAssignments === ForeignAssignments.Keep ? foreign : [];
+
+  let observedSettings: ObservedProfile = stored;
+  if (settingsDifferences(declared, stored).length > 0) {
+    await client.patch(profilePath(id), buildProfilePayload(inputs));
+    observedSettings = declared;
+  }
+
+  const desiredKeys = [...declared.assignments, ...kept.map((a) => assignmentKey(a.target))].sort();
+  let observedAssignments = stored.assignments;
+  if (assignmentDifferences(desiredKeys, stored.assignments, ForeignAssignments.Replace).length > 0) {
+    observedAssignments = await assign(client, id, inputs, kept);
+  }
+  return { ...observedSettings, assignments: observedAssignments };
+}
+
+/** POST /assign with the complete set. Replacing a set is idempotent, so it may be retried. */
+async function assign(client: AzureRestClient, id: string, inputs: Inputs, kept: DeviceConfigurationAssignment[]): Promise<string[]> {
+  const body = buildAssignPayload(inputs, kept.map((a) => a.target).filter((t) => !!t));
+  const res = await client.post<{ value?: DeviceConfigurationAssignment[] }>(`${profilePath(id)}/assign`, body, { idempotent: true });
+  const returned = res.body?.value;
+  return (Array.isArray(returned) ? returned : body.assignments).map((a) => assignmentKey(a.target)).sort();
+}
+
+function problemsOf(news: Inputs): pulumi.dynamic.CheckFailure[] {
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  if (!news.graphEndpoint) failures.push({ property: "graphEndpoint", reason: "required" });
+  if (!news.marker) failures.push({ property: "marker", reason: "required: it makes create safe to retry" });
+  if (!news.displayName) failures.push({ property: "displayName", reason: "required" });
+  if (!Array.isArray(news.omaSettings) || news.omaSettings.length === 0) failures.push({ property: "omaSettings", reason: "at least one OMA-URI setting is required" });
+  else if (news.omaSettings.length > 1000) failures.push({ property: "omaSettings", reason: "Graph accepts at most 1000 OMA settings per profile" });
+  if (!Array.isArray(news.includeGroupIds) || news.includeGroupIds.length === 0) failures.push({ property: "includeGroupIds", reason: "no assignment target" });
+  if (!Object.values(ForeignAssignments).includes(news.foreignAssignments as ForeignAssignments)) {
+    failures.push({ property: "foreignAssignments", reason: `one of ${Object.values(ForeignAssignments).join(", ")}` });
+  }
+  return failures;
+}
+
+function outputs(inputs: Inputs, profileId: string, observed: ObservedProfile): Outputs {
+  return { ...inputs, excludeGroupIds: inputs.excludeGroupIds ?? [], profileId, observed };
+}
+
+/** The one module-level provider object (serialized once per process, cached by Pulumi). */
+export const deviceConfigurationProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
+  async check(_olds, news) {
+    const inputs: Inputs = { ...news, excludeGroupIds: news.excludeGroupIds ?? [], foreignAssignments: news.foreignAssignments ?? ForeignAssignments.Fail };
+    const failures = problemsOf(inputs);
+    return failures.length > 0 ? { failures } : { inputs };
+  },
+
+  async diff(_id, olds, news) {
+    const replaces = olds.graphEndpoint !== news.graphEndpoint ? ["graphEndpoint"] : [];
+    if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
+    const observed = olds.observed;
+    if (!observed) return { changes: true };
+    const differences = profileDifferences(normaliseDeclared(news), observed, news.foreignAssignments);
+    return { changes: differences.length > 0 };
+  },
+
+  async create(inputs) {
+    const client = clientFor(inputs);
+    const existing = await findByMarker(client, inputs.marker);
+    if (existing.length > 1) throw duplicateError(inputs, existing);
+    if (existing.length === 1 && existing[0].id) {
+      const id = existing[0].id;
+      return { id, outs: outputs(inputs, id, await reconcile(client, id, inputs, [])) };
+    }
+
+    let created: StoredProfile;
+    try {
+      created = (await client.post<StoredProfile>(DEVICE_CONFIGURATIONS_PATH, buildProfilePayload(inputs))).body;
+    } catch (err) {
+      if ((err as { mayHaveSucceeded?: boolean }).mayHaveSucceeded !== true) throw err;
+      // The POST may have been processed: adopt what it created, or create once more if it did not.
+      const found = await findByMarker(client, inputs.marker);
+      if (found.length > 1) throw duplicateError(inputs, found);
+      if (found.length === 1 && found[0].id) {
+        const id = found[0].id;
+        return { id, outs: outputs(inputs, id, await reconcile(client, id, inputs, [])) };
+      }
+      created = (await client.post<StoredProfile>(DEVICE_CONFIGURATIONS_PATH, buildProfilePayload(inputs))).body;
+    }
+    if (!created?.id) throw new Error(`Intune: creating "${inputs.displayName}" returned no id`);
+    const assignments = await assign(client, created.id, inputs, []);
+    return { id: created.id, outs: outputs(inputs, created.id, { ...normaliseDeclared(inputs), assignments }) };
+  },
+
+  async read(id, props) {
+    if (!props) throw new Error(`Intune: cannot read profile ${id} without its state (import is not supported by dynamic providers)`);
+    const client = clientFor(props);
+    const current = await getProfile(client, id);
+    // An empty id tells the engine the profile is gone (deleted in the portal).
+    if (!current) return { id: "", props: {} as Outputs };
+    const observed = normaliseStored(current.profile, current.assignments, props.observed);
+    return { id, props: { ...props, profileId: id, observed } };
+  },
+
+  async update(id, olds, news) {
+    const client = clientFor(news);
+    const previouslyOwned = declaredAssignmentKeys(olds);
+    const observed = await reconcile(client, id, news, previouslyOwned, olds.observed);
+    return { outs: outputs(news, id, observed) };
+  },
+
+  async delete(id, props) {
+    await clientFor(props).delete(profilePath(id), { allowStatus: [404] });
+  },
+};
+
+/** Inputs of the dynamic resource (each may be an Output). */
+export interface IntuneDeviceConfigurationArgs {
+  graphEndpoint: pulumi.Input<string>;
+  marker: pulumi.Input<string>;
+  displayName: pulumi.Input<string>;
+  description: pulumi.Input<string>;
+  omaSettings: pulumi.Input<OmaSettingSpec[]>;
+  includeGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+  excludeGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+  foreignAssignments: pulumi.Input<string>;
+}
+
+/** A Windows custom configuration profile and its assignments (`pulumi-nodejs:dynamic/intune:DeviceConfiguration`). */
+export class IntuneDeviceConfiguration extends pulumi.dynamic.Resource {
+  /** Graph id of the profile. */
+  declare readonly profileId: pulumi.Output<string>;
+  /** Normalised stored state as last read or written. */
+  declare readonly observed: pulumi.Output<ObservedProfile>;
+
+  constructor(name: string, args: IntuneDeviceConfigurationArgs, opts?: pulumi.CustomResourceOptions) {
+    super(deviceConfigurationProvider, name, { profileId: undefined, observed: undefined, ...args }, opts, "intune", "DeviceConfiguration");
+  }
+}

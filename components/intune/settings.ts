@@ -1,0 +1,416 @@
+/**
+ * Pure core of the FIPS + BitLocker guardrail: the settings, their OMA-URI payloads, the GPO
+ * equivalent and the validation of what a team declares. No Pulumi import: tested directly.
+ *
+ * Facts (CSP paths, dropdown values, GPO lines) come from the Policy CSP Cryptography page, the
+ * BitLocker CSP page and the "System cryptography: Use FIPS compliant algorithms" policy page.
+ */
+import type { InputProblem } from "../errors";
+
+export const COMPONENT = "FipsDeviceConfiguration";
+
+// ---------------------------------------------------------------------------------------------
+// FIPS policy
+
+/** Policy CSP node that turns on "System cryptography: Use FIPS compliant algorithms". Windows 10 1607+. */
+export const FIPS_OMA_URI = "./Device/Vendor/MSFT/Policy/Config/Cryptography/AllowFipsAlgorithmPolicy";
+/** 1 = FIPS policy on (0, the default, is off). */
+export const FIPS_ON = 1;
+
+/** How a team applies the same setting to devices still managed by Group Policy. */
+export interface GpoEquivalent {
+  /** Name of the Group Policy setting (Security Settings > Local Policies > Security Options). */
+  policyName: string;
+  /** File inside the GPO that stores the setting (secedit security template, not Registry.pol). */
+  gptTmplFile: string;
+  /** Section of GptTmpl.inf that holds the line. */
+  gptTmplSection: string;
+  /** The GptTmpl.inf line (`4` = REG_DWORD, then the data). */
+  gptTmplLine: string;
+  /** Registry key the setting writes on the device. */
+  registryKey: string;
+  /** Registry value name. */
+  registryValueName: string;
+  /** Registry value type. */
+  registryValueType: string;
+  /** Registry value data (1 = FIPS policy on). */
+  registryValueData: number;
+  /** What a team should plan for when the setting lands. */
+  note: string;
+}
+
+export const FIPS_GPO_EQUIVALENT: GpoEquivalent = {
+  policyName: "System cryptography: Use FIPS compliant algorithms for encryption, hashing, and signing",
+  gptTmplFile: "MACHINE\\Microsoft\\Windows NT\\SecEdit\\GptTmpl.inf",
+  gptTmplSection: "[Registry Values]",
+  gptTmplLine: "MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\FIPSAlgorithmPolicy\\Enabled=4,1",
+  registryKey: "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Lsa\\FIPSAlgorithmPolicy",
+  registryValueName: "Enabled",
+  registryValueType: "REG_DWORD",
+  registryValueData: 1,
+  note: "Applications read the flag when they start: plan a reboot. Apply it before BitLocker generates any key.",
+};
+
+// ---------------------------------------------------------------------------------------------
+// BitLocker
+
+/** How BitLocker-protected drives can be recovered. */
+export const BitLockerRecoveryMode = {
+  /**
+   * Default: FIPS-compliant 48-digit recovery passwords (supported in FIPS mode since Windows 8.1 /
+   * Server 2012 R2), required and escrowed to Entra ID / AD DS before encryption starts.
+   */
+  RecoveryPasswords: "recoveryPasswords",
+  /**
+   * Strict, older guidance: 256-bit recovery keys only, recovery passwords disallowed. Loses
+   * Intune/Entra escrow and rotation of recovery passwords; cannot require directory backup.
+   */
+  RecoveryKeysOnly: "recoveryKeysOnly",
+} as const;
+export type BitLockerRecoveryMode = (typeof BitLockerRecoveryMode)[keyof typeof BitLockerRecoveryMode];
+
+/** BitLocker encryption methods and their CSP values (EncryptionMethodByDriveType). */
+export const BitLockerEncryptionMethod = {
+  AesCbc128: "aesCbc128",
+  AesCbc256: "aesCbc256",
+  XtsAes128: "xtsAes128",
+  XtsAes256: "xtsAes256",
+} as const;
+export type BitLockerEncryptionMethod = (typeof BitLockerEncryptionMethod)[keyof typeof BitLockerEncryptionMethod];
+
+const ENCRYPTION_METHOD_CSP_VALUE: Record<BitLockerEncryptionMethod, number> = {
+  aesCbc128: 3,
+  aesCbc256: 4,
+  xtsAes128: 6,
+  xtsAes256: 7,
+};
+
+/** Automatic rotation of recovery passwords after they are used (ConfigureRecoveryPasswordRotation, 1909+). */
+export const RecoveryPasswordRotation = {
+  Off: "off",
+  EntraJoined: "entraJoined",
+  EntraAndHybridJoined: "entraAndHybridJoined",
+} as const;
+export type RecoveryPasswordRotation = (typeof RecoveryPasswordRotation)[keyof typeof RecoveryPasswordRotation];
+
+const ROTATION_CSP_VALUE: Record<RecoveryPasswordRotation, number> = { off: 0, entraJoined: 1, entraAndHybridJoined: 2 };
+
+/** Plain (resolved) BitLocker settings as declared. */
+export interface PlainBitLockerSettings {
+  recoveryMode?: string;
+  osDriveEncryptionMethod?: string;
+  fixedDriveEncryptionMethod?: string;
+  removableDriveEncryptionMethod?: string;
+  requireDeviceEncryption?: boolean;
+  requireRecoveryInfoBackupBeforeEncryption?: boolean;
+  recoveryPasswordRotation?: string;
+}
+
+/** BitLocker settings with every default applied. */
+export interface ResolvedBitLockerSettings {
+  recoveryMode: BitLockerRecoveryMode;
+  osDriveEncryptionMethod: BitLockerEncryptionMethod;
+  fixedDriveEncryptionMethod: BitLockerEncryptionMethod;
+  removableDriveEncryptionMethod: BitLockerEncryptionMethod;
+  requireDeviceEncryption: boolean;
+  requireRecoveryInfoBackupBeforeEncryption: boolean;
+  recoveryPasswordRotation: RecoveryPasswordRotation;
+}
+
+/** Plain (resolved) component args, as the validation sees them. */
+export interface PlainFipsArgs {
+  fipsProfile?: boolean;
+  displayNamePrefix?: string;
+  includeGroupIds?: string[];
+  excludeGroupIds?: string[];
+  bitLocker?: PlainBitLockerSettings;
+  foreignAssignments?: string;
+  graphEndpoint?: string;
+}
+
+/** What the component declares once the args are valid. */
+export interface FipsPlan {
+  fipsProfile: boolean;
+  displayNamePrefix: string;
+  includeGroupIds: string[];
+  excludeGroupIds: string[];
+  bitLocker: ResolvedBitLockerSettings | undefined;
+  foreignAssignments: ForeignAssignments;
+  graphEndpoint: string;
+}
+
+/** What to do with assignments on a managed profile that the stack did not declare. */
+export const ForeignAssignments = {
+  /** Default: refuse to change the assignment set and name the foreign assignments. */
+  Fail: "fail",
+  /** Keep them: they are sent back with every /assign call and ignored by the diff. */
+  Keep: "keep",
+  /** Take ownership: the stack's assignments replace them. */
+  Replace: "replace",
+} as const;
+export type ForeignAssignments = (typeof ForeignAssignments)[keyof typeof ForeignAssignments];
+
+export const DEFAULT_GRAPH_ENDPOINT = "https://graph.microsoft.com";
+export const DEFAULT_DISPLAY_NAME_PREFIX = "tenant-guardrails";
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function oneOf<T extends string>(values: Record<string, T>): T[] {
+  return Object.values(values);
+}
+
+function isOneOf<T extends string>(values: Record<string, T>, value: unknown): value is T {
+  return typeof value === "string" && (oneOf(values) as string[]).includes(value);
+}
+
+/**
+ * Validate the resolved args and apply defaults. Returns every problem found (never only the
+ * first), or the plan when there are none.
+ */
+export function planFipsConfiguration(args: PlainFipsArgs): { plan?: FipsPlan; problems: InputProblem[] } {
+  const problems: InputProblem[] = [];
+  const fipsProfile = args.fipsProfile ?? true;
+  const includeGroupIds = args.includeGroupIds ?? [];
+  const excludeGroupIds = args.excludeGroupIds ?? [];
+
+  if (includeGroupIds.length === 0) {
+    problems.push({
+      field: "assignment.includeGroupIds",
+      value: args.includeGroupIds,
+      problem: "no assignment target: a profile assigned to nobody reaches no device",
+      fix: "give the object id of at least one Entra device group (e.g. a pilot group first)",
+    });
+  }
+  for (const [field, ids] of [["assignment.includeGroupIds", includeGroupIds], ["assignment.excludeGroupIds", excludeGroupIds]] as const) {
+    ids.forEach((id, i) => {
+      if (typeof id !== "string" || !GUID.test(id)) {
+        problems.push({
+          field: `${field}[${i}]`,
+          value: id,
+          problem: "not an Entra group object id (a GUID); Graph rejects the assignment",
+          fix: "use the group's object id, e.g. azuread.Group.objectId, not its display name",
+        });
+      }
+    });
+  }
+  const included = new Set(includeGroupIds.map((id) => String(id).toLowerCase()));
+  for (const id of excludeGroupIds) {
+    if (included.has(String(id).toLowerCase())) {
+      problems.push({
+        field: "assignment.excludeGroupIds",
+        value: id,
+        problem: "the group is both included and excluded (Intune lets the exclusion win, so the include does nothing)",
+        fix: "remove the group from one of the two lists",
+      });
+    }
+  }
+
+  const foreignAssignments = args.foreignAssignments ?? ForeignAssignments.Fail;
+  if (!isOneOf(ForeignAssignments, foreignAssignments)) {
+    problems.push({
+      field: "foreignAssignments",
+      value: args.foreignAssignments,
+      problem: "unknown policy for assignments the stack does not own",
+      fix: `use one of ${oneOf(ForeignAssignments).map((v) => `"${v}"`).join(", ")}`,
+    });
+  }
+
+  const graphEndpoint = (args.graphEndpoint ?? DEFAULT_GRAPH_ENDPOINT).replace(/\/+$/, "");
+  if (!/^https:\/\/[^/]+$/.test(graphEndpoint) && !/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(graphEndpoint)) {
+    problems.push({
+      field: "graphEndpoint",
+      value: args.graphEndpoint,
+      problem: "not an https service root (plain http is accepted for loopback test servers only)",
+      fix: "use https://graph.microsoft.com or your national cloud's Graph root, without a path",
+    });
+  }
+
+  const displayNamePrefix = args.displayNamePrefix ?? DEFAULT_DISPLAY_NAME_PREFIX;
+  if (displayNamePrefix.trim() === "") {
+    problems.push({ field: "displayNamePrefix", value: displayNamePrefix, problem: "empty", fix: "omit it or give a non-empty prefix" });
+  }
+
+  let bitLocker: ResolvedBitLockerSettings | undefined;
+  if (args.bitLocker) {
+    if (!fipsProfile) {
+      problems.push({
+        field: "bitLocker",
+        value: "set while fipsProfile = false",
+        problem:
+          "a BitLocker profile without the FIPS profile in the same component: nothing orders the FIPS policy before BitLocker generates keys, and keys made before FIPS mode stay as they are",
+        fix: "set fipsProfile: true (the default) so the BitLocker profile is assigned after the FIPS profile, or remove bitLocker",
+      });
+    }
+    bitLocker = resolveBitLocker(args.bitLocker, problems);
+  }
+
+  if (problems.length > 0) return { problems };
+  return {
+    problems,
+    plan: {
+      fipsProfile,
+      displayNamePrefix,
+      includeGroupIds,
+      excludeGroupIds,
+      bitLocker,
+      foreignAssignments: foreignAssignments as ForeignAssignments,
+      graphEndpoint,
+    },
+  };
+}
+
+function resolveBitLocker(b: PlainBitLockerSettings, problems: InputProblem[]): ResolvedBitLockerSettings {
+  const recoveryMode = b.recoveryMode ?? BitLockerRecoveryMode.RecoveryPasswords;
+  if (!isOneOf(BitLockerRecoveryMode, recoveryMode)) {
+    problems.push({
+      field: "bitLocker.recoveryMode",
+      value: b.recoveryMode,
+      problem: "unknown recovery mode",
+      fix: `use "${BitLockerRecoveryMode.RecoveryPasswords}" (default, FIPS-compliant since Windows 8.1) or "${BitLockerRecoveryMode.RecoveryKeysOnly}" (strict)`,
+    });
+  }
+  const methods = {
+    osDriveEncryptionMethod: b.osDriveEncryptionMethod ?? BitLockerEncryptionMethod.XtsAes256,
+    fixedDriveEncryptionMethod: b.fixedDriveEncryptionMethod ?? BitLockerEncryptionMethod.XtsAes256,
+    // Removable drives travel to other machines: AES-CBC keeps them readable where XTS is not
+    // supported (before Windows 10 1511), as in Microsoft's CSP example.
+    removableDriveEncryptionMethod: b.removableDriveEncryptionMethod ?? BitLockerEncryptionMethod.AesCbc256,
+  };
+  for (const [key, value] of Object.entries(methods)) {
+    if (!isOneOf(BitLockerEncryptionMethod, value)) {
+      problems.push({
+        field: `bitLocker.${key}`,
+        value,
+        problem: "unknown encryption method",
+        fix: `use one of ${oneOf(BitLockerEncryptionMethod).map((v) => `"${v}"`).join(", ")} (case-sensitive)`,
+      });
+    }
+  }
+  const strict = recoveryMode === BitLockerRecoveryMode.RecoveryKeysOnly;
+  const requireBackup = b.requireRecoveryInfoBackupBeforeEncryption ?? !strict;
+  if (strict && b.requireRecoveryInfoBackupBeforeEncryption === true) {
+    problems.push({
+      field: "bitLocker.requireRecoveryInfoBackupBeforeEncryption",
+      value: true,
+      problem:
+        'recoveryMode "recoveryKeysOnly" disallows recovery passwords, but requiring directory backup before encryption makes Windows generate a recovery password',
+      fix: 'drop requireRecoveryInfoBackupBeforeEncryption (or set it false), or use recoveryMode "recoveryPasswords" (FIPS-compliant since Windows 8.1)',
+    });
+  }
+  const rotation = b.recoveryPasswordRotation ?? RecoveryPasswordRotation.Off;
+  if (!isOneOf(RecoveryPasswordRotation, rotation)) {
+    problems.push({
+      field: "bitLocker.recoveryPasswordRotation",
+      value: b.recoveryPasswordRotation,
+      problem: "unknown rotation setting",
+      fix: `use one of ${oneOf(RecoveryPasswordRotation).map((v) => `"${v}"`).join(", ")}`,
+    });
+  } else if (strict && rotation !== RecoveryPasswordRotation.Off) {
+    problems.push({
+      field: "bitLocker.recoveryPasswordRotation",
+      value: rotation,
+      problem: 'recoveryMode "recoveryKeysOnly" disallows recovery passwords, but rotation needs recovery passwords backed up to the directory',
+      fix: 'set recoveryPasswordRotation "off", or use recoveryMode "recoveryPasswords"',
+    });
+  } else if (!strict && rotation !== RecoveryPasswordRotation.Off && !requireBackup) {
+    problems.push({
+      field: "bitLocker.recoveryPasswordRotation",
+      value: rotation,
+      problem: "rotation needs recovery passwords to be backed up to the directory before encryption",
+      fix: "leave requireRecoveryInfoBackupBeforeEncryption at its default (true), or set rotation \"off\"",
+    });
+  }
+  return {
+    recoveryMode: recoveryMode as BitLockerRecoveryMode,
+    osDriveEncryptionMethod: methods.osDriveEncryptionMethod as BitLockerEncryptionMethod,
+    fixedDriveEncryptionMethod: methods.fixedDriveEncryptionMethod as BitLockerEncryptionMethod,
+    removableDriveEncryptionMethod: methods.removableDriveEncryptionMethod as BitLockerEncryptionMethod,
+    requireDeviceEncryption: b.requireDeviceEncryption ?? true,
+    requireRecoveryInfoBackupBeforeEncryption: requireBackup,
+    recoveryPasswordRotation: rotation as RecoveryPasswordRotation,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// OMA-URI settings (the plain form the Graph provider turns into Graph payloads)
+
+/** One OMA-URI setting of a Windows custom configuration profile. */
+export interface OmaSettingSpec {
+  /** "integer" or "string" (ADMX-backed BitLocker nodes are strings). */
+  kind: "integer" | "string";
+  displayName: string;
+  omaUri: string;
+  /** The value as text; integers are parsed when the payload is built. */
+  value: string;
+}
+
+export function fipsOmaSettings(): OmaSettingSpec[] {
+  return [{ kind: "integer", displayName: "AllowFipsAlgorithmPolicy", omaUri: FIPS_OMA_URI, value: String(FIPS_ON) }];
+}
+
+const BITLOCKER = "./Device/Vendor/MSFT/BitLocker";
+
+/** ADMX-backed CSP value: `<enabled/>` followed by `<data id=".." value=".."/>` entries. */
+export function admxEnabled(data: [string, string | number | boolean][]): string {
+  return "<enabled/>" + data.map(([id, value]) => `<data id="${id}" value="${String(value)}"/>`).join("");
+}
+
+/** Recovery dropdown values: 0 = Disallowed, 1 = Required, 2 = Allowed. */
+const DISALLOWED = 0;
+const REQUIRED = 1;
+const ALLOWED = 2;
+
+function recoveryOptions(prefix: "OS" | "FDV", b: ResolvedBitLockerSettings): string {
+  const strict = b.recoveryMode === BitLockerRecoveryMode.RecoveryKeysOnly;
+  return admxEnabled([
+    [`${prefix}AllowDRA_Name`, true],
+    [`${prefix}RecoveryPasswordUsageDropDown_Name`, strict ? DISALLOWED : REQUIRED],
+    [`${prefix}RecoveryKeyUsageDropDown_Name`, strict ? REQUIRED : ALLOWED],
+    [`${prefix}HideRecoveryPage_Name`, false],
+    [`${prefix}ActiveDirectoryBackup_Name`, true],
+    // 1 = recovery passwords and key packages
+    [`${prefix}ActiveDirectoryBackupDropDown_Name`, 1],
+    [`${prefix}RequireActiveDirectoryBackup_Name`, b.requireRecoveryInfoBackupBeforeEncryption],
+  ]);
+}
+
+/**
+ * The BitLocker profile's OMA-URI settings. All nodes go in one profile because the CSP wants
+ * them delivered together; the three drive-type encryption values are mandatory (status 500 otherwise).
+ */
+export function bitLockerOmaSettings(b: ResolvedBitLockerSettings): OmaSettingSpec[] {
+  const settings: OmaSettingSpec[] = [
+    {
+      kind: "string",
+      displayName: "EncryptionMethodByDriveType",
+      omaUri: `${BITLOCKER}/EncryptionMethodByDriveType`,
+      value: admxEnabled([
+        ["EncryptionMethodWithXtsOsDropDown_Name", ENCRYPTION_METHOD_CSP_VALUE[b.osDriveEncryptionMethod]],
+        ["EncryptionMethodWithXtsFdvDropDown_Name", ENCRYPTION_METHOD_CSP_VALUE[b.fixedDriveEncryptionMethod]],
+        ["EncryptionMethodWithXtsRdvDropDown_Name", ENCRYPTION_METHOD_CSP_VALUE[b.removableDriveEncryptionMethod]],
+      ]),
+    },
+    { kind: "string", displayName: "SystemDrivesRecoveryOptions", omaUri: `${BITLOCKER}/SystemDrivesRecoveryOptions`, value: recoveryOptions("OS", b) },
+    { kind: "string", displayName: "FixedDrivesRecoveryOptions", omaUri: `${BITLOCKER}/FixedDrivesRecoveryOptions`, value: recoveryOptions("FDV", b) },
+    { kind: "integer", displayName: "RequireDeviceEncryption", omaUri: `${BITLOCKER}/RequireDeviceEncryption`, value: b.requireDeviceEncryption ? "1" : "0" },
+  ];
+  if (b.recoveryPasswordRotation !== RecoveryPasswordRotation.Off) {
+    settings.push({
+      kind: "integer",
+      displayName: "ConfigureRecoveryPasswordRotation",
+      omaUri: `${BITLOCKER}/ConfigureRecoveryPasswordRotation`,
+      value: String(ROTATION_CSP_VALUE[b.recoveryPasswordRotation]),
+    });
+  }
+  return settings;
+}
+
+/** Description shown in the Intune portal, ending with the marker the provider finds the profile by. */
+export function profileDescription(purpose: string, marker: string): string {
+  return `${purpose}\nManaged by tenant-guardrails (Pulumi); edits in the portal are reverted on the next update.\n${markerTag(marker)}`;
+}
+
+/** The stable marker tag embedded in the description: `[tenant-guardrails:<marker>]`. */
+export function markerTag(marker: string): string {
+  return `[tenant-guardrails:${marker}]`;
+}

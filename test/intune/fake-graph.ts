@@ -1,0 +1,202 @@
+/**
+ * A fake Microsoft Graph for Intune device configurations, on 127.0.0.1 (random port). It keeps
+ * profiles and assignments in memory, behaves like Graph where it matters to the provider (adds
+ * defaults and read-only fields, can mask string OMA values, returns assignments in its own order,
+ * pages collections) and injects faults on demand: 429 with and without Retry-After, 5xx, a
+ * dropped connection and a slow response — optionally after processing the request, as a real
+ * service may do before the connection fails. Used by test/intune and bench/intune.
+ */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+
+export type FaultKind = "429" | "429-retry-after" | "500" | "503" | "drop" | "slow";
+
+export interface Fault {
+  kind: FaultKind;
+  /** Method to match (default any). */
+  method?: string;
+  /** Path (without query) to match (default any). */
+  path?: RegExp;
+  /** Handle the request (e.g. store the created profile) before dropping or stalling. */
+  processFirst?: boolean;
+  /** Delay for "slow" (ms, default 2000). */
+  delayMs?: number;
+}
+
+export interface StoredAssignment {
+  id: string;
+  target: Record<string, unknown>;
+}
+
+export interface FakeProfile {
+  id: string;
+  body: Record<string, unknown>;
+  assignments: StoredAssignment[];
+}
+
+export interface FakeGraph {
+  url: string;
+  /** Profiles by id: tests edit this to simulate changes made in the portal. */
+  store: Map<string, FakeProfile>;
+  /** Every request received, in order (faulted ones included). */
+  requests: { method: string; path: string; query: string }[];
+  /** Faults to inject, consumed in order by the first matching request. */
+  faults: Fault[];
+  /** Mask string OMA values on read ("****" + isEncrypted), as Graph beta does. */
+  maskStrings: boolean;
+  /** Page size of collection GETs (to exercise @odata.nextLink). */
+  pageSize: number;
+  close(): Promise<void>;
+}
+
+const BASE = "/v1.0/deviceManagement/deviceConfigurations";
+
+function graphError(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify({ error: { code, message } }));
+}
+
+export async function startFakeGraph(): Promise<FakeGraph> {
+  const store = new Map<string, FakeProfile>();
+  const requests: FakeGraph["requests"] = [];
+  const faults: Fault[] = [];
+  const state = { maskStrings: false, pageSize: 50 };
+
+  const view = (p: FakeProfile, select?: string[]): Record<string, unknown> => {
+    const body: Record<string, unknown> = { ...p.body, id: p.id };
+    if (Array.isArray(body.omaSettings)) {
+      body.omaSettings = (body.omaSettings as Record<string, unknown>[]).map((s) => {
+        const isString = s["@odata.type"] === "#microsoft.graph.omaSettingString";
+        return isString && state.maskStrings ? { ...s, value: "****", isEncrypted: true } : { ...s, isEncrypted: false };
+      });
+    }
+    if (!select) return body;
+    return Object.fromEntries(Object.entries(body).filter(([k]) => k === "@odata.type" || select.includes(k)));
+  };
+
+  const withDefaults = (input: Record<string, unknown>, previous?: Record<string, unknown>): Record<string, unknown> => {
+    const now = new Date().toISOString();
+    const oma = Array.isArray(input.omaSettings) ? (input.omaSettings as Record<string, unknown>[]) : [];
+    return {
+      ...previous,
+      ...input,
+      description: input.description ?? previous?.description ?? null,
+      omaSettings: oma.map((s) => ({ description: null, isReadOnly: false, secretReferenceValueId: null, ...s })),
+      createdDateTime: previous?.createdDateTime ?? now,
+      lastModifiedDateTime: now,
+      version: ((previous?.version as number | undefined) ?? 0) + 1,
+      roleScopeTagIds: ["0"],
+      supportsScopeTags: true,
+    };
+  };
+
+  // Returns the response to send, or null when the request was answered (404 etc.).
+  const handle = (method: string, path: string, query: URLSearchParams, body: unknown): { status: number; body?: unknown } => {
+    if (path === BASE && method === "GET") {
+      const select = query.get("$select")?.split(",");
+      const skip = Number(query.get("$skiptoken") ?? "0");
+      const all = [...store.values()];
+      const page = all.slice(skip, skip + state.pageSize).map((p) => view(p, select));
+      const next = skip + state.pageSize < all.length ? `${url}${BASE}?$skiptoken=${skip + state.pageSize}${select ? `&$select=${select.join(",")}` : ""}` : undefined;
+      return { status: 200, body: { value: page, ...(next ? { "@odata.nextLink": next } : {}) } };
+    }
+    if (path === BASE && method === "POST") {
+      const id = randomUUID();
+      store.set(id, { id, body: withDefaults(body as Record<string, unknown>), assignments: [] });
+      return { status: 201, body: view(store.get(id)!) };
+    }
+    const m = /^\/v1\.0\/deviceManagement\/deviceConfigurations\/([^/]+)(\/assign|\/assignments)?$/.exec(path);
+    const profile = m ? store.get(decodeURIComponent(m[1])) : undefined;
+    if (!m) return { status: 400, body: { error: { code: "BadRequest", message: `no route for ${method} ${path}` } } };
+    if (!profile) return { status: 404, body: { error: { code: "ResourceNotFound", message: "not found" } } };
+    const assignmentsView = () =>
+      // Graph returns assignments in its own order: newest first here.
+      [...profile.assignments].reverse().map((a) => ({ id: a.id, target: { deviceAndAppManagementAssignmentFilterId: null, deviceAndAppManagementAssignmentFilterType: "none", ...a.target } }));
+    if (!m[2] && method === "GET") {
+      const result = view(profile);
+      if (query.get("$expand") === "assignments") result.assignments = assignmentsView();
+      return { status: 200, body: result };
+    }
+    if (!m[2] && method === "PATCH") {
+      profile.body = withDefaults(body as Record<string, unknown>, profile.body);
+      return { status: 204 };
+    }
+    if (!m[2] && method === "DELETE") {
+      store.delete(profile.id);
+      return { status: 204 };
+    }
+    if (m[2] === "/assignments" && method === "GET") return { status: 200, body: { value: assignmentsView() } };
+    if (m[2] === "/assign" && method === "POST") {
+      const list = ((body as { assignments?: { target: Record<string, unknown> }[] }).assignments ?? []).map((a) => ({ id: randomUUID(), target: a.target }));
+      profile.assignments = list;
+      return { status: 200, body: { value: assignmentsView() } };
+    }
+    return { status: 405, body: { error: { code: "MethodNotAllowed", message: `${method} ${path}` } } };
+  };
+
+  const server = http.createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c) => (raw += c));
+    req.on("end", () => {
+      const parsed = new URL(req.url ?? "/", "http://127.0.0.1");
+      const method = req.method ?? "GET";
+      requests.push({ method, path: parsed.pathname, query: parsed.search });
+      const faultIndex = faults.findIndex((f) => (!f.method || f.method === method) && (!f.path || f.path.test(parsed.pathname)));
+      const fault = faultIndex >= 0 ? faults.splice(faultIndex, 1)[0] : undefined;
+      const run = () => handle(method, parsed.pathname, parsed.searchParams, raw ? JSON.parse(raw) : undefined);
+      const send = (result: { status: number; body?: unknown }) => {
+        if (res.writableEnded || req.socket.destroyed) return;
+        res.writeHead(result.status, result.body === undefined ? {} : { "content-type": "application/json" });
+        res.end(result.body === undefined ? undefined : JSON.stringify(result.body));
+      };
+      if (!fault) return send(run());
+      switch (fault.kind) {
+        case "429":
+          return graphError(res, 429, "TooManyRequests", "throttled (no Retry-After)");
+        case "429-retry-after":
+          return graphError(res, 429, "TooManyRequests", "throttled", { "Retry-After": "1" });
+        case "500":
+          if (fault.processFirst) run();
+          return graphError(res, 500, "InternalServerError", "injected 500");
+        case "503":
+          return graphError(res, 503, "ServiceUnavailable", "injected 503");
+        case "drop":
+          if (fault.processFirst) run();
+          req.socket.destroy();
+          return;
+        case "slow": {
+          const result = fault.processFirst ? run() : undefined;
+          setTimeout(() => send(result ?? run()), fault.delayMs ?? 2000).unref();
+          return;
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    store,
+    requests,
+    faults,
+    get maskStrings() {
+      return state.maskStrings;
+    },
+    set maskStrings(v: boolean) {
+      state.maskStrings = v;
+    },
+    get pageSize() {
+      return state.pageSize;
+    },
+    set pageSize(v: number) {
+      state.pageSize = v;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
