@@ -8,6 +8,7 @@ type Bench = { name: string; load: () => Promise<{ run: () => Promise<Record<str
 
 const BENCHES: Bench[] = [
   { name: "plan", load: () => import("./plan") },
+  { name: "conditional-access", load: () => import("./conditional-access") },
 ];
 
 async function main(): Promise<void> {
