@@ -71,6 +71,8 @@ export interface PolicyImportError {
   field: string | undefined;
   /** Character position in a device filter rule, for rule errors. */
   position: number | undefined;
+  /** The device filter rule, for rule errors (to show the position). */
+  rule: string | undefined;
   message: string;
   fix: string | undefined;
 }
@@ -153,6 +155,7 @@ class PolicyProblem extends Error {
     message: string,
     readonly fix?: string,
     readonly position?: number,
+    readonly rule?: string,
   ) {
     super(message);
   }
@@ -165,8 +168,8 @@ class Context {
   note(code: string, message: string): void {
     this.notes.push({ code, message });
   }
-  problem(field: string, message: string, fix?: string, position?: number): void {
-    this.problems.push(new PolicyProblem(field, message, fix, position));
+  problem(field: string, message: string, fix?: string, position?: number, rule?: string): void {
+    this.problems.push(new PolicyProblem(field, message, fix, position, rule));
   }
 }
 
@@ -398,7 +401,8 @@ function checkDeviceRule(ctx: Context, field: string, rule: string): boolean {
     return true;
   } catch (err) {
     if (!(err instanceof DeviceFilterError)) throw err;
-    ctx.problem(field, `invalid device filter rule at position ${err.position}: ${err.message}`, err.fix, err.position);
+    const at = err.token ? ` (${JSON.stringify(err.token)})` : "";
+    ctx.problem(field, `invalid device filter rule at position ${err.position}${at}: ${err.problem}; expected ${err.expected}`, err.fix, err.position, rule);
     return false;
   }
 }
@@ -696,7 +700,7 @@ function componentSnippet(name: string, args: PlainCorporateDeviceAccessArgs): s
 function importOne(raw: unknown, index: number, count: number, options: ImportOptions, taken: Set<string>): { policy?: ImportedPolicy; errors: PolicyImportError[] } {
   const source = options.sourceName ?? "<input>";
   const fail = (message: string, fix?: string, policy?: string): { errors: PolicyImportError[] } => ({
-    errors: [{ source, index, policy, field: undefined, position: undefined, message, fix }],
+    errors: [{ source, index, policy, field: undefined, position: undefined, rule: undefined, message, fix }],
   });
   if (!isObject(raw)) return fail(`item #${index + 1} is ${JSON.stringify(raw)?.slice(0, 60)}, not a Conditional Access policy object`);
   const odataType = raw["@odata.type"];
@@ -730,7 +734,7 @@ function importOne(raw: unknown, index: number, count: number, options: ImportOp
 
   if (ctx.problems.length > 0 || !state) {
     return {
-      errors: ctx.problems.map((p) => ({ source, index, policy: displayName, field: p.field, position: p.position, message: p.message, fix: p.fix })),
+      errors: ctx.problems.map((p) => ({ source, index, policy: displayName, field: p.field, position: p.position, rule: p.rule, message: p.message, fix: p.fix })),
     };
   }
 
@@ -792,13 +796,13 @@ export function importConditionalAccessPolicies(input: unknown, options: ImportO
     ({ json, encoding } = readExport(input));
   } catch (err) {
     if (!(err instanceof ExportDecodeError)) throw err;
-    return { files: [{ source, encoding: "unreadable" }], policies: [], errors: [{ source, index: undefined, policy: undefined, field: undefined, position: undefined, message: err.message, fix: undefined }] };
+    return { files: [{ source, encoding: "unreadable" }], policies: [], errors: [{ source, index: undefined, policy: undefined, field: undefined, position: undefined, rule: undefined, message: err.message, fix: undefined }] };
   }
   const items = exportItems(json);
   const taken = options.takenResourceNames ?? new Set<string>();
   const result: ImportResult = { files: [{ source, encoding }], policies: [], errors: [] };
   if (items.length === 0) {
-    result.errors.push({ source, index: undefined, policy: undefined, field: undefined, position: undefined, message: "the export holds no policy", fix: undefined });
+    result.errors.push({ source, index: undefined, policy: undefined, field: undefined, position: undefined, rule: undefined, message: "the export holds no policy", fix: undefined });
   }
   for (const item of items) {
     const { policy, errors } = importOne(item.value, item.index, items.length, options, taken);
