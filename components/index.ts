@@ -1,2 +1,3 @@
 // The public API of tenant-guardrails: components and the pure functions behind them.
 export * from "./conditional-access";
+export * from "./defender";

@@ -1,0 +1,243 @@
+/**
+ * The Qualys BYOL security solution as a Pulumi dynamic provider over ARM REST (azure-native does
+ * not model it). Every call goes through the shared AzureRestClient (retries, throttling).
+ *
+ * Repeating is harmless by construction:
+ * - the solution has a deterministic ARM id, so creating it is an idempotent PUT, and `create`
+ *   refuses when the subscription already holds another Qualys solution (one per license);
+ * - VMs are linked by a PUT of only the VMs the solution does not list yet, sent without transport
+ *   retries; when the outcome is unknown (5xx, dropped connection, timeout) the solution is read
+ *   again and only VMs still missing are sent, so no VM is linked twice;
+ * - read, and update with unchanged inputs, make GETs only.
+ *
+ * The license code and public key arrive in plain text (dynamic providers do not accept secrets)
+ * and are scrubbed from every error message before it leaves the provider.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { AzureRestClient, AzureRestError, type AzureRestClientOptions } from "../azure-rest/client";
+import { QUALYS_TEMPLATE, SOLUTION_API_VERSION, SOLUTION_LIST_API_VERSION } from "./model";
+import {
+  linkBody,
+  parseLinkedVmIds,
+  parseSolution,
+  protectedResourcePath,
+  protectedResourcesPath,
+  solutionBody,
+  solutionPath,
+  solutionsListPath,
+} from "./payloads";
+
+/** Inputs and outputs of the solution as the provider sees them (plain values). */
+export interface QualysByolSolutionState {
+  armEndpoint: string;
+  subscriptionId: string;
+  resourceGroupName: string;
+  /** Defender for Cloud home region of the subscription. */
+  location: string;
+  solutionName: string;
+  licenseCode: string;
+  publicKey: string;
+  autoUpdate: boolean;
+  /** Azure VMs linked to the solution, sorted. */
+  linkedVmIds: string[];
+  /** ARM id of the solution (output). */
+  solutionId?: string;
+  /** Provisioning state reported by Defender for Cloud (output). */
+  provisioningState?: string;
+}
+
+/** How many times linking is re-checked and resent after an unknown outcome. */
+const LINK_ATTEMPTS = 3;
+const SECRET_MASK = "[secret]";
+
+const api = { "api-version": SOLUTION_API_VERSION };
+
+function sameIdSet(a: string[], b: string[]): boolean {
+  const x = new Set(a.map((s) => s.toLowerCase()));
+  const y = new Set(b.map((s) => s.toLowerCase()));
+  return x.size === y.size && [...x].every((s) => y.has(s));
+}
+
+function sortIds(ids: string[]): string[] {
+  const byKey = new Map<string, string>();
+  for (const id of ids) if (!byKey.has(id.toLowerCase())) byKey.set(id.toLowerCase(), id);
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, id]) => id);
+}
+
+/** Replace every secret in a message by "[secret]". */
+export function scrubSecrets(message: string, secrets: (string | undefined)[]): string {
+  let out = message;
+  for (const s of secrets) {
+    if (!s || s.length < 4) continue;
+    out = out.split(s).join(SECRET_MASK);
+    const encoded = encodeURIComponent(s);
+    if (encoded !== s) out = out.split(encoded).join(SECRET_MASK);
+    const json = JSON.stringify(s).slice(1, -1);
+    if (json !== s) out = out.split(json).join(SECRET_MASK);
+  }
+  return out;
+}
+
+async function scrubbed<T>(state: Partial<QualysByolSolutionState>, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(`Qualys BYOL solution ${state.solutionName ?? ""}: ${what}: ${scrubSecrets(message, [state.licenseCode, state.publicKey])}`);
+  }
+}
+
+/**
+ * Build a provider. The module-level `qualysByolProvider` uses the client defaults; tests build
+ * one with small timeouts and retry delays. Only plain numbers are captured, never a credential.
+ */
+export function makeQualysByolProvider(clientOptions: Omit<AzureRestClientOptions, "baseUrl" | "credential"> = {}): pulumi.dynamic.ResourceProvider<QualysByolSolutionState, QualysByolSolutionState> {
+  const client = (endpoint: string) => new AzureRestClient({ ...clientOptions, baseUrl: endpoint });
+
+  /** GET the solution with its linked VMs; undefined when it does not exist. */
+  async function readSolution(c: AzureRestClient, s: QualysByolSolutionState): Promise<{ linked: string[]; provisioningState: string } | undefined> {
+    const res = await c.get(solutionPath(s), { query: { ...api, includeProtectedResources: "true" }, allowStatus: [404] });
+    if (res.status === 404) return undefined;
+    return { linked: parseLinkedVmIds(res.body), provisioningState: parseSolution(res.body).provisioningState };
+  }
+
+  async function refuseSecondSolution(c: AzureRestClient, s: QualysByolSolutionState): Promise<void> {
+    const ours = solutionPath(s).toLowerCase();
+    const all = await c.list<{ id?: string; properties?: { template?: string } }>(solutionsListPath(s.subscriptionId), { query: { "api-version": SOLUTION_LIST_API_VERSION } });
+    const other = all.find((x) => (x.properties?.template ?? "").toLowerCase() === QUALYS_TEMPLATE.toLowerCase() && (x.id ?? "").toLowerCase() !== ours);
+    if (other) {
+      throw new Error(
+        `subscription ${s.subscriptionId} already has the Qualys BYOL solution ${other.id}; Defender for Cloud allows one solution per license per subscription. ` +
+          "Fix: set qualysByol.resourceGroupName, location and solutionName to that solution's, or delete it first.",
+      );
+    }
+  }
+
+  async function putSolution(c: AzureRestClient, s: QualysByolSolutionState): Promise<string> {
+    const res = await c.put(solutionPath(s), solutionBody(s.location, s.licenseCode, s.publicKey, s.autoUpdate), { query: api });
+    return parseSolution(res.body).provisioningState;
+  }
+
+  /** Link the VMs the solution does not list yet; never send a VM the service already lists. */
+  async function linkMissing(c: AzureRestClient, s: QualysByolSolutionState, missing: string[]): Promise<void> {
+    let toLink = missing;
+    for (let attempt = 1; toLink.length > 0; attempt++) {
+      try {
+        await c.put(protectedResourcesPath(s), linkBody(toLink), { query: api, idempotent: false });
+        return;
+      } catch (err) {
+        if (!(err instanceof AzureRestError) || !err.mayHaveSucceeded || attempt >= LINK_ATTEMPTS) throw err;
+        const now = await readSolution(c, s);
+        if (!now) throw err;
+        const linked = new Set(now.linked.map((x) => x.toLowerCase()));
+        toLink = toLink.filter((id) => !linked.has(id.toLowerCase()));
+      }
+    }
+  }
+
+  async function unlink(c: AzureRestClient, s: QualysByolSolutionState, vmIds: string[]): Promise<void> {
+    for (const vmId of vmIds) {
+      try {
+        await c.delete(protectedResourcePath(s, vmId), { query: api, allowStatus: [404] });
+      } catch (err) {
+        throw new Error(`could not unlink VM ${vmId} (a VM must be running to be unlinked): ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  /** Make the linked VMs exactly `desired`: one GET, then writes only for differences. */
+  async function reconcileLinks(c: AzureRestClient, s: QualysByolSolutionState): Promise<string> {
+    const now = await readSolution(c, s);
+    if (!now) throw new Error(`the solution ${solutionPath(s)} does not exist`);
+    const linked = new Set(now.linked.map((x) => x.toLowerCase()));
+    const desired = new Set(s.linkedVmIds.map((x) => x.toLowerCase()));
+    await unlink(c, s, now.linked.filter((id) => !desired.has(id.toLowerCase())));
+    await linkMissing(c, s, s.linkedVmIds.filter((id) => !linked.has(id.toLowerCase())));
+    return now.provisioningState;
+  }
+
+  const outputs = (s: QualysByolSolutionState, provisioningState: string): QualysByolSolutionState => ({
+    ...s,
+    linkedVmIds: sortIds(s.linkedVmIds),
+    solutionId: solutionPath(s),
+    provisioningState,
+  });
+
+  return {
+    async check(_olds, news) {
+      const failures: pulumi.dynamic.CheckFailure[] = [];
+      for (const key of ["subscriptionId", "resourceGroupName", "location", "solutionName", "licenseCode", "publicKey", "armEndpoint"] as const) {
+        if (typeof news[key] !== "string" || news[key] === "") failures.push({ property: key, reason: `${key} is required` });
+      }
+      const inputs: QualysByolSolutionState = {
+        ...news,
+        subscriptionId: (news.subscriptionId ?? "").toLowerCase(),
+        autoUpdate: news.autoUpdate === true,
+        linkedVmIds: sortIds(news.linkedVmIds ?? []),
+      };
+      return { inputs, failures };
+    },
+
+    async diff(_id, olds, news) {
+      const same = (a: string | undefined, b: string | undefined) => (a ?? "").toLowerCase() === (b ?? "").toLowerCase();
+      const replaces = (["armEndpoint", "subscriptionId", "resourceGroupName", "location", "solutionName"] as const).filter((k) => !same(olds[k], news[k]));
+      const changed =
+        replaces.length > 0 ||
+        olds.licenseCode !== news.licenseCode ||
+        olds.publicKey !== news.publicKey ||
+        Boolean(olds.autoUpdate) !== Boolean(news.autoUpdate) ||
+        !sameIdSet(olds.linkedVmIds ?? [], news.linkedVmIds ?? []);
+      // One solution per license per subscription: the old one must go before the new one exists.
+      return { changes: changed, replaces: [...replaces], deleteBeforeReplace: true };
+    },
+
+    async create(inputs) {
+      return scrubbed(inputs, "create failed", async () => {
+        const c = client(inputs.armEndpoint);
+        await refuseSecondSolution(c, inputs);
+        const putState = await putSolution(c, inputs);
+        const state = await reconcileLinks(c, inputs);
+        return { id: solutionPath(inputs), outs: outputs(inputs, state || putState) };
+      });
+    },
+
+    async read(id, maybeProps) {
+      if (!maybeProps) throw new Error("Qualys BYOL solution: read needs the resource's state (dynamic resources cannot be imported)");
+      const props = maybeProps;
+      return scrubbed(props, "read failed", async (): Promise<pulumi.dynamic.ReadResult<QualysByolSolutionState>> => {
+        const now = await readSolution(client(props.armEndpoint), props);
+        if (!now) return {};
+        // Keep the declared casing of ids the service lists with another casing.
+        const declared = new Map((props.linkedVmIds ?? []).map((x) => [x.toLowerCase(), x]));
+        const linkedVmIds = sortIds(now.linked.map((x) => declared.get(x.toLowerCase()) ?? x));
+        // No `inputs` returned: the engine keeps the declared inputs (and their secrecy) as they are.
+        return { id, props: { ...props, linkedVmIds, provisioningState: now.provisioningState } };
+      });
+    },
+
+    async update(_id, olds, news) {
+      return scrubbed(news, "update failed", async () => {
+        const c = client(news.armEndpoint);
+        if (olds.licenseCode !== news.licenseCode || olds.publicKey !== news.publicKey || Boolean(olds.autoUpdate) !== Boolean(news.autoUpdate)) {
+          await putSolution(c, news);
+        }
+        const state = await reconcileLinks(c, news);
+        return { outs: outputs(news, state) };
+      });
+    },
+
+    async delete(_id, props) {
+      await scrubbed(props, "delete failed", async () => {
+        const c = client(props.armEndpoint);
+        const now = await readSolution(c, props);
+        if (!now) return;
+        // Defender refuses to delete a solution with more than 100 linked VMs: unlink them all first.
+        await unlink(c, props, now.linked);
+        await c.delete(solutionPath(props), { query: api, allowStatus: [404] });
+      });
+    },
+  };
+}
+
+/** The provider every QualysByolSolution uses: defined once so it is serialized once. */
+export const qualysByolProvider = makeQualysByolProvider();
