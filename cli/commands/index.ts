@@ -2,8 +2,10 @@
 import type { Command } from "commander";
 import { register as registerPlan } from "./plan";
 import { register as registerWhatif } from "./whatif";
+import { register as registerFilter } from "./filter";
 
 export function registerCommands(program: Command): void {
   registerPlan(program);
   registerWhatif(program);
+  registerFilter(program);
 }
