@@ -484,7 +484,7 @@ function convertConditions(ctx: Context, value: unknown): PlainConditionalAccess
     rejectUnknown(ctx, "conditions.platforms", value.platforms, ["includePlatforms", "excludePlatforms"]);
     const included = enumList(ctx, "conditions.platforms.includePlatforms", value.platforms.includePlatforms, PLATFORMS);
     const excluded = enumList(ctx, "conditions.platforms.excludePlatforms", value.platforms.excludePlatforms, PLATFORMS);
-    if (included.length === 0) ctx.problem("conditions.platforms.includePlatforms", "platforms are excluded but none is included", 'include ["all"]');
+    if (included.length === 0) ctx.problem("conditions.platforms.includePlatforms", "no platform is included (the provider requires includePlatforms)", 'include ["all"] and exclude the platforms to leave out');
     platforms = compact({ includedPlatforms: included, excludedPlatforms: optional(excluded) });
   }
 
@@ -493,7 +493,7 @@ function convertConditions(ctx: Context, value: unknown): PlainConditionalAccess
     rejectUnknown(ctx, "conditions.locations", value.locations, ["includeLocations", "excludeLocations"]);
     const included = idList(ctx, "conditions.locations.includeLocations", value.locations.includeLocations, LOCATION_KEYWORDS);
     const excluded = idList(ctx, "conditions.locations.excludeLocations", value.locations.excludeLocations, LOCATION_KEYWORDS);
-    if (included.length === 0) ctx.problem("conditions.locations.includeLocations", "locations are excluded but none is included", 'include ["All"]');
+    if (included.length === 0) ctx.problem("conditions.locations.includeLocations", "no location is included (the provider requires includeLocations)", 'include ["All"] and exclude the locations to leave out');
     locations = compact({ includedLocations: included, excludedLocations: optional(excluded) });
   }
 
