@@ -44,7 +44,7 @@ export interface DomainPlan {
   dmarcRecord: string;
   spfRecord: string;
   records: PlannedRecord[];
-  /** <domain>._report._dmarc.<destination> TXT "v=DMARC1;" names that report destinations outside the zone must publish. */
+  /** <domain>._report._dmarc.<destination> TXT "v=DMARC1;" names that report destinations of another organisation must publish. */
   externalReportAuthorizations: string[];
   problems: SpecProblem[];
 }
@@ -130,7 +130,8 @@ export function planDomainRecords(spec: EmailDomainSpec, defaultPolicy?: DmarcPo
   }
   const destinations = [...(dmarcSpec.aggregateReportUris ?? []), ...(dmarcSpec.failureReportUris ?? [])]
     .map((uri) => String(uri).slice(String(uri).lastIndexOf("@") + 1).split("?")[0].toLowerCase())
-    .filter((d) => d && d !== zoneName && !d.endsWith("." + zoneName));
+    // Without the Public Suffix List, a destination counts as ours when it is the domain, a parent or a subdomain of it.
+    .filter((d) => d && d !== domain && !d.endsWith("." + domain) && !domain.endsWith("." + d));
   const externalReportAuthorizations = [...new Set(destinations)].map((d) => `${domain}._report._dmarc.${d}`);
   return { domain, zoneName, dmarcRecord, spfRecord, records, externalReportAuthorizations, problems };
 }
