@@ -44,7 +44,8 @@ export interface DeviceFilterErrorDetails {
 function describeToken(token: string): string {
   if (token === "") return "end of rule";
   const shown = token.length > 40 ? token.slice(0, 37) + "..." : token;
-  return JSON.stringify(shown);
+  // A string token already shows its own quotes; escaping them again would only add noise.
+  return shown.startsWith('"') || shown.startsWith("'") ? shown : JSON.stringify(shown);
 }
 
 /** A rule Entra would reject (or that this library refuses to emit). */
