@@ -3,9 +3,11 @@ import type { Command } from "commander";
 import { register as registerPlan } from "./plan";
 import { register as registerWhatif } from "./whatif";
 import { register as registerFilter } from "./filter";
+import { register as registerImportCa } from "./import-ca";
 
 export function registerCommands(program: Command): void {
   registerPlan(program);
   registerWhatif(program);
   registerFilter(program);
+  registerImportCa(program);
 }

@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import type { Command } from "commander";
 import { evaluateInventory, parseInventory, type InventoryReport, type PlainConditionalAccessPolicy } from "../../components";
-import { InputError, UsageError, printJson, printLines } from "../output";
+import { EXIT_FINDING, InputError, UsageError, printJson, printLines } from "../output";
+import { errorLines, importPolicyFiles } from "./import-ca";
 import { runStack } from "../stack";
 
 export const CA_POLICY_TYPE = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy";
@@ -47,11 +48,23 @@ export function register(program: Command): void {
     .description("for every device of an inventory, which Conditional Access policies apply and the outcome")
     .requiredOption("--devices <file>", "JSON array (null = unregistered device) or CSV of Graph device objects")
     .option("--stack <name>", "evaluate the policies this stack declares")
+    .option("--policies <graph-export.json...>", "evaluate the policies of Graph exports (what the tenant has today), as import-ca reads them")
     .option("--json", "print a stable JSON document")
-    .action(async (opts: { devices: string; stack?: string; json?: boolean }) => {
-      if (!opts.stack) throw new UsageError("give --stack <name>");
+    .action(async (opts: { devices: string; stack?: string; policies?: string[]; json?: boolean }) => {
+      if (!opts.stack === !opts.policies) throw new UsageError("give either --stack <name> or --policies <graph-export.json>..., not both");
       const devices = readInventory(opts.devices);
-      const policies = await stackPolicies(opts.stack);
+      if (opts.policies) {
+        // Policies that fail to import are reported and left out; the exit code says so (1).
+        const imported = importPolicyFiles(opts.policies);
+        const report = evaluateInventory(imported.policies.map((p) => p.resource), devices);
+        const ok = imported.errors.length === 0;
+        if (opts.json) printJson({ ok, source: { policies: opts.policies }, importErrors: imported.errors.map(errorLines), ...report });
+        else printLines(whatifLines(report));
+        for (const e of opts.json ? [] : imported.errors) process.stderr.write(`${errorLines(e).join("\n")}\n  (left out of the evaluation)\n`);
+        if (!ok) process.exitCode = EXIT_FINDING;
+        return;
+      }
+      const policies = await stackPolicies(opts.stack!);
       const report = evaluateInventory(policies, devices);
       if (opts.json) printJson({ ok: true, source: { stack: opts.stack }, ...report });
       else printLines(whatifLines(report));

@@ -1,0 +1,117 @@
+/**
+ * `tenant-guardrails import-ca <graph-export.json>...`: turn Graph exports of Conditional Access
+ * policies into CorporateDeviceAccess args or azuread ConditionalAccessPolicy args, with the
+ * `pulumi import` line for each. Exit 0 when every policy imported, 1 when any failed (the others
+ * are still printed), 2 on usage errors (no file, unreadable file or map).
+ */
+import * as fs from "node:fs";
+import type { Command } from "commander";
+// The pure module only: importing needs no Pulumi.
+import { importConditionalAccessFiles, type ImportResult, type ImportedPolicy, type PolicyImportError } from "../../components/conditional-access/import";
+import { EXIT_FINDING, UsageError, printJson, printLines } from "../output";
+
+export interface ImportCaOptions {
+  json?: boolean;
+  map?: string;
+}
+
+function readFile(file: string, what: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw new UsageError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** The placeholder map: a JSON object of token -> value. */
+function readPlaceholderMap(file: string | undefined): Record<string, string> | undefined {
+  if (!file) return undefined;
+  let map: unknown;
+  try {
+    map = JSON.parse(readFile(file, "placeholder map").toString("utf8").replace(/^\uFEFF/, ""));
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`placeholder map ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (map === null || typeof map !== "object" || Array.isArray(map) || !Object.values(map).every((v) => typeof v === "string")) {
+    throw new UsageError(`placeholder map ${file} must be a JSON object of "token": "value" strings`);
+  }
+  return map as Record<string, string>;
+}
+
+/** Read and import Graph export files (shared with `whatif --policies`). */
+export function importPolicyFiles(files: string[], mapFile?: string): ImportResult {
+  if (files.length === 0) throw new UsageError("give at least one Graph export file");
+  const placeholderValues = readPlaceholderMap(mapFile);
+  const contents = files.map((name) => ({ name, content: readFile(name, "Graph export") }));
+  return importConditionalAccessFiles(contents, { placeholderValues });
+}
+
+/** Where an error is, for people: file, position and policy name. */
+export function errorLocation(e: PolicyImportError): string {
+  const where = e.index === undefined ? e.source : `${e.source} #${e.index + 1}`;
+  return e.policy === undefined ? where : `${where} "${e.policy}"`;
+}
+
+/** An import error as lines: location, field and message, fix, and a caret under rule faults. */
+export function errorLines(e: PolicyImportError): string[] {
+  const lines = [`error: ${errorLocation(e)}: ${e.field ? `${e.field}: ` : ""}${e.message}`];
+  if (e.rule !== undefined && e.position !== undefined) {
+    lines.push(`    ${e.rule.replace(/[\t\r\n]/g, " ")}`, `    ${" ".repeat(e.position)}^`);
+  }
+  if (e.fix) lines.push(`  fix: ${e.fix}`);
+  return lines;
+}
+
+function indent(text: string, by = "    "): string[] {
+  return text.split("\n").map((l) => by + l);
+}
+
+function policyLines(p: ImportedPolicy): string[] {
+  const kind = p.kind === "component" ? "CorporateDeviceAccess component" : "azuread.ConditionalAccessPolicy resource";
+  const lines = [`== ${p.displayName}  (${p.source} #${p.index + 1})`, `  kind: ${kind}`, `  resource name: ${p.resourceName}`];
+  if (p.notes.length) {
+    lines.push("  notes:");
+    for (const n of p.notes) lines.push(`    - ${n.message}`);
+  }
+  lines.push("  TypeScript:", ...indent(p.typescript));
+  lines.push(`  import: ${p.importCommand ?? "(no id in the export: pulumi up creates the policy)"}`);
+  if (p.importFile) lines.push(`  ${p.resourceName}.import.json:`, ...indent(JSON.stringify(p.importFile, null, 2)));
+  return lines;
+}
+
+/** JSON with every documented key present (null when not applicable): a stable document. */
+function stable<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (v === undefined ? null : v))) as T;
+}
+
+export function importCa(files: string[], opts: ImportCaOptions): number {
+  const result = importPolicyFiles(files, opts.map);
+  const code = result.errors.length ? EXIT_FINDING : 0;
+  if (opts.json) {
+    printJson(stable({ ok: code === 0, files: result.files, policies: result.policies, errors: result.errors }));
+    return code;
+  }
+  const lines: string[] = [];
+  for (const p of result.policies) lines.push(...policyLines(p), "");
+  const components = result.policies.filter((p) => p.kind === "component").length;
+  lines.push(
+    `${result.policies.length} polic${result.policies.length === 1 ? "y" : "ies"} imported (${components} as CorporateDeviceAccess, ${result.policies.length - components} as raw resources), ${result.errors.length} error(s)`,
+  );
+  printLines(lines);
+  for (const e of result.errors) process.stderr.write(errorLines(e).join("\n") + "\n");
+  return code;
+}
+
+export function register(program: Command): void {
+  program
+    .command("import-ca")
+    .description("convert Graph exports of Conditional Access policies into CorporateDeviceAccess or azuread args, with pulumi import commands")
+    .argument("<graph-export.json...>", "Graph exports: one policy, an array, or { value: [...] } pages; UTF-8 or UTF-16 with BOM")
+    .option("--map <placeholders.json>", 'values for template placeholders, e.g. {"ENTRAGROUP_Break glass_ENTRAGROUP": "<group id>"}')
+    .option("--json", "print a stable JSON document: { ok, files, policies, errors }")
+    .action((files: string[], opts: ImportCaOptions) => {
+      const code = importCa(files, opts);
+      if (code !== 0) process.exitCode = code;
+    });
+}
