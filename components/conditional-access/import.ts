@@ -437,7 +437,11 @@ function convertDevices(ctx: Context, conditions: Json): PlainConditionalAccessP
     ctx.note("legacy-device-condition", `${conversion.explanation}.${error1088}`);
     if (!conversion.filter) return undefined;
     const rule = DeviceFilter.parse(conversion.filter.rule).toString();
-    ctx.note("legacy-device-condition", `the first pulumi up after import replaces the legacy condition with filter ${conversion.filter.mode}: ${rule}`);
+    ctx.note(
+      "legacy-device-condition",
+      `the first pulumi up after import replaces the legacy condition with filter ${conversion.filter.mode}: ${rule} in one update. ` +
+        "Whether Graph accepts that update while the legacy condition is still stored is UNVERIFIED: run pulumi preview --diff first, and if the update is refused the policy is left unchanged",
+    );
     return { filter: { mode: conversion.filter.mode, rule } };
   }
 
@@ -671,13 +675,24 @@ function policyName(ctx: Context, raw: Json, index: number, count: number, sourc
 // ---------------------------------------------------------------------------------------------
 // Output snippets
 
-/** TypeScript object literal for args (JSON is valid TypeScript; keys stay quoted only when needed). */
-function tsLiteral(value: unknown, indent = 0): string {
-  return JSON.stringify(value, null, 2)
-    .replace(/"([A-Za-z_$][A-Za-z0-9_$]*)":/g, "$1:")
-    .split("\n")
-    .map((line, i) => (i === 0 ? line : " ".repeat(indent) + line))
-    .join("\n");
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** TypeScript object literal for args: unquoted keys, short lists of strings on one line. */
+function tsLiteral(value: unknown, indent = ""): string {
+  if (Array.isArray(value)) {
+    const flat = `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
+    if (value.every((v) => typeof v !== "object" || v === null) && flat.length <= 100) return flat;
+    const inner = indent + "  ";
+    return `[\n${value.map((v) => inner + tsLiteral(v, inner)).join(",\n")},\n${indent}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const inner = indent + "  ";
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return "{}";
+    const body = entries.map(([k, v]) => `${inner}${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${tsLiteral(v, inner)}`).join(",\n");
+    return `{\n${body},\n${indent}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function importIdOf(id: string): string {

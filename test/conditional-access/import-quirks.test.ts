@@ -359,11 +359,12 @@ describe("CorporateDeviceAccess shape", () => {
     });
   });
 
-  it.each([
-    ["a rule that lets unregistered devices through", 'device.trustType -ne "Workplace"', "exclude", /does not act on unregistered devices/],
+  const rawCases: [string, string, "include" | "exclude", RegExp, Record<string, unknown>][] = [
+    ["a rule that lets unregistered devices through", 'device.trustType -ne "Workplace"', "exclude", /does not act on unregistered devices/, {}],
     ["a platform condition combined with the filter", 'device.trustType -ne "AzureAD"', "include", /platforms/, { platforms: { includePlatforms: ["all"], excludePlatforms: ["iOS"] } }],
     ["a location condition", 'device.trustType -ne "AzureAD"', "include", /locations/, { locations: { includeLocations: ["All"], excludeLocations: ["AllTrusted"] } }],
-  ] as const)("keeps %s as a raw resource and says why", (_label, rule, mode, why, conditions = {}) => {
+  ];
+  it.each(rawCases)("keeps %s as a raw resource and says why", (_label, rule, mode, why, conditions) => {
     const [imported] = importConditionalAccessPolicies(corporate(rule, mode, {}, conditions)).policies;
     expect(imported.kind).toBe("resource");
     expect(imported.component).toBeUndefined();
@@ -375,6 +376,33 @@ describe("CorporateDeviceAccess shape", () => {
     const [imported] = importConditionalAccessPolicies(corporate("device.isCompliant -eq True", "exclude")).policies;
     expect(imported.kind).toBe("resource");
     expect(imported.notes.map((n) => n.code)).not.toContain("not-component");
+  });
+});
+
+describe("TypeScript snippets", () => {
+  /** Run a snippet with stand-ins for the constructors and capture what it passes. */
+  function runSnippet(snippet: string): { name: string; args: unknown; opts: unknown } {
+    let captured: { name: string; args: unknown; opts: unknown } | undefined;
+    const capture = class {
+      constructor(name: string, args: unknown, opts?: unknown) {
+        captured = { name, args, opts };
+      }
+    };
+    new Function("azuread", "CorporateDeviceAccess", snippet)({ ConditionalAccessPolicy: capture }, capture);
+    return captured!;
+  }
+
+  it("declare exactly the imported azuread args, with the import option when the export has an id", () => {
+    for (const p of importConditionalAccessPolicies(fixtureText("caOptics/testMapping.json")).policies) {
+      expect(runSnippet(p.typescript)).toEqual({ name: p.resourceName, args: p.resource, opts: { import: `/identity/conditionalAccess/policies/${p.id}` } });
+    }
+  });
+
+  it("declare exactly the component args for a corporate-device policy", () => {
+    const corporate = policy({ grantControls: { operator: "OR", builtInControls: ["block"] } }, { devices: { deviceFilter: { mode: "include", rule: 'device.trustType -ne "AzureAD"' } } });
+    const [p] = importConditionalAccessPolicies(corporate).policies;
+    expect(p.kind).toBe("component");
+    expect(runSnippet(p.typescript)).toEqual({ name: p.resourceName, args: p.component, opts: undefined });
   });
 });
 
