@@ -38,7 +38,7 @@ export interface GraphDeviceExtensionAttributes {
  * A Microsoft Graph `device` object (https://learn.microsoft.com/graph/api/resources/device),
  * restricted to what filters read. Extension attributes may be nested in `extensionAttributes`
  * (Graph) or flat (`extensionAttribute1` ...: CSV exports); the nested value wins when both are
- * set. Other Graph fields are allowed and ignored.
+ * set. A `@microsoft/microsoft-graph-types` `Device` is assignable to it; other fields are ignored.
  */
 export interface GraphDevice extends GraphDeviceExtensionAttributes {
   deviceId?: string | null;
@@ -58,7 +58,9 @@ export interface GraphDevice extends GraphDeviceExtensionAttributes {
   mdmAppId?: string | null;
   enrollmentProfileName?: string | null;
   extensionAttributes?: GraphDeviceExtensionAttributes | null;
-  [field: string]: unknown;
+  /** Directory object id (not read by filters; named so inventories type-check). */
+  id?: string | null;
+  accountEnabled?: boolean | null;
 }
 
 /** Evaluates a rule for one device (`null` = unregistered). */

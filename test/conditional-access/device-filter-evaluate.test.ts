@@ -210,13 +210,14 @@ describe("logic", () => {
 describe("Graph types", () => {
   it("accepts a @microsoft/microsoft-graph-types Device as is", () => {
     const device: Device = {
+      id: "0b6c…",
+      accountEnabled: true,
       trustType: "ServerAd",
       isCompliant: true,
       operatingSystem: "Windows",
       physicalIds: ["[ZTDId]:x"],
-      extensionAttributes: { extensionAttribute1: "SAW" },
     };
-    expect(DeviceFilter.parse('device.trustType -eq "ServerAD" -and device.extensionAttribute1 -eq "SAW"').matches(device)).toBe(true);
+    expect(DeviceFilter.parse('device.trustType -eq "ServerAD" -and device.physicalIds -contains "[ZTDId]:x"').matches(device)).toBe(true);
   });
 });
 
