@@ -9,6 +9,7 @@ type Bench = { name: string; load: () => Promise<{ run: () => Promise<Record<str
 const BENCHES: Bench[] = [
   { name: "plan", load: () => import("./plan") },
   { name: "conditional-access", load: () => import("./conditional-access") },
+  { name: "import-ca", load: () => import("./import-ca") },
 ];
 
 async function main(): Promise<void> {
