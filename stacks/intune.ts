@@ -1,0 +1,21 @@
+import * as pulumi from "@pulumi/pulumi";
+import { FipsDeviceConfiguration, type FipsDeviceConfigurationArgs } from "../components";
+
+/**
+ * Config `tenant-guardrails:intune`: the FipsDeviceConfiguration args (see README), e.g.
+ *   assignment: { includeGroupIds: [<device group object id>], excludeGroupIds: [...] }
+ *   bitLocker: { recoveryMode: recoveryPasswords }   # omit for the FIPS profile only
+ *   foreignAssignments: fail | keep | replace
+ */
+export function declareIntune() {
+  const config = new pulumi.Config();
+  const args = config.getObject<FipsDeviceConfigurationArgs>("intune");
+  if (!args) return undefined;
+  const fips = new FipsDeviceConfiguration("windows-fips", args);
+  return {
+    fipsProfileId: fips.fipsProfileId,
+    bitLockerProfileId: fips.bitLockerProfileId,
+    gptTmplLine: fips.gptTmplLine,
+    gpoEquivalent: fips.gpoEquivalent,
+  };
+}

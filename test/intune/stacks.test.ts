@@ -1,0 +1,45 @@
+/**
+ * The dev and prod stacks' Intune config (stacks/Pulumi.<stack>.yaml) through declareIntune():
+ * dev assigns FIPS to a pilot group only; prod assigns FIPS then BitLocker to the corporate group.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { declareIntune } from "../../stacks/intune";
+import { runProgram } from "./mock-monitor";
+
+const DYNAMIC = "pulumi-nodejs:dynamic/intune:DeviceConfiguration";
+
+async function planStack(stack: string) {
+  const file = path.join(__dirname, `../../stacks/Pulumi.${stack}.yaml`);
+  const config = (parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
+  pulumi.runtime.setAllConfig({ "tenant-guardrails:intune": JSON.stringify(config["tenant-guardrails:intune"]) });
+  const { resources } = await runProgram(() => declareIntune(), "tenant-guardrails", stack);
+  return resources.filter((r) => r.type === DYNAMIC);
+}
+
+describe("stacks", () => {
+  afterEach(() => pulumi.runtime.setAllConfig({}));
+
+  it("dev: the FIPS profile on the pilot group only, no BitLocker", async () => {
+    const profiles = await planStack("dev");
+    expect(profiles.map((p) => p.name)).toEqual(["windows-fips-fips"]);
+    expect(profiles[0].inputs.includeGroupIds).toEqual(["4a7c2e91-3b5d-4f60-8e1a-9c2b7d3e5f11"]);
+    expect(profiles[0].inputs.marker).toBe("tenant-guardrails/dev/windows-fips/fips");
+  });
+
+  it("prod: FIPS and then BitLocker on the corporate device group", async () => {
+    const profiles = await planStack("prod");
+    const fips = profiles.find((p) => p.name === "windows-fips-fips")!;
+    const bitLocker = profiles.find((p) => p.name === "windows-fips-bitlocker")!;
+    for (const p of [fips, bitLocker]) expect(p.inputs.includeGroupIds).toEqual(["6d3f8b20-7c1e-4a95-b2d4-5e8f1a0c3b22"]);
+    expect(bitLocker.dependencies).toContain(fips.urn);
+  });
+
+  it("declares nothing when the stack has no intune config", async () => {
+    pulumi.runtime.setAllConfig({});
+    const { resources } = await runProgram(() => declareIntune(), "tenant-guardrails", "other");
+    expect(resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+});
