@@ -3,5 +3,7 @@
  * (stacks/Pulumi.<stack>.yaml). Each system reads its own config object; see the README.
  */
 import { declareConditionalAccess } from "./conditional-access";
+import { declareIntune } from "./intune";
 
 export const conditionalAccess = declareConditionalAccess();
+export const intune = declareIntune();
