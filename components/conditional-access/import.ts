@@ -345,24 +345,15 @@ function convertApplications(ctx: Context, value: unknown): PlainConditionalAcce
     includedApplications: optional(idList(ctx, `${field}.includeApplications`, value.includeApplications, APP_KEYWORDS)),
     excludedApplications: optional(idList(ctx, `${field}.excludeApplications`, value.excludeApplications, APP_KEYWORDS)),
     includedUserActions: optional(stringList(ctx, `${field}.includeUserActions`, value.includeUserActions)),
-    filter: convertFilter(ctx, `${field}.applicationFilter`, value.applicationFilter),
   });
-  if (apps.filter) ctx.note("application-filter", "applications.filter uses custom security attributes: the deploying identity needs the Attribute Definition Reader role");
+  if (!isEmpty(value.applicationFilter)) {
+    // Not in the installed @pulumi/azuread (6.9.x): importing would drop the filter.
+    ctx.problem(`${field}.applicationFilter`, "application filters (custom security attributes) are not supported by the installed @pulumi/azuread, so importing would drop the filter", "manage this policy outside Pulumi for now");
+  }
   if (!apps.includedApplications === !apps.includedUserActions) {
     ctx.problem(field, "exactly one of includeApplications and includeUserActions must be set (the provider requires it)", "keep the one the policy is about");
   }
   return apps;
-}
-
-/** Application and service-principal filters: custom security attributes, not the device vocabulary. */
-function convertFilter(ctx: Context, field: string, value: unknown): { mode: string; rule: string } | undefined {
-  if (isEmpty(value)) return undefined;
-  if (!isObject(value) || typeof value.rule !== "string") {
-    ctx.problem(field, `expected { mode, rule }, found ${JSON.stringify(value)}`);
-    return undefined;
-  }
-  const mode = canonicalEnum(ctx, `${field}.mode`, String(value.mode ?? ""), FILTER_MODES);
-  return mode ? { mode, rule: value.rule } : undefined;
 }
 
 /** Legacy device condition values from the beta `devices` block and the older `deviceStates` block. */
@@ -523,6 +514,9 @@ function convertConditions(ctx: Context, value: unknown): PlainConditionalAccess
   }
 
   const insider = stringList(ctx, "conditions.insiderRiskLevels", value.insiderRiskLevels, true);
+  if (insider.length > 1) {
+    ctx.problem("conditions.insiderRiskLevels", `the provider takes one insider risk level, the policy has ${insider.join(", ")}`, "keep the lowest level the policy should act on");
+  }
   const insiderRiskLevels = insider.length
     ? insider
         .map((v) => canonicalEnum(ctx, "conditions.insiderRiskLevels", v, INSIDER_RISK_LEVELS))

@@ -284,11 +284,25 @@ describe("provider shape", () => {
   it("refuses settings the azuread resource cannot express instead of silently dropping them", () => {
     const p = policy(
       { sessionControls: { continuousAccessEvaluation: { mode: "strictEnforcement" } } },
-      { times: { includedRanges: ["Monday"] }, applications: { includeApplications: ["All"], includeAuthenticationContextClassReferences: ["c1"] } },
+      {
+        times: { includedRanges: ["Monday"] },
+        insiderRiskLevels: "minor,moderate",
+        applications: {
+          includeApplications: ["All"],
+          includeAuthenticationContextClassReferences: ["c1"],
+          applicationFilter: { mode: "include", rule: 'CustomSecurityAttribute.Dept_Name -eq "Sales"' },
+        },
+      },
     );
     const { policies, errors } = importConditionalAccessPolicies(p);
     expect(policies).toEqual([]);
-    expect(errors.map((e) => e.field).sort()).toEqual(["conditions.applications.includeAuthenticationContextClassReferences", "conditions.times", "sessionControls.continuousAccessEvaluation"]);
+    expect(errors.map((e) => e.field).sort()).toEqual([
+      "conditions.applications.applicationFilter",
+      "conditions.applications.includeAuthenticationContextClassReferences",
+      "conditions.insiderRiskLevels",
+      "conditions.times",
+      "sessionControls.continuousAccessEvaluation",
+    ]);
     expect(errors[0].message).toMatch(/cannot express it, so importing would drop it/);
   });
 
