@@ -3,7 +3,9 @@
  * (stacks/Pulumi.<stack>.yaml). Each system reads its own config object; see the README.
  */
 import { declareConditionalAccess } from "./conditional-access";
+import { declareEmail } from "./email";
 import { declareIntune } from "./intune";
 
 export const conditionalAccess = declareConditionalAccess();
 export const intune = declareIntune();
+export const email = declareEmail();
