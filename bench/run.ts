@@ -10,6 +10,7 @@ const BENCHES: Bench[] = [
   { name: "plan", load: () => import("./plan") },
   { name: "conditional-access", load: () => import("./conditional-access") },
   { name: "import-ca", load: () => import("./import-ca") },
+  { name: "intune", load: () => import("./intune") },
 ];
 
 async function main(): Promise<void> {
