@@ -4,8 +4,10 @@
  */
 import { declareConditionalAccess } from "./conditional-access";
 import { declareEmail } from "./email";
+import { declareDefender } from "./defender";
 import { declareIntune } from "./intune";
 
 export const conditionalAccess = declareConditionalAccess();
+export const defender = declareDefender();
 export const intune = declareIntune();
 export const email = declareEmail();

@@ -238,10 +238,20 @@ export function normaliseVulnerabilityAssessment(args: PlainVulnerabilityAssessm
     const arc = uncovered.filter((u) => u.machine.kind === MachineKind.Arc);
     const other = uncovered.filter((u) => u.machine.kind !== MachineKind.Arc);
     if (arc.length > 0) {
-      add("machines", arc.map((u) => u.machine.id), `Qualys BYOL covers Azure VMs only; ${arc.length} Azure Arc machine${arc.length > 1 ? "s are" : " is"} in scope`, 'use provider "builtIn" (MDVM covers Arc machines), or take these machines out of this environment\'s scope');
+      add(
+        "machines",
+        arc.map((u) => shortName(u.machine.id)),
+        `Qualys BYOL covers Azure VMs only; ${arc.length} Azure Arc machine${arc.length > 1 ? "s are" : " is"} in scope: ${arc.map((u) => u.machine.id).join(", ")}`,
+        'use provider "builtIn" (MDVM covers Arc machines), or take these machines out of this environment\'s scope',
+      );
     }
     if (other.length > 0) {
-      add("machines", other.map((u) => `${u.machine.id} (${u.why})`), `Qualys BYOL covers the Azure VMs of subscription ${subscriptionId} only`, 'use provider "builtIn" (MDVM covers other clouds through connectors), or take these machines out of this environment\'s scope');
+      add(
+        "machines",
+        other.map((u) => shortName(u.machine.id)),
+        `Qualys BYOL covers the Azure VMs of subscription ${subscriptionId} only; ${other.length} machine${other.length > 1 ? "s are" : " is"} not: ${other.map((u) => `${u.machine.id} (${u.why})`).join(", ")}`,
+        'use provider "builtIn" (MDVM covers other clouds through connectors), or take these machines out of this environment\'s scope',
+      );
     }
     if (state.selectedProvider === "MdeTvm") {
       add(
@@ -264,6 +274,11 @@ export function normaliseVulnerabilityAssessment(args: PlainVulnerabilityAssessm
   }
 
   return problems.length > 0 ? { problems } : { value: normalised, problems };
+}
+
+/** The last segment of an ARM id (the machine name), or the id itself. */
+function shortName(id: string): string {
+  return id.split("/").filter(Boolean).pop() ?? id;
 }
 
 /** ARM ids sorted case-insensitively, without case-insensitive duplicates. */

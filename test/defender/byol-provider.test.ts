@@ -27,9 +27,10 @@ function inputs(over: Partial<QualysByolSolutionState> = {}): QualysByolSolution
   };
 }
 
-async function create(over: Partial<QualysByolSolutionState> = {}) {
+async function create(over: Partial<QualysByolSolutionState> = {}): Promise<{ id: string; outs: QualysByolSolutionState }> {
   const checked = await provider.check!({} as QualysByolSolutionState, inputs(over));
-  return provider.create(checked.inputs as QualysByolSolutionState);
+  const result = await provider.create(checked.inputs as QualysByolSolutionState);
+  return { id: result.id, outs: result.outs! };
 }
 
 beforeEach(async () => {

@@ -1,0 +1,47 @@
+import * as pulumi from "@pulumi/pulumi";
+import { GuardrailInputError } from "../components/errors";
+import { VulnerabilityAssessment, type MachineInScope, type VulnerabilityAssessmentArgs } from "../components/defender";
+
+/** The config object: the component args, with machines given as ARM ids or { id, type }. */
+type DefenderConfig = Omit<VulnerabilityAssessmentArgs, "machines"> & { machines?: (string | MachineInScope)[] };
+
+/**
+ * Config `tenant-guardrails:defender`: the VulnerabilityAssessment args (see README), e.g.
+ *   subscriptionId: <guid>
+ *   provider: builtIn | qualysByol
+ *   builtIn: { subPlan: P1 | P2, assignPolicy: true, policyAssignmentLocation: westeurope }
+ *   qualysByol: { resourceGroupName: rg-security, location: <Defender home region>, autoUpdate: true }
+ *   machines: [<ARM id of a VM or Arc machine>, { id: i-0abc, type: aws }]
+ *   subscriptionState: { selectedProvider: MdeTvm, policyAssignments: [...] }
+ * The Qualys license code and public key are the secrets `tenant-guardrails:qualysLicenseCode`
+ * and `tenant-guardrails:qualysPublicKey` (pulumi config set --secret ...), never in this object.
+ */
+export function declareDefender() {
+  const config = new pulumi.Config();
+  const raw = config.getObject<DefenderConfig>("defender");
+  if (!raw) return undefined;
+  const inline = ["licenseCode", "publicKey"].filter((k) => (raw.qualysByol as Record<string, unknown> | undefined)?.[k] !== undefined);
+  if (inline.length > 0) {
+    throw new GuardrailInputError(
+      "VulnerabilityAssessment",
+      "defender-va",
+      inline.map((k) => ({
+        field: `tenant-guardrails:defender.qualysByol.${k}`,
+        value: "(hidden)",
+        problem: "a Qualys secret must not sit in the config object, where it is stored in plain text",
+        fix: `remove it there and run: pulumi config set --secret ${k === "licenseCode" ? "qualysLicenseCode" : "qualysPublicKey"} <value>`,
+      })),
+    );
+  }
+  const args: VulnerabilityAssessmentArgs = {
+    ...raw,
+    machines: (raw.machines ?? []).map((m) => (typeof m === "string" ? { id: m } : m)),
+    qualysByol: raw.qualysByol && {
+      ...raw.qualysByol,
+      licenseCode: config.getSecret("qualysLicenseCode"),
+      publicKey: config.getSecret("qualysPublicKey"),
+    },
+  };
+  const va = new VulnerabilityAssessment("defender-va", args);
+  return { provider: va.provider, decision: va.decision, pricingId: va.pricingId, solutionId: va.solutionId, linkedVmIds: va.linkedVmIds };
+}

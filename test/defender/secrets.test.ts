@@ -1,0 +1,111 @@
+/**
+ * The Qualys license code is a secret end to end: what `plan` prints (resources and outputs, as
+ * the offline engine records them from the engine's own registrations) never holds it in plain
+ * text, while the resource still receives it.
+ */
+import { runUnderMocks, SECRET_MASK } from "../../cli/engine";
+import { findProject, loadStackConfig } from "../../cli/stack";
+import { planLines } from "../../cli/commands/plan";
+import { declareDefender } from "../../stacks/defender";
+import { VulnerabilityAssessment } from "../../components/defender";
+
+const SUB = "9d4f1a27-6c3b-4e5d-8f70-2a1b3c4d5e62";
+const LICENSE = "QUALYS-LIC-5b8e1f0a9c7d";
+const PUBLIC_KEY = "QUALYS-PUB-3e2d1c0b9a8f";
+
+const defenderConfig = (qualysByol: Record<string, unknown> = { resourceGroupName: "rg-security", location: "westeurope" }) =>
+  JSON.stringify({
+    subscriptionId: SUB,
+    provider: "qualysByol",
+    qualysByol,
+    machines: [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-1`],
+  });
+
+async function runDefender(config: Record<string, string>, secretKeys: string[]) {
+  return runUnderMocks(() => ({ defender: declareDefender() }), { project: "tenant-guardrails", stack: "prod", config, secretKeys });
+}
+
+describe("the license code in what plan prints", () => {
+  it("is registered as a secret on the component and on the solution, and is absent from inputs, outputs and plan lines", async () => {
+    const { resources, outputs } = await runDefender(
+      {
+        "tenant-guardrails:defender": defenderConfig(),
+        "tenant-guardrails:qualysLicenseCode": LICENSE,
+        "tenant-guardrails:qualysPublicKey": PUBLIC_KEY,
+      },
+      ["tenant-guardrails:qualysLicenseCode", "tenant-guardrails:qualysPublicKey"],
+    );
+    const component = resources.find((r) => r.type === "tenant-guardrails:index:VulnerabilityAssessment")!;
+    const solution = resources.find((r) => r.type === "pulumi-nodejs:dynamic/defender:QualysByolSolution")!;
+    expect((component.inputs.qualysByol as Record<string, unknown>).licenseCode).toBe(SECRET_MASK);
+    expect((component.inputs.qualysByol as Record<string, unknown>).publicKey).toBe(SECRET_MASK);
+    expect(solution.inputs.licenseCode).toBe(SECRET_MASK);
+    expect(solution.inputs.publicKey).toBe(SECRET_MASK);
+    // The value does reach the resource (so the masking above is not vacuous).
+    expect(solution.plainInputs.licenseCode).toBe(LICENSE);
+
+    const printed = JSON.stringify({ inputs: resources.map((r) => r.inputs), outputs }) + planLines("prod", resources, outputs).join("\n");
+    expect(printed).not.toContain(LICENSE);
+    expect(printed).not.toContain(PUBLIC_KEY);
+  });
+
+  it("is made secret by the component even when the caller passes a plain string", async () => {
+    const { resources } = await runUnderMocks(
+      () => {
+        new VulnerabilityAssessment("plain-va", {
+          subscriptionId: SUB,
+          provider: "qualysByol",
+          qualysByol: { resourceGroupName: "rg", location: "westeurope", licenseCode: LICENSE, publicKey: PUBLIC_KEY },
+        });
+      },
+      { project: "tenant-guardrails", stack: "prod" },
+    );
+    const printed = JSON.stringify(resources.map((r) => r.inputs));
+    expect(printed).not.toContain(LICENSE);
+    expect(printed).not.toContain(PUBLIC_KEY);
+    const solution = resources.find((r) => r.type === "pulumi-nodejs:dynamic/defender:QualysByolSolution")!;
+    expect([solution.inputs.licenseCode, solution.plainInputs.licenseCode]).toEqual([SECRET_MASK, LICENSE]);
+  });
+
+  it("is refused inside the config object, where Pulumi stores it in plain text, without echoing it", async () => {
+    const error = await runDefender({ "tenant-guardrails:defender": defenderConfig({ resourceGroupName: "rg", location: "westeurope", licenseCode: LICENSE }) }, []).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe(
+      'VulnerabilityAssessment "defender-va" has an invalid input:\n' +
+        '  - tenant-guardrails:defender.qualysByol.licenseCode = "(hidden)": a Qualys secret must not sit in the config object, where it is stored in plain text. Fix: remove it there and run: pulumi config set --secret qualysLicenseCode <value>',
+    );
+  });
+
+  it("a missing license code is refused at preview, naming the config key to set", async () => {
+    const error = await runDefender({ "tenant-guardrails:defender": defenderConfig(), "tenant-guardrails:qualysPublicKey": PUBLIC_KEY }, ["tenant-guardrails:qualysPublicKey"]).catch((e: Error) => e);
+    expect((error as Error).message).toContain("qualysByol.licenseCode = (not set): is required for a Qualys BYOL solution. Fix: set it from secret config: pulumi config set --secret qualysLicenseCode <code>");
+  });
+});
+
+describe("the stacks' own config", () => {
+  it("prod: BYOL with the license from secure config, shown only as [secret]", async () => {
+    const { config, secretKeys } = loadStackConfig(findProject(), "prod");
+    expect(secretKeys).toEqual(expect.arrayContaining(["tenant-guardrails:qualysLicenseCode", "tenant-guardrails:qualysPublicKey"]));
+    const { resources, outputs } = await runDefender(config, secretKeys);
+    const solution = resources.find((r) => r.type === "pulumi-nodejs:dynamic/defender:QualysByolSolution")!;
+    expect(solution.inputs).toMatchObject({ licenseCode: SECRET_MASK, publicKey: SECRET_MASK, subscriptionId: SUB, resourceGroupName: "rg-security-prod", location: "westeurope", autoUpdate: true });
+    expect(solution.inputs.linkedVmIds).toHaveLength(3);
+    expect((outputs.defender as { decision: { provider: string; uncoveredMachines: number } }).decision).toMatchObject({ provider: "qualysByol", uncoveredMachines: 0 });
+    expect(resources.some((r) => r.type.startsWith("azure-native:security"))).toBe(false);
+  });
+
+  it("dev: built-in P1 with the onboarding policy; the decision counts what BYOL would miss", async () => {
+    const { config, secretKeys } = loadStackConfig(findProject(), "dev");
+    const { resources, outputs } = await runDefender(config, secretKeys);
+    const types = resources.filter((r) => r.parent !== "" && r.type !== "tenant-guardrails:index:VulnerabilityAssessment").map((r) => r.type).sort();
+    expect(types).toEqual([
+      "azure-native:authorization:PolicyAssignment",
+      "azure-native:authorization:RoleAssignment",
+      "azure-native:security:AzureServersSetting",
+      "azure-native:security:Pricing",
+      "pulumi-nodejs:dynamic/defender:PricingReset",
+    ]);
+    expect(resources.find((r) => r.type === "azure-native:security:Pricing")!.inputs).toMatchObject({ pricingTier: "Standard", subPlan: "P1" });
+    expect((outputs.defender as { decision: unknown }).decision).toMatchObject({ provider: "builtIn", machinesInScope: 4, uncoveredMachines: 0, uncoveredIfQualysByol: 2 });
+  });
+});
