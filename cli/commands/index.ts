@@ -4,10 +4,12 @@ import { register as registerPlan } from "./plan";
 import { register as registerWhatif } from "./whatif";
 import { register as registerFilter } from "./filter";
 import { register as registerImportCa } from "./import-ca";
+import { register as registerDmarc } from "./dmarc";
 
 export function registerCommands(program: Command): void {
   registerPlan(program);
   registerWhatif(program);
   registerFilter(program);
   registerImportCa(program);
+  registerDmarc(program);
 }
