@@ -11,6 +11,7 @@ const BENCHES: Bench[] = [
   { name: "conditional-access", load: () => import("./conditional-access") },
   { name: "import-ca", load: () => import("./import-ca") },
   { name: "intune", load: () => import("./intune") },
+  { name: "defender", load: () => import("./defender") },
 ];
 
 async function main(): Promise<void> {
