@@ -44,10 +44,10 @@ const STATE_TO_COMPONENT: Record<string, string> = {
 };
 
 /** Conditions the component never sets; any of them keeps the policy a raw resource. */
-function extraConditions(p: PlainConditionalAccessPolicy): string[] {
+function extraConditions(p: PlainConditionalAccessPolicy, platformsAllowed = false): string[] {
   const c = p.conditions;
   const extra: string[] = [];
-  if (c.platforms) extra.push("platforms (the component restricts platforms in a separate policy, so a combined condition has a different meaning)");
+  if (c.platforms && !platformsAllowed) extra.push("platforms (the component restricts platforms in a separate policy, so a combined condition has a different meaning)");
   if (c.locations) extra.push("locations");
   if (c.clientApplications) extra.push("clientApplications");
   if (c.signInRiskLevels || c.userRiskLevels || c.servicePrincipalRiskLevels || c.insiderRiskLevels) extra.push("risk levels");
@@ -85,6 +85,44 @@ function componentUsers(users: PlainUsersCondition): { users: PlainCorporateDevi
   };
 }
 
+/** What differs between a policy the component builds and an imported one (besides devices and platforms). */
+function scopeDifferences(built: PlainConditionalAccessPolicy, policy: PlainConditionalAccessPolicy): string[] {
+  const differences: string[] = [];
+  if (built.state !== policy.state) differences.push("state");
+  if (!sameSet(built.conditions.clientAppTypes, policy.conditions.clientAppTypes)) differences.push("clientAppTypes");
+  const a = built.conditions.applications;
+  const b = policy.conditions.applications;
+  if (!sameSet(a.includedApplications, b.includedApplications) || !sameSet(a.excludedApplications, b.excludedApplications)) differences.push("applications");
+  const u = built.conditions.users;
+  const v = policy.conditions.users;
+  for (const key of ["includedUsers", "excludedUsers", "includedGroups", "excludedGroups", "includedRoles", "excludedRoles"] as const) {
+    if (!sameSet(u[key], v[key])) differences.push(`users.${key}`);
+  }
+  if (!sameSet(built.grantControls?.builtInControls, policy.grantControls?.builtInControls)) differences.push("grant controls");
+  return differences;
+}
+
+/**
+ * The component's second policy: with `allowedPlatforms` it also acts on platforms other than the
+ * allowed ones, for the same users and apps. When `candidate` is exactly that policy for `args`,
+ * return the args with `allowedPlatforms` and the display name the component gives that policy.
+ */
+export function recognisePlatformCompanion(
+  args: PlainCorporateDeviceAccessArgs,
+  candidate: PlainConditionalAccessPolicy,
+): { args: PlainCorporateDeviceAccessArgs; displayName: string } | undefined {
+  const platforms = candidate.conditions.platforms;
+  if (args.allowedPlatforms || candidate.conditions.devices || !platforms || !platforms.excludedPlatforms?.length) return undefined;
+  if (!sameSet(platforms.includedPlatforms, ["all"]) || extraConditions(candidate, true).length) return undefined;
+  const merged = { ...args, allowedPlatforms: platforms.excludedPlatforms };
+  const { value } = normaliseCorporateDeviceAccess(merged);
+  const built = value && buildCorporateDevicePolicies(value).find((p) => p.key === "other-platforms")?.args;
+  if (!built?.conditions.platforms) return undefined;
+  if (scopeDifferences(built, candidate).length) return undefined;
+  const same = sameSet(built.conditions.platforms.includedPlatforms, platforms.includedPlatforms) && sameSet(built.conditions.platforms.excludedPlatforms, platforms.excludedPlatforms);
+  return same ? { args: merged, displayName: built.displayName } : undefined;
+}
+
 /** Recognise the CorporateDeviceAccess shape in an imported (already validated) policy. */
 export function recogniseCorporateDeviceAccess(policy: PlainConditionalAccessPolicy): RecognisedComponent {
   const filter = policy.conditions.devices?.filter;
@@ -117,33 +155,36 @@ export function recogniseCorporateDeviceAccess(policy: PlainConditionalAccessPol
     }).filter(([, v]) => v !== undefined),
   );
 
+  // A policy the component declared carries the component's suffix: give back the prefix, so
+  // adopting it renames nothing.
+  const prefix = /^(.+): (?:block|require MFA for) devices not .+ joined$/.exec(policy.displayName)?.[1];
+  if (prefix) {
+    const named = normaliseCorporateDeviceAccess({ ...args, displayName: prefix }).value;
+    if (named && buildCorporateDevicePolicies(named)[0].args.displayName === policy.displayName) args.displayName = prefix;
+  }
+
   const { value, problems } = normaliseCorporateDeviceAccess(args);
   if (!value) return keepRaw(`the component would refuse these args (${problems.map((p) => `${p.field}: ${p.problem}`).join("; ")})`);
 
   // Proof by construction: the component's own policy must target the same devices, users, apps.
   const built = buildCorporateDevicePolicies(value)[0].args;
-  const differences: string[] = [];
-  if (built.state !== policy.state) differences.push("state");
-  if (!sameSet(built.conditions.clientAppTypes, policy.conditions.clientAppTypes)) differences.push("clientAppTypes");
-  const a = built.conditions.applications;
-  const b = policy.conditions.applications;
-  if (!sameSet(a.includedApplications, b.includedApplications) || !sameSet(a.excludedApplications, b.excludedApplications)) differences.push("applications");
-  const u = built.conditions.users;
-  const v = policy.conditions.users;
-  for (const key of ["includedUsers", "excludedUsers", "includedGroups", "excludedGroups", "includedRoles", "excludedRoles"] as const) {
-    if (!sameSet(u[key], v[key])) differences.push(`users.${key}`);
-  }
-  if (!sameSet(built.grantControls?.builtInControls, policy.grantControls?.builtInControls)) differences.push("grant controls");
+  const differences = scopeDifferences(built, policy);
   const builtTargets = built.conditions.devices ? targetedClasses(built.conditions.devices.filter) : new Set<string>();
   if (!sameSet([...builtTargets], [...targeted])) differences.push("device targeting");
   if (differences.length) return keepRaw(`the component would declare a different policy (${differences.join(", ")})`);
 
+  const rewrites = [
+    built.displayName !== policy.displayName ? `display name ("${built.displayName}")` : undefined,
+    built.conditions.devices?.filter.rule !== filter.rule || built.conditions.devices?.filter.mode !== filter.mode
+      ? `rule (${built.conditions.devices?.filter.mode}: ${built.conditions.devices?.filter.rule})`
+      : undefined,
+  ].filter((r) => r !== undefined);
   const notes = [
     {
       code: "component",
       message:
-        `same shape as CorporateDeviceAccess: acts on devices that are not ${trusted.join(" or ")} joined, unregistered devices included. ` +
-        `The component writes its own display name ("${built.displayName}") and rule (${built.conditions.devices?.filter.mode}: ${built.conditions.devices?.filter.rule}): the first pulumi up after import updates both in place, with the same device targeting`,
+        `same shape as CorporateDeviceAccess: acts on devices that are not ${trusted.join(" or ")} joined, unregistered devices included.` +
+        (rewrites.length ? ` The component writes its own ${rewrites.join(" and ")}: the first pulumi up after import updates the policy in place, with the same device targeting` : ""),
     },
   ];
   if (emergencyAccess) {

@@ -6,7 +6,7 @@
 import { DeviceFilter, DeviceFilterError } from "./device-filter";
 import { ExportDecodeError, exportItems, readExport, type ExportEncoding } from "./import-decode";
 import { legacyDeviceStatesToFilter } from "./import-legacy";
-import { recogniseCorporateDeviceAccess } from "./import-component";
+import { recogniseCorporateDeviceAccess, recognisePlatformCompanion } from "./import-component";
 import type { PlainCorporateDeviceAccessArgs } from "./corporate-device-policy";
 import type { PlainConditionalAccessPolicy, PlainGuestsOrExternalUsers, PlainUsersCondition } from "./policy-shape";
 
@@ -44,8 +44,10 @@ export interface ImportedPolicy {
   kind: ImportKind;
   /** The exact azuread ConditionalAccessPolicy args (what the tenant has today). */
   resource: PlainConditionalAccessPolicy;
-  /** CorporateDeviceAccess args, when kind is "component". */
+  /** CorporateDeviceAccess args, when kind is "component" (undefined on a policy that is part of another's component). */
   component: PlainCorporateDeviceAccessArgs | undefined;
+  /** Resource name of the imported component that declares this policy as its second child (platforms). */
+  partOf: string | undefined;
   /** `pulumi import` command line; undefined when the export has no id. */
   importCommand: string | undefined;
   /** For components: the `pulumi import --file` document adopting the policy under the component. */
@@ -785,12 +787,49 @@ function importOne(raw: unknown, index: number, count: number, options: ImportOp
       kind: recognised.args ? ImportKind.Component : ImportKind.Resource,
       resource,
       component: recognised.args,
+      partOf: undefined,
       importCommand,
       importFile,
       typescript,
       notes: ctx.notes,
     },
   };
+}
+
+/**
+ * CorporateDeviceAccess with `allowedPlatforms` declares two policies: the device one and one on
+ * other platforms. When both are in the export, adopt them as one component.
+ */
+function mergePlatformCompanions(policies: ImportedPolicy[]): void {
+  for (const main of policies) {
+    if (main.kind !== ImportKind.Component || !main.component || main.component.allowedPlatforms) continue;
+    const mainArgs = main.component;
+    const companion = policies.find(
+      (q) => q !== main && q.kind === ImportKind.Resource && !q.id === !main.id && recognisePlatformCompanion(mainArgs, q.resource) !== undefined,
+    );
+    if (!companion) continue;
+    const { args: merged, displayName } = recognisePlatformCompanion(mainArgs, companion.resource)!;
+    const child = `${main.resourceName}-other-platforms`;
+    main.component = merged;
+    main.typescript = componentSnippet(main.resourceName, merged);
+    if (main.importFile && companion.id) {
+      main.importFile.resources.push({ type: AZUREAD_POLICY_TYPE, name: child, id: importIdOf(companion.id), parent: main.resourceName });
+    }
+    main.notes.push({
+      code: "platform-companion",
+      message: `merged with "${companion.displayName}" (${companion.source} #${companion.index + 1}), which acts on platforms other than ${merged.allowedPlatforms!.join(", ")}: it becomes allowedPlatforms and the component's child "${child}"`,
+    });
+    companion.kind = ImportKind.Component;
+    companion.partOf = main.resourceName;
+    companion.typescript = `// declared by new CorporateDeviceAccess(${JSON.stringify(main.resourceName)}) as its child "${child}"`;
+    companion.importCommand = main.importCommand;
+    companion.notes.push({
+      code: "platform-companion",
+      message:
+        `same shape as the platform policy of CorporateDeviceAccess "${main.resourceName}" (${main.source} #${main.index + 1}): adopted as its child "${child}"` +
+        (displayName !== companion.displayName ? `; the first pulumi up renames it to "${displayName}"` : ""),
+    });
+  }
 }
 
 /**
@@ -818,6 +857,7 @@ export function importConditionalAccessPolicies(input: unknown, options: ImportO
     if (policy) result.policies.push(policy);
     result.errors.push(...errors);
   }
+  mergePlatformCompanions(result.policies);
   return result;
 }
 
@@ -831,6 +871,7 @@ export function importConditionalAccessFiles(files: ExportFile[], options: Omit<
     result.policies.push(...one.policies);
     result.errors.push(...one.errors);
   }
+  mergePlatformCompanions(result.policies);
   return result;
 }
 

@@ -386,6 +386,52 @@ describe("CorporateDeviceAccess shape", () => {
     expect(imported.notes.find((n) => n.code === "not-component")?.message).toMatch(why);
   });
 
+  it("adopts the two policies a CorporateDeviceAccess with allowedPlatforms declares as one component (component -> Graph -> import -> same component)", () => {
+    const original = {
+      displayName: "Corporate",
+      state: "enabled",
+      applications: ["Office365"],
+      allowedPlatforms: ["windows"],
+      emergencyAccess: { groupIds: [BREAK_GLASS_GROUP] },
+    };
+    const { value } = normaliseCorporateDeviceAccess(original);
+    const declared = buildCorporateDevicePolicies(value!);
+    expect(declared.map((d) => d.key)).toEqual(["untrusted-devices", "other-platforms"]);
+    const ids = ["11111111-2222-4333-8444-555555555555", "66666666-7777-4888-9999-aaaaaaaaaaaa"];
+    // as Graph would list them: platforms policy first, with ids
+    const exported = { value: [{ id: ids[1], ...toGraphPolicy(declared[1].args) }, { id: ids[0], ...toGraphPolicy(declared[0].args) }] };
+    const { policies, errors } = importConditionalAccessPolicies(exported);
+    expect(errors).toEqual([]);
+    const [platformPolicy, devicePolicy] = policies;
+    expect(devicePolicy.kind).toBe("component");
+    expect(devicePolicy.component).toEqual({ ...original, trustedTrustTypes: ["AzureAD", "ServerAD"] });
+    // rebuilding from the imported args gives the same two policies, names included: nothing to update
+    const rebuilt = buildCorporateDevicePolicies(normaliseCorporateDeviceAccess(devicePolicy.component!).value!);
+    expect(rebuilt).toEqual(declared);
+    expect(devicePolicy.notes.find((n) => n.code === "component")?.message).not.toMatch(/writes its own/);
+    expect(devicePolicy.importFile?.resources.map((r) => [r.name, r.id ?? null, r.parent ?? null])).toEqual([
+      [devicePolicy.resourceName, null, null],
+      [`${devicePolicy.resourceName}-untrusted-devices`, `/identity/conditionalAccess/policies/${ids[0]}`, devicePolicy.resourceName],
+      [`${devicePolicy.resourceName}-other-platforms`, `/identity/conditionalAccess/policies/${ids[1]}`, devicePolicy.resourceName],
+    ]);
+    expect(platformPolicy).toMatchObject({ kind: "component", component: undefined, partOf: devicePolicy.resourceName, importCommand: devicePolicy.importCommand });
+    expect(platformPolicy.typescript).toBe(`// declared by new CorporateDeviceAccess("${devicePolicy.resourceName}") as its child "${devicePolicy.resourceName}-other-platforms"`);
+  });
+
+  it("leaves a platform policy for other users as a raw resource", () => {
+    const device = corporate('device.trustType -ne "AzureAD"', "include");
+    const platforms = policy(
+      { id: "2b7d2e14-61a3-4c0e-9e2f-3a4b5c6d7e8f", displayName: "Windows only", grantControls: { operator: "OR", builtInControls: ["block"] } },
+      { users: { includeGroups: ["6c96716b-b32b-40b8-9009-49748bb6fcd5"], excludeGroups: [BREAK_GLASS_GROUP] }, platforms: { includePlatforms: ["all"], excludePlatforms: ["windows"] } },
+    );
+    const { policies } = importConditionalAccessPolicies([device, platforms]);
+    expect(policies.map((p) => [p.kind, p.partOf ?? null])).toEqual([
+      ["component", null],
+      ["resource", null],
+    ]);
+    expect(policies[0].component?.allowedPlatforms).toBeUndefined();
+  });
+
   it("does not call a filter on other properties a corporate-device policy", () => {
     const [imported] = importConditionalAccessPolicies(corporate("device.isCompliant -eq True", "exclude")).policies;
     expect(imported.kind).toBe("resource");
