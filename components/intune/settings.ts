@@ -41,7 +41,7 @@ export interface GpoEquivalent {
 
 export const FIPS_GPO_EQUIVALENT: GpoEquivalent = {
   policyName: "System cryptography: Use FIPS compliant algorithms for encryption, hashing, and signing",
-  gptTmplFile: "MACHINE\\Microsoft\\Windows NT\\SecEdit\\GptTmpl.inf",
+  gptTmplFile: "Machine\\Microsoft\\Windows NT\\SecEdit\\GptTmpl.inf (inside the GPO folder in SYSVOL)",
   gptTmplSection: "[Registry Values]",
   gptTmplLine: "MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\FIPSAlgorithmPolicy\\Enabled=4,1",
   registryKey: "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Lsa\\FIPSAlgorithmPolicy",
