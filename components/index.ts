@@ -2,3 +2,4 @@
 export * from "./conditional-access";
 export * from "./defender";
 export * from "./intune";
+export * from "./email";

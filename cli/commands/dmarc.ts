@@ -113,7 +113,7 @@ async function whatif(opts: WhatifOptions): Promise<void> {
   if (opts.json) {
     printJson({ ok: true, source, message, ...verdict, notModelled: NOT_MODELLED });
   } else {
-    const lines = [`Verdict: ${verdict.verdict.toUpperCase()} (${verdict.spoofType === "Internal" ? "intra-org" : "cross-org"})`, "", "Why:"];
+    const lines = [`DmarcVerdict: ${verdict.verdict.toUpperCase()} (${verdict.spoofType === "Internal" ? "intra-org" : "cross-org"})`, "", "Why:"];
     for (const r of verdict.reasons) lines.push(`  - ${r}`);
     lines.push("", "Not modelled:");
     for (const n of NOT_MODELLED) lines.push(`  - ${n}`);

@@ -7,7 +7,7 @@
  *   selector1-contoso-com._domainkey.contoso.n-v1.dkim.mail.microsoft, where the partition letter
  *   ("n") is assigned by Microsoft: read it from Get-DkimSigningConfig (Selector1CNAME).
  */
-import type { SpecProblem } from "./dmarc";
+import type { EmailSpecProblem } from "./dmarc";
 import { isDomainName } from "./spf";
 
 export const DkimCnameFormat = {
@@ -34,8 +34,8 @@ export interface DkimCname {
 
 export const DKIM_SELECTORS = ["selector1", "selector2"] as const;
 
-export function validateDkimSpec(spec: DkimSpec): SpecProblem[] {
-  const problems: SpecProblem[] = [];
+export function validateDkimSpec(spec: DkimSpec): EmailSpecProblem[] {
+  const problems: EmailSpecProblem[] = [];
   if (spec.format !== DkimCnameFormat.Legacy && spec.format !== DkimCnameFormat.Current) {
     problems.push({ field: "format", value: spec.format, problem: "unknown DKIM CNAME format", fix: "use legacy (…onmicrosoft.com) or current (…dkim.mail.microsoft); Get-DkimSigningConfig shows which your domain uses" });
   }

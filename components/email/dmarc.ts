@@ -16,21 +16,21 @@ export type DmarcPolicy = (typeof DmarcPolicy)[keyof typeof DmarcPolicy];
 export const DmarcSpec = { Rfc9989: "RFC9989", Rfc7489: "RFC7489" } as const;
 export type DmarcSpec = (typeof DmarcSpec)[keyof typeof DmarcSpec];
 
-export const FindingSeverity = { Error: "error", Warning: "warning" } as const;
-export type FindingSeverity = (typeof FindingSeverity)[keyof typeof FindingSeverity];
+export const DmarcFindingSeverity = { Error: "error", Warning: "warning" } as const;
+export type DmarcFindingSeverity = (typeof DmarcFindingSeverity)[keyof typeof DmarcFindingSeverity];
 
 /** Where a rule comes from: one of the RFCs, or common practice (checkdmarc, Microsoft's guidance). */
-export const RuleSource = { Rfc9989: "RFC9989", Rfc7489: "RFC7489", BestPractice: "best-practice" } as const;
-export type RuleSource = (typeof RuleSource)[keyof typeof RuleSource];
+export const DmarcRuleSource = { Rfc9989: "RFC9989", Rfc7489: "RFC7489", BestPractice: "best-practice" } as const;
+export type DmarcRuleSource = (typeof DmarcRuleSource)[keyof typeof DmarcRuleSource];
 
 export interface DmarcFinding {
-  severity: FindingSeverity;
+  severity: DmarcFindingSeverity;
   /** Stable machine-readable code, e.g. "invalid-value", "deprecated-tag". */
   code: string;
   /** The tag concerned (lower case), when there is one. */
   tag?: string;
   message: string;
-  source: RuleSource;
+  source: DmarcRuleSource;
 }
 
 /** Effective values of a DMARC record after defaults, as a receiver would apply them. */
@@ -95,13 +95,13 @@ export function parseDmarcRecord(text: string, options: DmarcParseOptions = {}):
   const spec = options.spec ?? DmarcSpec.Rfc9989;
   const findings: DmarcFinding[] = [];
   const tags: { name: string; value: string }[] = [];
-  const error = (code: string, message: string, source: RuleSource, tag?: string) =>
-    findings.push({ severity: FindingSeverity.Error, code, tag, message, source });
-  const warn = (code: string, message: string, source: RuleSource, tag?: string) =>
-    findings.push({ severity: FindingSeverity.Warning, code, tag, message, source });
+  const error = (code: string, message: string, source: DmarcRuleSource, tag?: string) =>
+    findings.push({ severity: DmarcFindingSeverity.Error, code, tag, message, source });
+  const warn = (code: string, message: string, source: DmarcRuleSource, tag?: string) =>
+    findings.push({ severity: DmarcFindingSeverity.Warning, code, tag, message, source });
   const done = (isDmarc: boolean, record?: DmarcRecord): DmarcParseResult => ({
     isDmarc,
-    valid: isDmarc && !findings.some((f) => f.severity === FindingSeverity.Error),
+    valid: isDmarc && !findings.some((f) => f.severity === DmarcFindingSeverity.Error),
     spec,
     record,
     tags,
@@ -140,7 +140,7 @@ export function parseDmarcRecord(text: string, options: DmarcParseOptions = {}):
   for (let i = 1; i < fragments.length; i++) {
     const fragment = trimWsp(fragments[i]);
     if (fragment === "") {
-      if (i < fragments.length - 1) warn("empty-fragment", "Empty tag between two ';' separators (ignored)", RuleSource.Rfc9989);
+      if (i < fragments.length - 1) warn("empty-fragment", "Empty tag between two ';' separators (ignored)", DmarcRuleSource.Rfc9989);
       continue;
     }
     const eq = fragment.indexOf("=");
@@ -163,7 +163,7 @@ export function parseDmarcRecord(text: string, options: DmarcParseOptions = {}):
     seen.set(name, value);
     tags.push({ name, value });
     if (!VALUE_CHARS.test(value)) {
-      (known ? error : warn)("bad-characters", `The value of ${name} contains characters outside printable ASCII`, RuleSource.Rfc9989, name);
+      (known ? error : warn)("bad-characters", `The value of ${name} contains characters outside printable ASCII`, DmarcRuleSource.Rfc9989, name);
     }
   }
 
@@ -197,7 +197,7 @@ export function parseDmarcRecord(text: string, options: DmarcParseOptions = {}):
         else error("invalid-value", `rf=${value} is not valid: the only registered failure-report format is afrf`, spec, name);
       }
     } else if (HISTORIC_TAGS.includes(name)) {
-      warn("deprecated-tag", `${name} is an RFC 7489 tag that RFC 9989 made historic; receivers following RFC 9989 ignore it, remove it`, RuleSource.Rfc9989, name);
+      warn("deprecated-tag", `${name} is an RFC 7489 tag that RFC 9989 made historic; receivers following RFC 9989 ignore it, remove it`, DmarcRuleSource.Rfc9989, name);
     } else if (name !== "v") {
       warn("unknown-tag", `Unknown tag ${name}; receivers ignore it`, spec, name);
     }
@@ -215,12 +215,12 @@ export function parseDmarcRecord(text: string, options: DmarcParseOptions = {}):
     record.p = p;
   } else if (!seen.has("p")) {
     if (spec === DmarcSpec.Rfc7489) {
-      error("missing-p", "The p tag is required by RFC 7489 (section 6.3)", RuleSource.Rfc7489, "p");
+      error("missing-p", "The p tag is required by RFC 7489 (section 6.3)", DmarcRuleSource.Rfc7489, "p");
     } else if (hasReportAddress) {
       record.p = DmarcPolicy.None;
-      warn("missing-p", "No p tag: RFC 9989 receivers treat the record as p=none (RFC 7489 required p); write p explicitly", RuleSource.Rfc9989, "p");
+      warn("missing-p", "No p tag: RFC 9989 receivers treat the record as p=none (RFC 7489 required p); write p explicitly", DmarcRuleSource.Rfc9989, "p");
     } else {
-      error("missing-p", "No p tag and no valid rua: receivers apply no DMARC policy at all", RuleSource.Rfc9989, "p");
+      error("missing-p", "No p tag and no valid rua: receivers apply no DMARC policy at all", DmarcRuleSource.Rfc9989, "p");
     }
   } else if (hasReportAddress) {
     // An invalid p with a valid rua: receivers act as p=none (both RFCs); the error is already reported.
@@ -231,17 +231,17 @@ export function parseDmarcRecord(text: string, options: DmarcParseOptions = {}):
 
   const order = tags.map((t) => t.name);
   if (seen.has("p") && order[1] !== "p") {
-    warn("p-not-second", "p is not the first tag after v: RFC 9989 allows any order but RFC 7489's grammar puts p right after v", RuleSource.Rfc7489, "p");
+    warn("p-not-second", "p is not the first tag after v: RFC 9989 allows any order but RFC 7489's grammar puts p right after v", DmarcRuleSource.Rfc7489, "p");
   }
   if (record.rua.length === 0) {
-    warn("no-rua", "No rua: no aggregate reports are requested, so you cannot see who sends mail as this domain", RuleSource.BestPractice, "rua");
+    warn("no-rua", "No rua: no aggregate reports are requested, so you cannot see who sends mail as this domain", DmarcRuleSource.BestPractice, "rua");
   }
   if (seen.has("sp") && sp === DmarcPolicy.None && record.p !== DmarcPolicy.None) {
-    warn("sp-none", "sp=none leaves subdomains unprotected while the domain itself is protected", RuleSource.BestPractice, "sp");
+    warn("sp-none", "sp=none leaves subdomains unprotected while the domain itself is protected", DmarcRuleSource.BestPractice, "sp");
   }
   if (options.parked) {
-    if (record.p !== DmarcPolicy.Reject) warn("parked-policy", "The domain is parked (sends no mail): p should be reject", RuleSource.BestPractice, "p");
-    if (record.sp !== DmarcPolicy.Reject) warn("parked-policy", "The domain is parked (sends no mail): sp should be reject", RuleSource.BestPractice, "sp");
+    if (record.p !== DmarcPolicy.Reject) warn("parked-policy", "The domain is parked (sends no mail): p should be reject", DmarcRuleSource.BestPractice, "p");
+    if (record.sp !== DmarcPolicy.Reject) warn("parked-policy", "The domain is parked (sends no mail): sp should be reject", DmarcRuleSource.BestPractice, "sp");
   }
   return done(true, record);
 }
@@ -250,7 +250,7 @@ function stripSizeSuffix(uri: string): string {
   return uri.replace(SIZE_SUFFIX, "");
 }
 
-type Report = (code: string, message: string, source: RuleSource, tag?: string) => void;
+type Report = (code: string, message: string, source: DmarcRuleSource, tag?: string) => void;
 
 function parseReportUris(tag: "rua" | "ruf", value: string, spec: DmarcSpec, error: Report, warn: Report): string[] {
   const uris = value.split(",").map(trimWsp).filter((u) => u !== "");
@@ -265,7 +265,7 @@ function parseReportUris(tag: "rua" | "ruf", value: string, spec: DmarcSpec, err
     }
     kept.push(uri);
     if (size && spec === DmarcSpec.Rfc9989) {
-      warn("obsolete-size", `${tag} entry ${JSON.stringify(uri)} has a '!size' limit, which RFC 9989 made obsolete; reporters ignore it`, RuleSource.Rfc9989, tag);
+      warn("obsolete-size", `${tag} entry ${JSON.stringify(uri)} has a '!size' limit, which RFC 9989 made obsolete; reporters ignore it`, DmarcRuleSource.Rfc9989, tag);
     }
     if (!/^mailto:/i.test(bare)) {
       warn("unsupported-scheme", `${tag} entry ${JSON.stringify(uri)} is not a mailto: URI; receivers ignore schemes they do not support`, spec, tag);
@@ -274,7 +274,7 @@ function parseReportUris(tag: "rua" | "ruf", value: string, spec: DmarcSpec, err
     }
   }
   if (kept.length > 2) {
-    warn("many-uris", `${tag} lists ${kept.length} URIs; receivers may send to the first two only`, RuleSource.BestPractice, tag);
+    warn("many-uris", `${tag} lists ${kept.length} URIs; receivers may send to the first two only`, DmarcRuleSource.BestPractice, tag);
   }
   return kept;
 }
@@ -292,12 +292,12 @@ function parseFailureOptions(value: string, spec: DmarcSpec, error: Report, warn
     error(
       "invalid-value",
       `fo=${value} is not valid under RFC 9989: ${both ? "0 and 1 are mutually exclusive" : "each option may appear once"}`,
-      RuleSource.Rfc9989,
+      DmarcRuleSource.Rfc9989,
       "fo",
     );
     return undefined;
   }
-  if (both || duplicates.length > 0) warn("redundant-fo", `fo=${value} is redundant (1 already covers 0)`, RuleSource.Rfc7489, "fo");
+  if (both || duplicates.length > 0) warn("redundant-fo", `fo=${value} is redundant (1 already covers 0)`, DmarcRuleSource.Rfc7489, "fo");
   return options;
 }
 
@@ -356,7 +356,7 @@ export interface DmarcPolicySpec {
   legacyPercentage?: number;
 }
 
-export interface SpecProblem {
+export interface EmailSpecProblem {
   field: string;
   value: unknown;
   problem: string;
@@ -364,8 +364,8 @@ export interface SpecProblem {
 }
 
 /** Validate a DMARC spec: every problem, with the field (relative to the spec) and the fix. */
-export function validateDmarcSpec(spec: DmarcPolicySpec): SpecProblem[] {
-  const problems: SpecProblem[] = [];
+export function validateDmarcSpec(spec: DmarcPolicySpec): EmailSpecProblem[] {
+  const problems: EmailSpecProblem[] = [];
   const policyFields = ["policy", "subdomainPolicy", "nonExistentSubdomainPolicy"] as const;
   for (const field of policyFields) {
     const v = spec[field];

@@ -12,7 +12,7 @@ import type { AlignmentMode, DmarcPolicy } from "./dmarc";
 import { EXCHANGE_ENV } from "./exchange-script";
 import type { AuthenticationFailAction, DmarcQuarantineAction, DmarcRejectAction, SpoofType } from "./inbound";
 import { planEmailAuthentication, type EmailAuthenticationPlan, type EmailAuthenticationSpec } from "./plan";
-import { RecordKind, type PlannedRecord } from "./records";
+import { EmailRecordKind, type PlannedRecord } from "./records";
 
 export const EMAIL_AUTHENTICATION_TYPE = "tenant-guardrails:index:EmailAuthentication";
 
@@ -215,8 +215,8 @@ export class EmailAuthentication extends pulumi.ComponentResource {
 
     args.domains.forEach((domainArgs, i) => {
       const key = typeof domainArgs.domain === "string" ? slug(domainArgs.domain) : `domain${i}`;
-      const kinds: RecordKind[] = [RecordKind.Dmarc, RecordKind.Spf];
-      if (domainArgs.dkim !== undefined) kinds.push(RecordKind.DkimSelector1, RecordKind.DkimSelector2);
+      const kinds: EmailRecordKind[] = [EmailRecordKind.Dmarc, EmailRecordKind.Spf];
+      if (domainArgs.dkim !== undefined) kinds.push(EmailRecordKind.DkimSelector1, EmailRecordKind.DkimSelector2);
       for (const kind of kinds) {
         const record = plan.apply((p) => p.domains[i].records.find((r) => r.kind === kind) as PlannedRecord);
         new dns.RecordSet(

@@ -4,7 +4,7 @@
  * happens to a described message (Microsoft's "Spoof protection and sender DMARC policies" table).
  */
 import { isIP } from "node:net";
-import { DmarcPolicy, effectivePolicy, parseDmarcRecord, type SpecProblem } from "./dmarc";
+import { DmarcPolicy, effectivePolicy, parseDmarcRecord, type EmailSpecProblem } from "./dmarc";
 import { isDomainName } from "./spf";
 
 export const AuthenticationFailAction = { MoveToJmf: "MoveToJmf", Quarantine: "Quarantine" } as const;
@@ -20,7 +20,7 @@ export const SpoofType = { External: "External", Internal: "Internal" } as const
 export type SpoofType = (typeof SpoofType)[keyof typeof SpoofType];
 
 export const SPOOF_ENTRY_LIMIT = 1024;
-export const WILDCARD = "*";
+export const SPOOF_PAIR_WILDCARD = "*";
 
 /** A spoofed-sender pair: a spoofed domain (or address, for intra-org) and the sending infrastructure. */
 export interface SpoofPair {
@@ -82,11 +82,11 @@ export interface InboundMessage {
   dkimDomains?: string[];
 }
 
-export const Verdict = { Deliver: "deliver", Junk: "junk", Quarantine: "quarantine", Reject: "reject" } as const;
-export type Verdict = (typeof Verdict)[keyof typeof Verdict];
+export const DmarcVerdict = { Deliver: "deliver", Junk: "junk", Quarantine: "quarantine", Reject: "reject" } as const;
+export type DmarcVerdict = (typeof DmarcVerdict)[keyof typeof DmarcVerdict];
 
 export interface InboundVerdict {
-  verdict: Verdict;
+  verdict: DmarcVerdict;
   spoofType: SpoofType;
   /** The spoof pair that decided, if any. */
   matchedPair?: { list: "allowed" | "blocked"; pair: SpoofPair };
@@ -116,7 +116,7 @@ function showPair(p: SpoofPair): string {
 }
 
 function infrastructureCovers(block: string, allow: string): boolean {
-  if (block === WILDCARD) return true;
+  if (block === SPOOF_PAIR_WILDCARD) return true;
   const b = SLASH24.exec(block);
   const a = SLASH24.exec(allow);
   if (b && a) return b[1].split(".").slice(0, 3).join(".") === a[1].split(".").slice(0, 3).join(".");
@@ -124,8 +124,8 @@ function infrastructureCovers(block: string, allow: string): boolean {
 }
 
 /** Validate the spoof pairs and settings; fields are relative to InboundSettings. */
-export function validateInboundSettings(settings: InboundSettings): SpecProblem[] {
-  const problems: SpecProblem[] = [];
+export function validateInboundSettings(settings: InboundSettings): EmailSpecProblem[] {
+  const problems: EmailSpecProblem[] = [];
   const checkEnum = (field: keyof InboundSettings, allowed: Record<string, string>) => {
     const v = settings[field];
     if (v !== undefined && !Object.values(allowed).includes(v as string)) {
@@ -157,7 +157,7 @@ export function validateInboundSettings(settings: InboundSettings): SpecProblem[
         problems.push({ field: `${at}.spoofType`, value: pair.spoofType, problem: "not a spoof type", fix: "use External (cross-org) or Internal (intra-org)" });
       }
       const user = pair.spoofedUser;
-      if (user !== WILDCARD) {
+      if (user !== SPOOF_PAIR_WILDCARD) {
         if (type === SpoofType.Internal && !(typeof user === "string" && EMAIL.test(user) && isDomainName(domainOf(user)))) {
           problems.push({ field: `${at}.spoofedUser`, value: user, problem: "an intra-org (Internal) pair names the full From address", fix: "write user@yourdomain, or * " });
         } else if (type !== SpoofType.Internal && !isDomainName(user)) {
@@ -166,7 +166,7 @@ export function validateInboundSettings(settings: InboundSettings): SpecProblem[
       }
       const infra = pair.sendingInfrastructure;
       const slash = typeof infra === "string" ? SLASH24.exec(infra) : null;
-      if (infra !== WILDCARD && !isDomainName(infra) && !(slash && isIP(slash[1]) === 4)) {
+      if (infra !== SPOOF_PAIR_WILDCARD && !isDomainName(infra) && !(slash && isIP(slash[1]) === 4)) {
         problems.push({
           field: `${at}.sendingInfrastructure`,
           value: infra,
@@ -174,9 +174,9 @@ export function validateInboundSettings(settings: InboundSettings): SpecProblem[
           fix: "write the organizational domain of the source's PTR (tms.mx.com) or, without PTR, <source IP>/24 (192.0.2.10/24)",
         });
       }
-      if (user === WILDCARD && infra === WILDCARD) {
+      if (user === SPOOF_PAIR_WILDCARD && infra === SPOOF_PAIR_WILDCARD) {
         problems.push({ field: at, value: pair, problem: "both sides are *", fix: "use * for the spoofed user or for the infrastructure, never both" });
-      } else if (list === "allowedSpoofPairs" && (user === WILDCARD || infra === WILDCARD) && !settings.allowWildcardSpoofPairs) {
+      } else if (list === "allowedSpoofPairs" && (user === SPOOF_PAIR_WILDCARD || infra === SPOOF_PAIR_WILDCARD) && !settings.allowWildcardSpoofPairs) {
         problems.push({
           field: at,
           value: pair,
@@ -195,7 +195,7 @@ export function validateInboundSettings(settings: InboundSettings): SpecProblem[
     const block = blocked.find(
       (b) =>
         (b.spoofType ?? SpoofType.External) === (allow.spoofType ?? SpoofType.External) &&
-        (b.spoofedUser === WILDCARD || lower(String(b.spoofedUser)) === lower(String(allow.spoofedUser))) &&
+        (b.spoofedUser === SPOOF_PAIR_WILDCARD || lower(String(b.spoofedUser)) === lower(String(allow.spoofedUser))) &&
         infrastructureCovers(String(b.sendingInfrastructure), String(allow.sendingInfrastructure)),
     );
     if (block) {
@@ -220,8 +220,8 @@ export function validateInboundSettings(settings: InboundSettings): SpecProblem[
 }
 
 /** Problems with a described message (for the CLI). */
-export function validateInboundMessage(message: InboundMessage): SpecProblem[] {
-  const problems: SpecProblem[] = [];
+export function validateInboundMessage(message: InboundMessage): EmailSpecProblem[] {
+  const problems: EmailSpecProblem[] = [];
   if (!isDomainName(domainOf(message.from ?? ""))) problems.push({ field: "from", value: message.from, problem: "not an address or domain", fix: "write the From address, e.g. ceo@gmail.com" });
   if (!Object.values(DmarcOutcome).includes(message.dmarc)) problems.push({ field: "dmarc", value: message.dmarc, problem: "not a DMARC result", fix: "use pass, fail or none" });
   if (message.dmarc === DmarcOutcome.Fail && message.senderPolicy === undefined && message.senderRecord === undefined) {
@@ -245,10 +245,10 @@ export function validateInboundMessage(message: InboundMessage): SpecProblem[] {
 export function spoofPairMatches(pair: SpoofPair, message: InboundMessage, spoofType: SpoofType): boolean {
   if ((pair.spoofType ?? SpoofType.External) !== spoofType) return false;
   const user = lower(pair.spoofedUser);
-  const userMatches = user === WILDCARD || (spoofType === SpoofType.Internal ? user === lower(message.from) : user === domainOf(message.from));
+  const userMatches = user === SPOOF_PAIR_WILDCARD || (spoofType === SpoofType.Internal ? user === lower(message.from) : user === domainOf(message.from));
   if (!userMatches) return false;
   const infra = lower(pair.sendingInfrastructure);
-  if (infra === WILDCARD) return true;
+  if (infra === SPOOF_PAIR_WILDCARD) return true;
   const slash = SLASH24.exec(infra);
   if (slash) {
     const ip = message.sourceIp ?? "";
@@ -259,8 +259,8 @@ export function spoofPairMatches(pair: SpoofPair, message: InboundMessage, spoof
   return (message.dkimDomains ?? []).some((d) => lower(d) === infra);
 }
 
-function actionVerdict(action: string): Verdict {
-  return action === "MoveToJmf" ? Verdict.Junk : action === "Reject" ? Verdict.Reject : Verdict.Quarantine;
+function actionVerdict(action: string): DmarcVerdict {
+  return action === "MoveToJmf" ? DmarcVerdict.Junk : action === "Reject" ? DmarcVerdict.Reject : DmarcVerdict.Quarantine;
 }
 
 /**
@@ -284,11 +284,11 @@ export function evaluateInboundDmarc(message: InboundMessage, tenant: InboundSet
   const allowed = (tenant.allowedSpoofPairs ?? []).find((p) => spoofPairMatches(p, message, spoofType));
   if (allowed) {
     reasons.push(`allowed spoof pair ${showPair(allowed)} matches: spoof and DMARC checks are overridden`);
-    return { verdict: Verdict.Deliver, spoofType, matchedPair: { list: "allowed", pair: allowed }, reasons };
+    return { verdict: DmarcVerdict.Deliver, spoofType, matchedPair: { list: "allowed", pair: allowed }, reasons };
   }
   if (message.dmarc === DmarcOutcome.Pass) {
     reasons.push("DMARC passes: not spoofed");
-    return { verdict: Verdict.Deliver, spoofType, reasons };
+    return { verdict: DmarcVerdict.Deliver, spoofType, reasons };
   }
   const si = s.enableSpoofIntelligence;
   const honor = s.honorDmarcPolicy;
@@ -298,11 +298,11 @@ export function evaluateInboundDmarc(message: InboundMessage, tenant: InboundSet
     const implicitFail = (message.compositeAuthentication ?? "fail") === "fail";
     if (!si) {
       reasons.push(`no DMARC record and spoof intelligence off: no implicit checks ${cell}`);
-      return { verdict: Verdict.Deliver, spoofType, reasons };
+      return { verdict: DmarcVerdict.Deliver, spoofType, reasons };
     }
     if (!implicitFail) {
       reasons.push("no DMARC record, but composite authentication passes");
-      return { verdict: Verdict.Deliver, spoofType, reasons };
+      return { verdict: DmarcVerdict.Deliver, spoofType, reasons };
     }
     reasons.push(`no DMARC record and composite authentication fails (implicit failure, compauth reason 001): AuthenticationFailAction ${s.authenticationFailAction} ${cell}`);
     return { verdict: actionVerdict(s.authenticationFailAction), spoofType, reasons };
@@ -319,7 +319,7 @@ export function evaluateInboundDmarc(message: InboundMessage, tenant: InboundSet
       return { verdict: actionVerdict(s.dmarcQuarantineAction), spoofType, reasons };
     }
     reasons.push(`DMARC fails but the sender publishes p=none: no Microsoft 365 spoof action ${cell}; other filters may still act`);
-    return { verdict: Verdict.Deliver, spoofType, reasons };
+    return { verdict: DmarcVerdict.Deliver, spoofType, reasons };
   }
   if (si) {
     reasons.push(`DMARC fails; honor DMARC policy is off, so the sender's p=${policy} is ignored: AuthenticationFailAction ${s.authenticationFailAction} ${cell}`);
@@ -327,10 +327,10 @@ export function evaluateInboundDmarc(message: InboundMessage, tenant: InboundSet
   }
   if (policy === DmarcPolicy.None) {
     reasons.push(`DMARC fails with p=none: no action ${cell}`);
-    return { verdict: Verdict.Deliver, spoofType, reasons };
+    return { verdict: DmarcVerdict.Deliver, spoofType, reasons };
   }
   reasons.push(`DMARC fails with p=${policy}: quarantined ${cell}`);
-  return { verdict: Verdict.Quarantine, spoofType, reasons };
+  return { verdict: DmarcVerdict.Quarantine, spoofType, reasons };
 }
 
 function senderPolicyOf(message: InboundMessage, reasons: string[]): DmarcPolicy {

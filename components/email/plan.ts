@@ -2,7 +2,7 @@
  * The whole EmailAuthentication plan as plain data: every domain's records, the Exchange Online
  * script, and every problem (fields named as in the component args).
  */
-import { DmarcPolicy, type SpecProblem } from "./dmarc";
+import { DmarcPolicy, type EmailSpecProblem } from "./dmarc";
 import { buildExchangeScript } from "./exchange-script";
 import { validateInboundSettings, type InboundSettings } from "./inbound";
 import { planDomainRecords, type DomainPlan, type EmailDomainSpec } from "./records";
@@ -37,13 +37,13 @@ export interface EmailAuthenticationPlan {
   domains: DomainPlan[];
   /** The Exchange Online script; undefined when inbound is not managed. */
   exchangeScript?: string;
-  problems: SpecProblem[];
+  problems: EmailSpecProblem[];
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function validateConnection(c: ExchangeConnectionSpec | undefined): SpecProblem[] {
-  const problems: SpecProblem[] = [];
+function validateConnection(c: ExchangeConnectionSpec | undefined): EmailSpecProblem[] {
+  const problems: EmailSpecProblem[] = [];
   if (!c) {
     return [{ field: "exchange", value: undefined, problem: "Exchange Online connection details are required to apply inbound settings", fix: "set exchange.appId, exchange.organization and a certificate (thumbprint or path)" }];
   }
@@ -71,8 +71,8 @@ function validateConnection(c: ExchangeConnectionSpec | undefined): SpecProblem[
 }
 
 export function planEmailAuthentication(spec: EmailAuthenticationSpec): EmailAuthenticationPlan {
-  const problems: SpecProblem[] = [];
-  const prefixed = (list: SpecProblem[], prefix: string) => list.map((p) => ({ ...p, field: `${prefix}.${p.field}` }));
+  const problems: EmailSpecProblem[] = [];
+  const prefixed = (list: EmailSpecProblem[], prefix: string) => list.map((p) => ({ ...p, field: `${prefix}.${p.field}` }));
   const policies: readonly string[] = Object.values(DmarcPolicy);
   if (spec.dmarcPolicy !== undefined && !policies.includes(spec.dmarcPolicy)) {
     problems.push({ field: "dmarcPolicy", value: spec.dmarcPolicy, problem: "not a DMARC policy (rollout stage)", fix: "use none, then quarantine, then reject" });

@@ -4,7 +4,7 @@
  * found on the way (so a component reports all of them at once).
  */
 import { dkimCnames, validateDkimSpec, type DkimSpec } from "./dkim";
-import { DmarcPolicy, buildDmarcRecord, parseDmarcRecord, validateDmarcSpec, type DmarcPolicySpec, type SpecProblem } from "./dmarc";
+import { DmarcPolicy, buildDmarcRecord, parseDmarcRecord, validateDmarcSpec, type DmarcPolicySpec, type EmailSpecProblem } from "./dmarc";
 import { buildSpfRecord, isDomainName, validateSpfSpec, type SpfSpec } from "./spf";
 
 export interface EmailDomainSpec {
@@ -22,11 +22,11 @@ export interface EmailDomainSpec {
   ttl?: number;
 }
 
-export const RecordKind = { Dmarc: "dmarc", Spf: "spf", DkimSelector1: "dkim-selector1", DkimSelector2: "dkim-selector2" } as const;
-export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind];
+export const EmailRecordKind = { Dmarc: "dmarc", Spf: "spf", DkimSelector1: "dkim-selector1", DkimSelector2: "dkim-selector2" } as const;
+export type EmailRecordKind = (typeof EmailRecordKind)[keyof typeof EmailRecordKind];
 
 export interface PlannedRecord {
-  kind: RecordKind;
+  kind: EmailRecordKind;
   /** Fully qualified name, without the final dot. */
   fqdn: string;
   /** Name relative to the zone ("@" for the apex). */
@@ -46,10 +46,10 @@ export interface DomainPlan {
   records: PlannedRecord[];
   /** <domain>._report._dmarc.<destination> TXT "v=DMARC1;" names that report destinations of another organisation must publish. */
   externalReportAuthorizations: string[];
-  problems: SpecProblem[];
+  problems: EmailSpecProblem[];
 }
 
-export const DEFAULT_TTL = 3600;
+export const EMAIL_RECORD_TTL = 3600;
 const TXT_STRING_MAX = 255;
 
 /** Split a TXT value into character-strings of at most 255 characters (receivers join them). */
@@ -59,7 +59,7 @@ export function splitTxt(value: string): string[] {
   return parts.length ? parts : [""];
 }
 
-function prefixed(problems: SpecProblem[], prefix: string): SpecProblem[] {
+function prefixed(problems: EmailSpecProblem[], prefix: string): EmailSpecProblem[] {
   return problems.map((p) => ({ ...p, field: `${prefix}.${p.field}` }));
 }
 
@@ -68,14 +68,14 @@ function prefixed(problems: SpecProblem[], prefix: string): SpecProblem[] {
  * set dmarc.policy themselves.
  */
 export function planDomainRecords(spec: EmailDomainSpec, defaultPolicy?: DmarcPolicy): DomainPlan {
-  const problems: SpecProblem[] = [];
+  const problems: EmailSpecProblem[] = [];
   const domain = typeof spec.domain === "string" ? spec.domain.toLowerCase().replace(/\.$/, "") : "";
   const zoneName = (spec.zoneName ?? domain).toLowerCase().replace(/\.$/, "");
   if (!isDomainName(domain)) problems.push({ field: "domain", value: spec.domain, problem: "not a domain name", fix: "write the mail domain, e.g. contoso.com" });
   if (!isDomainName(zoneName) || !(domain === zoneName || domain.endsWith("." + zoneName))) {
     problems.push({ field: "zoneName", value: spec.zoneName, problem: `the zone must be ${domain || "the domain"} or a parent of it`, fix: "set zoneName to the Azure DNS zone that holds the domain" });
   }
-  const ttl = spec.ttl ?? DEFAULT_TTL;
+  const ttl = spec.ttl ?? EMAIL_RECORD_TTL;
   if (!Number.isInteger(ttl) || ttl < 300 || ttl > 86400) {
     problems.push({ field: "ttl", value: spec.ttl, problem: "TTL out of range", fix: "use whole seconds from 300 to 86400 (3600 recommended; DKIM CNAMEs need >= 3600)" });
   }
@@ -113,9 +113,9 @@ export function planDomainRecords(spec: EmailDomainSpec, defaultPolicy?: DmarcPo
 
   const records: PlannedRecord[] = [];
   if (problems.length === 0) {
-    records.push({ kind: RecordKind.Dmarc, fqdn: fqdn("_dmarc"), relativeName: relative("_dmarc"), type: "TXT", ttl, txt: [splitTxt(dmarcRecord)] });
+    records.push({ kind: EmailRecordKind.Dmarc, fqdn: fqdn("_dmarc"), relativeName: relative("_dmarc"), type: "TXT", ttl, txt: [splitTxt(dmarcRecord)] });
     records.push({
-      kind: RecordKind.Spf,
+      kind: EmailRecordKind.Spf,
       fqdn: domain,
       relativeName: relative("@"),
       type: "TXT",
@@ -124,8 +124,8 @@ export function planDomainRecords(spec: EmailDomainSpec, defaultPolicy?: DmarcPo
     });
     if (spec.dkim) {
       const [s1, s2] = dkimCnames(domain, spec.dkim);
-      records.push({ kind: RecordKind.DkimSelector1, fqdn: fqdn(s1.name), relativeName: relative(s1.name), type: "CNAME", ttl, cname: s1.target });
-      records.push({ kind: RecordKind.DkimSelector2, fqdn: fqdn(s2.name), relativeName: relative(s2.name), type: "CNAME", ttl, cname: s2.target });
+      records.push({ kind: EmailRecordKind.DkimSelector1, fqdn: fqdn(s1.name), relativeName: relative(s1.name), type: "CNAME", ttl, cname: s1.target });
+      records.push({ kind: EmailRecordKind.DkimSelector2, fqdn: fqdn(s2.name), relativeName: relative(s2.name), type: "CNAME", ttl, cname: s2.target });
     }
   }
   const destinations = [...(dmarcSpec.aggregateReportUris ?? []), ...(dmarcSpec.failureReportUris ?? [])]

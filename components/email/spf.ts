@@ -4,7 +4,7 @@
  * redirect), counting the lookups that included records make when the caller declares them.
  */
 import { isIP } from "node:net";
-import type { SpecProblem } from "./dmarc";
+import type { EmailSpecProblem } from "./dmarc";
 
 export const MICROSOFT_365_SPF_INCLUDE = "spf.protection.outlook.com";
 export const SPF_LOOKUP_LIMIT = 10;
@@ -70,8 +70,8 @@ function isCidr(value: string, family: 4 | 6): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
-export function validateSpfSpec(spec: SpfSpec): SpecProblem[] {
-  const problems: SpecProblem[] = [];
+export function validateSpfSpec(spec: SpfSpec): EmailSpecProblem[] {
+  const problems: EmailSpecProblem[] = [];
   (spec.includes ?? []).forEach((inc, i) => {
     if (!isDomainName(inc.domain)) {
       problems.push({ field: `includes[${i}].domain`, value: inc.domain, problem: "not a domain name", fix: "write the domain whose SPF record to include, e.g. _spf.example.com" });

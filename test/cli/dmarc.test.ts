@@ -57,7 +57,7 @@ describe("tenant-guardrails dmarc whatif --settings", () => {
   it("predicts the verdict with the reasons", async () => {
     const r = await runCli(["dmarc", "whatif", "--from", "ceo@fabrikam.com", "--dmarc", "fail", "--policy", "reject", "--settings", settingsFile]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Verdict: QUARANTINE (cross-org)");
+    expect(r.stdout).toContain("DmarcVerdict: QUARANTINE (cross-org)");
     expect(r.stdout).toContain("DmarcRejectAction Quarantine");
   });
 
