@@ -108,27 +108,64 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions)
         callback(err, resp);
       });
     }
+
+    // A component whose constructor threw in an earlier run (a test) still completes its outputs
+    // asynchronously; its URN belongs to that run's monitor, so ignore it here instead of crashing.
+    override registerResourceOutputs(req: { getUrn(): string }, callback: (err: unknown, resp: unknown) => void) {
+      const known = (this as unknown as { resources: Map<string, unknown> }).resources.has(req.getUrn());
+      if (!known) return callback(null, {});
+      return super.registerResourceOutputs(req, callback);
+    }
   }
 
   pulumi.runtime.setAllConfig(options.config ?? {}, options.secretKeys ?? []);
   settings.setMockOptions(new RecordingMonitor(mocks), options.project, options.stack, false);
 
+  // Like the Pulumi language host, treat an unhandled rejection (e.g. a component's validation
+  // failing inside an apply while a resource's inputs are serialised) as the program's failure.
+  let failed: (err: unknown) => void = () => undefined;
+  const failure = new Promise<never>((_, reject) => (failed = reject));
+  failure.catch(() => undefined);
+  const onUnhandled = (reason: unknown) => failed(reason);
+  process.on("unhandledRejection", onUnhandled);
+
   let exportsValue: Record<string, unknown> = {};
-  let programError: unknown;
-  await runInPulumiStack(async () => {
-    try {
-      const result = await program();
-      exportsValue = (result ?? {}) as Record<string, unknown>;
-    } catch (err) {
-      programError = err;
-    }
-    return exportsValue;
-  });
-  // waitForRPCs is internal to the SDK but exported: it resolves once every registration has settled.
-  await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-  if (programError) throw programError;
+  const rpcsDrained = () => (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  try {
+    const stackDone = runInPulumiStack(async () => {
+      try {
+        exportsValue = ((await program()) ?? {}) as Record<string, unknown>;
+      } catch (err) {
+        failed(err);
+      }
+      return exportsValue;
+    });
+    // waitForRPCs (internal to the SDK, but exported) resolves once every registration has settled.
+    // When a registration fails its dependents never resolve: the failure wins the race instead.
+    await Promise.race([failure, stackDone.then(rpcsDrained)]);
+  } catch (err) {
+    // The failed registration's dependents (outputs, other children) reject later; they are the
+    // same failure, so keep swallowing them instead of crashing the process after the report.
+    process.off("unhandledRejection", onUnhandled);
+    process.on("unhandledRejection", ignoreAfterFailure);
+    throw unwrapSerialisationError(err);
+  }
+  process.off("unhandledRejection", onUnhandled);
   const outputs = await resolveExports(exportsValue);
   return { resources, outputs };
+}
+
+function ignoreAfterFailure(): void {
+  // intentionally empty: see runUnderMocks
+}
+
+/**
+ * The SDK prefixes errors raised while serialising inputs ("error serializing property ...") by
+ * mutating the error object itself; strip the prefix so the user reads the component's message.
+ */
+function unwrapSerialisationError(reason: unknown): unknown {
+  if (reason instanceof Error) reason.message = reason.message.replace(/^(error serializing property "[^"]*": )+/, "");
+  return reason;
 }
 
 /** Reveal secret values (for evaluation); secrets are wrapped as { sig, value }. */

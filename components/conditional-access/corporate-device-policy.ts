@@ -121,6 +121,8 @@ export function normaliseCorporateDeviceAccess(args: PlainCorporateDeviceAccessA
         fix: 'use "AzureAD" (Entra joined), "ServerAD" (hybrid joined) or "Workplace" (registered)',
       });
   }
+  // One canonical order (and no duplicates), so reordering config never changes the rule.
+  trustedTrustTypes.splice(0, trustedTrustTypes.length, ...TRUST_TYPES.filter((t) => trustedTrustTypes.includes(t)));
   if (args.trustedTrustTypes && args.trustedTrustTypes.length === 0)
     problems.push({ field: "trustedTrustTypes", value: [], problem: "no trust type is trusted, so every device would be blocked", fix: 'list at least one, e.g. ["AzureAD", "ServerAD"]' });
   if (trustedTrustTypes.length === TRUST_TYPES.length)
@@ -172,7 +174,8 @@ export function normaliseCorporateDeviceAccess(args: PlainCorporateDeviceAccessA
     }
     if (args.allowedPlatforms.length === 0)
       problems.push({ field: "allowedPlatforms", value: [], problem: "no platform is allowed, so every device would be blocked", fix: 'list the allowed platforms, e.g. ["windows"], or omit the field' });
-    allowedPlatforms = [...new Set(allowedPlatforms)];
+    const chosen = new Set(allowedPlatforms);
+    allowedPlatforms = PLATFORMS.filter((p) => chosen.has(p));
   }
 
   const clientAppTypes: string[] = [];

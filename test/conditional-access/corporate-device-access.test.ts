@@ -1,7 +1,8 @@
-import * as pulumi from "@pulumi/pulumi";
+import { spawnSync } from "node:child_process";
 import { runUnderMocks, type DeclaredResource } from "../../cli/engine";
 import { CorporateDeviceAccess, type CorporateDeviceAccessArgs } from "../../components";
 import { GuardrailInputError } from "../../components/errors";
+import { REPO_ROOT } from "../helpers/cli";
 
 const CA = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy";
 const BREAK_GLASS_GROUP = "0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b01";
@@ -74,10 +75,29 @@ describe("CorporateDeviceAccess under the mock engine", () => {
     expect((byName["corp-other-platforms"].inputs as any).conditions.devices).toBeUndefined();
   });
 
-  it("validates inputs that arrive as outputs too", async () => {
-    await expect(declare({ state: pulumi.output("enabled"), applications: ["Office365"] })).rejects.toThrow(/emergency-access/);
-    const { byName } = await declare({ trustedTrustTypes: pulumi.output(["AzureAD"]), applications: ["Office365"] });
-    expect((byName["corp-untrusted-devices"].inputs as any).conditions.devices.filter.rule).toBe('device.trustType -ne "AzureAD"');
+  it("validates inputs that arrive as outputs too (in a real process, as Pulumi runs programs)", () => {
+    // A validation error inside an apply surfaces as an unhandled rejection, which the engine (like
+    // Pulumi's language host) turns into the program's failure. Jest's sandbox hides such events,
+    // so this runs the built library in a child process.
+    const script = `
+      const pulumi = require("@pulumi/pulumi");
+      const { runUnderMocks } = require("./dist/cli/engine");
+      const { CorporateDeviceAccess } = require("./dist/components");
+      const args = JSON.parse(process.argv[1]);
+      for (const k of Object.keys(args)) args[k] = pulumi.output(args[k]);
+      runUnderMocks(() => ({ rule: new CorporateDeviceAccess("corp", args).rule }), { project: "p", stack: "s" }).then(
+        (r) => console.log(JSON.stringify({ ok: true, rule: r.outputs.rule })),
+        (e) => { process.exitCode = 1; console.log(JSON.stringify({ ok: false, message: e.message })); },
+      );`;
+    const run = (args: object) => {
+      const r = spawnSync(process.execPath, ["-e", script, JSON.stringify(args)], { cwd: REPO_ROOT, encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      return JSON.parse(r.stdout);
+    };
+    const refused = run({ state: "enabled", applications: ["Office365"] });
+    expect(refused.ok).toBe(false);
+    expect(refused.message).toMatch(/^CorporateDeviceAccess "corp" has an invalid input:\n  - emergencyAccess = \(not set\)/);
+    expect(run({ trustedTrustTypes: ["AzureAD"] })).toEqual({ ok: true, rule: 'device.trustType -ne "AzureAD"' });
   });
 
   it("refuses to enable without an emergency-access exclusion, naming the field and the fix", async () => {
