@@ -12,6 +12,7 @@ const BENCHES: Bench[] = [
   { name: "import-ca", load: () => import("./import-ca") },
   { name: "intune", load: () => import("./intune") },
   { name: "defender", load: () => import("./defender") },
+  { name: "email", load: () => import("./email") },
 ];
 
 async function main(): Promise<void> {
