@@ -58,7 +58,7 @@ export function register(program: Command): void {
         const imported = importPolicyFiles(opts.policies);
         const report = evaluateInventory(imported.policies.map((p) => p.resource), devices);
         const ok = imported.errors.length === 0;
-        if (opts.json) printJson({ ok, source: { policies: opts.policies }, importErrors: imported.errors.map(errorLines), ...report });
+        if (opts.json) printJson({ ok, source: { policies: opts.policies }, importErrors: imported.errors, ...report });
         else printLines(whatifLines(report));
         for (const e of opts.json ? [] : imported.errors) process.stderr.write(`${errorLines(e).join("\n")}\n  (left out of the evaluation)\n`);
         if (!ok) process.exitCode = EXIT_FINDING;

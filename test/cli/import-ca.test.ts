@@ -199,6 +199,17 @@ describe("whatif --policies", () => {
     expect(r.stderr).toContain("(left out of the evaluation)");
   });
 
+  it("--json lists the policies left out under importErrors", async () => {
+    const exportFile = file("tenant-bad.json", JSON.stringify([CORPORATE, BAD_RULE]));
+    const devices = file("devices.json", JSON.stringify(DEVICES));
+    const r = await runCli(["whatif", "--json", "--devices", devices, "--policies", exportFile]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.ok).toBe(false);
+    expect(doc.importErrors).toEqual([expect.objectContaining({ source: exportFile, index: 1, policy: "Typo in rule", position: 36 })]);
+    expect(doc.policies.map((p: { name: string }) => p.name)).toEqual(["Block non-corporate devices"]);
+  });
+
   it.each([
     ["both --stack and --policies", ["--stack", "dev", "--policies", EXAMPLE]],
     ["neither", [] as string[]],
