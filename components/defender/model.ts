@@ -110,6 +110,8 @@ export interface ClassifiedMachine {
   kind: MachineKind;
   /** Subscription of an ARM id, lower-case; "" otherwise. */
   subscriptionId: string;
+  /** For machines outside Azure: "aws", "gcp", or "" (on-premises or unknown). */
+  cloud: string;
 }
 
 export interface NormalisedVulnerabilityAssessment {

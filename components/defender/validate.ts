@@ -39,7 +39,8 @@ export function classifyMachine(machine: PlainMachine): ClassifiedMachine {
   const typeFromId = match ? `${match[3]}/${match[4]}`.toLowerCase() : "";
   const type = (machine.type ?? typeFromId).toLowerCase();
   const kind = type === VM_TYPE ? MachineKind.AzureVm : type === ARC_TYPE ? MachineKind.Arc : MachineKind.Other;
-  return { id: id || `(${machine.type ?? "machine without id"})`, kind, subscriptionId: match ? match[1].toLowerCase() : "" };
+  const cloud = type === "aws" || type === "gcp" ? type : "";
+  return { id: id || `(${machine.type ?? "machine without id"})`, kind, subscriptionId: match ? match[1].toLowerCase() : "", cloud };
 }
 
 /** Machines without duplicates (ARM ids compare case-insensitively), in the order given. */
@@ -77,6 +78,16 @@ function parameter(assignment: PlainPolicyAssignment, key: string): string | und
 }
 
 const disabled = (value: string | undefined) => (value ?? "").toLowerCase() === "disabled";
+
+/**
+ * The machines the built-in provider of this subscription cannot cover: Azure machines of other
+ * subscriptions (the plan is per subscription) and machines outside Azure that are neither Arc-
+ * enabled nor in AWS/GCP (which Defender covers through connectors).
+ */
+export function machinesBuiltInCannotCover(machines: ClassifiedMachine[], subscriptionId: string): ClassifiedMachine[] {
+  const sub = subscriptionId.toLowerCase();
+  return machines.filter((m) => (m.kind === MachineKind.Other ? m.cloud === "" : m.subscriptionId !== sub));
+}
 
 /** Policy assignments that would force MdeTvm (or deploy a scanner) into a BYOL subscription. */
 export function assignmentsForcingBuiltIn(assignments: PlainPolicyAssignment[]): { assignment: PlainPolicyAssignment; why: string; fix: string }[] {

@@ -119,7 +119,7 @@ describe("built-in provider", () => {
         principalType: "ServicePrincipal",
       },
     });
-    expect(await promiseOf(c.decision)).toMatchObject({ provider: "builtIn", uncoveredMachines: 0, uncoveredIfQualysByol: 1, uncoveredIfQualysByolIds: [arc("onprem-1")] });
+    expect(await promiseOf(c.decision)).toMatchObject({ environment: "test", provider: "builtIn", uncoveredMachines: 0, uncoveredIfQualysByol: 1, uncoveredIfQualysByolIds: [arc("onprem-1")] });
     expect(await promiseOf(c.solutionId)).toBeUndefined();
   });
 

@@ -21,8 +21,8 @@ const defenderConfig = (qualysByol: Record<string, unknown> = { resourceGroupNam
     machines: [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-1`],
   });
 
-async function runDefender(config: Record<string, string>, secretKeys: string[]) {
-  return runUnderMocks(() => ({ defender: declareDefender() }), { project: "tenant-guardrails", stack: "prod", config, secretKeys });
+async function runDefender(config: Record<string, string>, secretKeys: string[], stack = "prod") {
+  return runUnderMocks(() => ({ defender: declareDefender() }), { project: "tenant-guardrails", stack, config, secretKeys });
 }
 
 describe("the license code in what plan prints", () => {
@@ -96,7 +96,7 @@ describe("the stacks' own config", () => {
 
   it("dev: built-in P1 with the onboarding policy; the decision counts what BYOL would miss", async () => {
     const { config, secretKeys } = loadStackConfig(findProject(), "dev");
-    const { resources, outputs } = await runDefender(config, secretKeys);
+    const { resources, outputs } = await runDefender(config, secretKeys, "dev");
     const types = resources.filter((r) => r.parent !== "" && r.type !== "tenant-guardrails:index:VulnerabilityAssessment").map((r) => r.type).sort();
     expect(types).toEqual([
       "azure-native:authorization:PolicyAssignment",
@@ -106,6 +106,6 @@ describe("the stacks' own config", () => {
       "pulumi-nodejs:dynamic/defender:PricingReset",
     ]);
     expect(resources.find((r) => r.type === "azure-native:security:Pricing")!.inputs).toMatchObject({ pricingTier: "Standard", subPlan: "P1" });
-    expect((outputs.defender as { decision: unknown }).decision).toMatchObject({ provider: "builtIn", machinesInScope: 4, uncoveredMachines: 0, uncoveredIfQualysByol: 2 });
+    expect((outputs.defender as { decision: unknown }).decision).toMatchObject({ environment: "dev", provider: "builtIn", machinesInScope: 4, uncoveredMachines: 0, uncoveredIfQualysByol: 2 });
   });
 });

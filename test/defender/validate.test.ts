@@ -161,6 +161,15 @@ describe("decision summary", () => {
     expect(d.tradeOffs).toHaveLength(2);
   });
 
+  it("built-in leaves uncovered the machines outside its subscription and on-premises machines without Arc", () => {
+    const other = "22222222-2222-2222-2222-222222222222";
+    const { value } = normaliseVulnerabilityAssessment(
+      builtIn({ machines: [{ id: vm("vm-1") }, { id: vm("vm-9", other) }, { id: "srv-basement", type: "onPremises" }, { id: "gce-1", type: "gcp" }] }),
+    );
+    const d = decisionSummary(value!, "dev");
+    expect(d).toMatchObject({ environment: "dev", uncoveredMachines: 2, uncoveredMachineIds: [vm("vm-9", other), "srv-basement"], uncoveredIfQualysByol: 3 });
+  });
+
   it("describes a BYOL environment", () => {
     const d = decisionSummary(normaliseVulnerabilityAssessment(byol()).value!);
     expect(d).toMatchObject({ provider: "qualysByol", defenderPlan: "not required for vulnerability assessment", coverage: "Azure VMs of this subscription only", uncoveredMachines: 0, azureVms: 2 });
