@@ -170,11 +170,17 @@ export const deviceConfigurationProvider: pulumi.dynamic.ResourceProvider<Inputs
     return failures.length > 0 ? { failures } : { inputs };
   },
 
-  async diff(_id, olds, news) {
+  async diff(id, olds, news) {
     const replaces = olds.graphEndpoint !== news.graphEndpoint ? ["graphEndpoint"] : [];
     if (replaces.length > 0) return { changes: true, replaces, deleteBeforeReplace: false };
     const observed = olds.observed;
     if (!observed) return { changes: true };
+    // Refreshed state with assignments the stack does not own: say so at preview, not at apply.
+    if (news.foreignAssignments === ForeignAssignments.Fail) {
+      const owned = new Set([...declaredAssignmentKeys(news), ...declaredAssignmentKeys(olds)]);
+      const foreign = observed.assignments.filter((key) => !owned.has(key));
+      if (foreign.length > 0) throw foreignAssignmentsError(news, olds.profileId ?? id, foreign);
+    }
     const differences = profileDifferences(normaliseDeclared(news), observed, news.foreignAssignments);
     return { changes: differences.length > 0 };
   },

@@ -246,9 +246,9 @@ describe("assignments the stack does not own", () => {
     return { id: created.id, olds: refreshed.props as DeviceConfigurationOutputs };
   }
 
-  it("fails by default, naming them, and writes nothing", async () => {
+  it("fails by default, at preview (diff after refresh) and at update, naming them, and writes nothing", async () => {
     const { id, olds } = await withStranger();
-    expect((await provider.diff!(id, olds, fipsInputs())).changes).toBe(true);
+    await expect(provider.diff!(id, olds, fipsInputs())).rejects.toThrow(new RegExp(`has assignments this stack does not declare: include:${STRANGER}\\.`));
     g.requests.length = 0;
     await expect(provider.update!(id, olds, fipsInputs())).rejects.toThrow(
       new RegExp(`assignments this stack does not declare: include:${STRANGER}.*foreignAssignments "keep".*"replace"`),
