@@ -439,6 +439,96 @@ describe("CorporateDeviceAccess shape", () => {
   });
 });
 
+describe("a rich beta export (j0eyv-style: UTF-16LE + BOM, @odata keys, expanded objects)", () => {
+  const rich = {
+    "@odata.context": "https://graph.microsoft.com/beta/$metadata#identity/conditionalAccess/policies/$entity",
+    "@odata.type": "#microsoft.graph.conditionalAccessPolicy",
+    id: "c2a1b3d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+    templateId: null,
+    displayName: "CA206 - Session - Sign-in frequency for unmanaged devices",
+    state: "enabledForReportingButNotEnforced",
+    conditions: {
+      userRiskLevels: [],
+      signInRiskLevels: ["high", "medium"],
+      clientAppTypes: ["browser", "mobileAppsAndDesktopClients"],
+      servicePrincipalRiskLevels: [],
+      insiderRiskLevels: null,
+      times: null,
+      deviceStates: null,
+      platforms: { includePlatforms: ["all"], excludePlatforms: [] },
+      locations: { includeLocations: ["All"], excludeLocations: ["AllTrusted"] },
+      clientApplications: null,
+      authenticationFlows: { transferMethods: "deviceCodeFlow,authenticationTransfer" },
+      applications: { includeApplications: ["All"], excludeApplications: [], includeUserActions: [], includeAuthenticationContextClassReferences: [], applicationFilter: null },
+      users: {
+        includeUsers: [],
+        excludeUsers: [],
+        includeGroups: ["6c96716b-b32b-40b8-9009-49748bb6fcd5"],
+        excludeGroups: ["f753047e-de31-4c74-a6fb-c38589047723"],
+        includeRoles: [],
+        excludeRoles: ["62e90394-69f5-4237-9190-012177145e10"],
+        includeGuestsOrExternalUsers: null,
+        excludeGuestsOrExternalUsers: {
+          guestOrExternalUserTypes: "internalGuest,b2bCollaborationGuest",
+          externalTenants: { "@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants", membershipKind: "enumerated", members: ["72f988bf-86f1-41af-91ab-2d7cd011db47"] },
+        },
+      },
+      devices: { includeDevices: [], excludeDevices: [], includeDeviceStates: [], excludeDeviceStates: [], deviceFilter: { mode: "exclude", rule: 'device.deviceOwnership -eq "Company" -or device.isCompliant -eq True' } },
+    },
+    grantControls: null,
+    sessionControls: {
+      disableResilienceDefaults: null,
+      applicationEnforcedRestrictions: null,
+      cloudAppSecurity: null,
+      continuousAccessEvaluation: null,
+      secureSignInSession: null,
+      persistentBrowser: { mode: "never", isEnabled: true },
+      signInFrequency: { value: 1, type: "hours", authenticationType: "primaryAndSecondaryAuthentication", frequencyInterval: "timeBased", isEnabled: true },
+    },
+  };
+
+  it("imports to the exact provider args", () => {
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(JSON.stringify(rich, null, 4).replace(/\n/g, "\r\n"), "utf16le")]);
+    const { policies, errors, files } = importConditionalAccessPolicies(bytes, { sourceName: "CA206.json" });
+    expect(errors).toEqual([]);
+    expect(files[0].encoding).toBe("utf-16le with BOM");
+    expect(policies[0].resource).toEqual({
+      displayName: "CA206 - Session - Sign-in frequency for unmanaged devices",
+      state: "enabledForReportingButNotEnforced",
+      conditions: {
+        applications: { includedApplications: ["All"] },
+        clientAppTypes: ["browser", "mobileAppsAndDesktopClients"],
+        users: {
+          includedGroups: ["6c96716b-b32b-40b8-9009-49748bb6fcd5"],
+          excludedGroups: ["f753047e-de31-4c74-a6fb-c38589047723"],
+          excludedRoles: ["62e90394-69f5-4237-9190-012177145e10"],
+          excludedGuestsOrExternalUsers: [
+            { guestOrExternalUserTypes: ["internalGuest", "b2bCollaborationGuest"], externalTenants: [{ membershipKind: "enumerated", members: ["72f988bf-86f1-41af-91ab-2d7cd011db47"] }] },
+          ],
+        },
+        devices: { filter: { mode: "exclude", rule: 'device.deviceOwnership -eq "Company" -or device.isCompliant -eq True' } },
+        platforms: { includedPlatforms: ["all"] },
+        locations: { includedLocations: ["All"], excludedLocations: ["AllTrusted"] },
+        signInRiskLevels: ["high", "medium"],
+        authenticationFlowTransferMethods: ["deviceCodeFlow", "authenticationTransfer"],
+      },
+      sessionControls: {
+        persistentBrowserMode: "never",
+        signInFrequency: 1,
+        signInFrequencyPeriod: "hours",
+        signInFrequencyInterval: "timeBased",
+        signInFrequencyAuthenticationType: "primaryAndSecondaryAuthentication",
+      },
+    });
+  });
+
+  it("import is idempotent through toGraphPolicy (import -> export -> import gives the same args)", () => {
+    const first = importConditionalAccessPolicies(rich).policies[0].resource;
+    const again = importConditionalAccessPolicies(toGraphPolicy(first)).policies[0].resource;
+    expect(again).toEqual(first);
+  });
+});
+
 describe("TypeScript snippets", () => {
   /** Run a snippet with stand-ins for the constructors and capture what it passes. */
   function runSnippet(snippet: string): { name: string; args: unknown; opts: unknown } {
