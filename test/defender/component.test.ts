@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as defender from "../../components/defender";
+import { FakeArm } from "./fake-arm";
 
 const SUB = "11111111-1111-1111-1111-111111111111";
 const vm = (name: string) => `/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/${name}`;
@@ -195,6 +196,36 @@ describe("Qualys BYOL provider", () => {
     });
     await settle();
     expect(children("local-va")["pulumi-nodejs:dynamic/defender:QualysByolSolution local-va-qualys-solution"].armEndpoint).toBe("http://127.0.0.1:9");
+  });
+});
+
+describe("the serialized provider, loaded as the Pulumi dynamic-provider host loads it", () => {
+  it("creates the solution and links the VMs at a fake ARM on 127.0.0.1", async () => {
+    new mod.VulnerabilityAssessment("serial-va", {
+      subscriptionId: SUB,
+      provider: "qualysByol",
+      qualysByol: { resourceGroupName: "rg-security", location: "westeurope", licenseCode: "l-123456", publicKey: "k-123456" },
+      machines: [{ id: vm("vm-1") }],
+    });
+    await settle();
+    const solution = registered.find((r) => r.name === "serial-va-qualys-solution")!;
+    const code = String(solution.inputs.__provider);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const requireFromString = require("require-from-string") as (code: string) => { handler(): pulumi.dynamic.ResourceProvider };
+    const provider = requireFromString(code).handler();
+    const arm = new FakeArm();
+    await arm.start();
+    try {
+      const { __provider: _p, ...inputs } = solution.inputs;
+      const unwrap = (v: unknown) => (v && typeof v === "object" && SECRET_SIG_KEY in v ? (v as { value: unknown }).value : v);
+      const plain = Object.fromEntries(Object.entries({ ...inputs, armEndpoint: arm.url }).map(([k, v]) => [k, unwrap(v)]));
+      const created = await provider.create(plain);
+      expect(created.id).toMatch(/\/securitySolutions\/qualys-byol$/);
+      expect(arm.solutionsCreated).toHaveLength(1);
+      expect(arm.linkEvents).toEqual([vm("vm-1")]);
+    } finally {
+      await arm.stop();
+    }
   });
 });
 
