@@ -180,7 +180,7 @@ export class EmailAuthentication extends pulumi.ComponentResource {
   public readonly records: pulumi.Output<PublishedRecord[]>;
   /** The DMARC record text of each domain, keyed by domain. */
   public readonly dmarcRecords: pulumi.Output<Record<string, string>>;
-  /** TXT names that external report destinations must publish ("v=DMARC1;") to accept reports. */
+  /** TXT names ("v=DMARC1;") that report destinations outside the declared domains must publish to accept reports. */
   public readonly externalReportAuthorizations: pulumi.Output<string[]>;
   /** The Exchange Online PowerShell script (for review); undefined when inbound is not managed. */
   public readonly exchangeScript: pulumi.Output<string | undefined>;
@@ -199,19 +199,16 @@ export class EmailAuthentication extends pulumi.ComponentResource {
       },
     };
     const fail = (plan: EmailAuthenticationPlan) => throwIfProblems("EmailAuthentication", name, plan.problems);
-    let plan: pulumi.Output<EmailAuthenticationPlan>;
-    if (isKnown(specInput)) {
-      // Known at construction: fail right now, before any child is declared.
-      const known = planEmailAuthentication(specInput as unknown as EmailAuthenticationSpec);
-      fail(known);
-      plan = pulumi.output(known);
-    } else {
-      plan = pulumi.output(specInput).apply((spec) => {
-        const p = planEmailAuthentication(spec as unknown as EmailAuthenticationSpec);
-        fail(p);
-        return p;
-      });
-    }
+    // Known at construction (plain values): fail right now, before any child is declared.
+    const knownPlan = isKnown(specInput) ? planEmailAuthentication(specInput as unknown as EmailAuthenticationSpec) : undefined;
+    if (knownPlan) fail(knownPlan);
+    const plan: pulumi.Output<EmailAuthenticationPlan> = knownPlan
+      ? pulumi.output(knownPlan)
+      : pulumi.output(specInput).apply((spec) => {
+          const p = planEmailAuthentication(spec as unknown as EmailAuthenticationSpec);
+          fail(p);
+          return p;
+        });
 
     args.domains.forEach((domainArgs, i) => {
       const key = typeof domainArgs.domain === "string" ? slug(domainArgs.domain) : `domain${i}`;
@@ -236,11 +233,32 @@ export class EmailAuthentication extends pulumi.ComponentResource {
       }
     });
 
-    this.records = plan.apply((p) =>
-      p.domains.flatMap((d) => d.records.map((r) => ({ name: r.fqdn, type: r.type, values: r.txt ? r.txt.map((s) => s.join("")) : [r.cname ?? ""] }))),
-    );
+    // Report authorisations for destinations among our own domains: only when the args are known
+    // now (their number decides the children); otherwise they are listed as external.
+    for (const auth of knownPlan?.reportAuthorizations ?? []) {
+      new dns.RecordSet(
+        `${name}-${slug(auth.sourceDomain)}-report-authorization`,
+        {
+          resourceGroupName: args.resourceGroupName,
+          zoneName: auth.zoneName,
+          relativeRecordSetName: auth.relativeName,
+          recordType: "TXT",
+          ttl: 3600,
+          txtRecords: [{ value: ["v=DMARC1;"] }],
+          metadata: { managedBy: "tenant-guardrails", purpose: "email-report-authorization" },
+        },
+        { parent: this },
+      );
+    }
+
+    this.records = plan.apply((p) => [
+      ...p.domains.flatMap((d) => d.records.map((r) => ({ name: r.fqdn, type: r.type, values: r.txt ? r.txt.map((s) => s.join("")) : [r.cname ?? ""] }))),
+      ...(knownPlan ? p.reportAuthorizations : []).map((a) => ({ name: a.fqdn, type: "TXT", values: ["v=DMARC1;"] })),
+    ]);
     this.dmarcRecords = plan.apply((p) => Object.fromEntries(p.domains.map((d) => [d.domain, d.dmarcRecord])));
-    this.externalReportAuthorizations = plan.apply((p) => [...new Set(p.domains.flatMap((d) => d.externalReportAuthorizations))]);
+    this.externalReportAuthorizations = plan.apply((p) =>
+      knownPlan ? p.externalReportAuthorizations : [...p.externalReportAuthorizations, ...p.reportAuthorizations.map((a) => a.fqdn)],
+    );
     this.exchangeScript = plan.apply((p) => p.exchangeScript);
 
     if (args.inbound) {

@@ -33,8 +33,21 @@ export interface EmailAuthenticationSpec {
   inbound?: InboundSpec;
 }
 
+/** A `<domain>._report._dmarc.<destination>` TXT "v=DMARC1;" record in a zone this component manages. */
+export interface ReportAuthorization {
+  /** The domain whose reports go to another organisation's domain. */
+  sourceDomain: string;
+  zoneName: string;
+  relativeName: string;
+  fqdn: string;
+}
+
 export interface EmailAuthenticationPlan {
   domains: DomainPlan[];
+  /** Authorisations published by this component, for report destinations among its own domains. */
+  reportAuthorizations: ReportAuthorization[];
+  /** Authorisations someone else must publish (destinations outside the declared domains). */
+  externalReportAuthorizations: string[];
   /** The Exchange Online script; undefined when inbound is not managed. */
   exchangeScript?: string;
   problems: EmailSpecProblem[];
@@ -89,6 +102,20 @@ export function planEmailAuthentication(spec: EmailAuthenticationSpec): EmailAut
   names.forEach((n, i) => {
     if (n && names.indexOf(n) !== i) problems.push({ field: `domains[${i}].domain`, value: n, problem: "declared twice", fix: "declare each domain once" });
   });
+  // A destination that is one of our own domains gets its authorisation record from us.
+  const reportAuthorizations: ReportAuthorization[] = [];
+  const externalReportAuthorizations: string[] = [];
+  for (const d of domains) {
+    for (const fqdn of d.externalReportAuthorizations) {
+      const destination = fqdn.slice(fqdn.indexOf("._report._dmarc.") + "._report._dmarc.".length);
+      const owner = domains.find((o) => o.domain === destination);
+      if (owner && owner.problems.length === 0) {
+        reportAuthorizations.push({ sourceDomain: d.domain, zoneName: owner.zoneName, fqdn, relativeName: fqdn.slice(0, fqdn.length - owner.zoneName.length - 1) });
+      } else if (!externalReportAuthorizations.includes(fqdn)) {
+        externalReportAuthorizations.push(fqdn);
+      }
+    }
+  }
   let exchangeScript: string | undefined;
   if (spec.inbound) {
     const inboundProblems = [...validateInboundSettings(spec.inbound), ...validateConnection(spec.inbound.exchange)];
@@ -101,5 +128,5 @@ export function planEmailAuthentication(spec: EmailAuthenticationSpec): EmailAut
       exchangeScript = buildExchangeScript(spec.inbound, { antiPhishPolicy: policyName, removeUndeclaredSpoofPairs: spec.inbound.removeUndeclaredSpoofPairs });
     }
   }
-  return { domains, exchangeScript, problems };
+  return { domains, reportAuthorizations, externalReportAuthorizations, exchangeScript, problems };
 }

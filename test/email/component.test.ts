@@ -152,6 +152,20 @@ describe("EmailAuthentication validation at preview", () => {
     expect(dmarc.inputs).toMatchObject({ resourceGroupName: "rg-late", relativeRecordSetName: "_dmarc", txtRecords: [{ value: ["v=DMARC1; p=quarantine; rua=mailto:d@contoso.com"] }] });
   });
 
+  it("publishes report authorisations in its own zones and lists the ones others must publish", async () => {
+    const r = await run(() => ({
+      resourceGroupName: "rg",
+      dmarcPolicy: "reject",
+      domains: [
+        { domain: "contoso.com", dmarc: { aggregateReportUris: ["mailto:d@contoso.com"] } },
+        { domain: "contoso.net", parked: true, dmarc: { aggregateReportUris: ["mailto:d@contoso.com", "mailto:r@reports.example"] } },
+      ],
+    }));
+    const auth = r.resources.find((x) => x.name === "email-contoso-net-report-authorization")!;
+    expect(auth.inputs).toMatchObject({ zoneName: "contoso.com", relativeRecordSetName: "contoso.net._report._dmarc", recordType: "TXT", txtRecords: [{ value: ["v=DMARC1;"] }] });
+    expect(r.outputs.external).toEqual(["contoso.net._report._dmarc.reports.example"]);
+  });
+
   it("takes the rollout stage from the component for domains without their own policy", async () => {
     const r = await run(() => ({ resourceGroupName: "rg", dmarcPolicy: "none", domains: [{ domain: "dev.contoso.com", dmarc: { aggregateReportUris: ["mailto:d@contoso.com"] } }] }));
     expect(r.outputs.dmarcRecords).toEqual({ "dev.contoso.com": "v=DMARC1; p=none; rua=mailto:d@contoso.com" });

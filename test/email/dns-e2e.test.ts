@@ -67,7 +67,9 @@ describeWithNsd("DNS end to end: NSD serves the prod stack's zone, mailauth veri
   const resolve = (name: string, type: string) => server.resolver.resolve(name, type) as Promise<never>;
 
   it("serves exactly the DMARC and SPF records the stack declares", async () => {
-    expect(declared.filter((r) => r.type === "azure-native:dns:RecordSet")).toHaveLength(6);
+    expect(declared.filter((r) => r.type === "azure-native:dns:RecordSet")).toHaveLength(7);
+    // contoso.net reports to contoso.com: the component publishes the authorisation there.
+    expect(await server.resolver.resolveTxt("contoso.net._report._dmarc.contoso.com")).toEqual([["v=DMARC1;"]]);
     expect((await server.resolver.resolveTxt("_dmarc.contoso.com")).map((s) => s.join(""))).toEqual(["v=DMARC1; p=reject; rua=mailto:dmarc-reports@contoso.com"]);
     expect((await server.resolver.resolveTxt("contoso.com")).map((s) => s.join("")).sort()).toEqual(["MS=ms12345678", "v=spf1 include:spf.protection.outlook.com -all"]);
     expect(await server.resolver.resolveCname("selector1._domainkey.contoso.com")).toEqual(["selector1-contoso-com._domainkey.contoso.onmicrosoft.com"]);
