@@ -217,7 +217,7 @@ describe("the serialized provider, loaded as the Pulumi dynamic-provider host lo
     await arm.start();
     try {
       const { __provider: _p, ...inputs } = solution.inputs;
-      const unwrap = (v: unknown) => (v && typeof v === "object" && SECRET_SIG_KEY in v ? (v as { value: unknown }).value : v);
+      const unwrap = (v: unknown) => (v && typeof v === "object" && SECRET_SIG_KEY in v ? (v as unknown as { value: unknown }).value : v);
       const plain = Object.fromEntries(Object.entries({ ...inputs, armEndpoint: arm.url }).map(([k, v]) => [k, unwrap(v)]));
       const created = await provider.create(plain);
       expect(created.id).toMatch(/\/securitySolutions\/qualys-byol$/);
