@@ -93,6 +93,9 @@ export function importCa(files: string[], opts: ImportCaOptions): number {
     return code;
   }
   const lines: string[] = [];
+  if (result.policies.length) {
+    lines.push('The TypeScript below assumes: import * as azuread from "@pulumi/azuread"; import { CorporateDeviceAccess } from "tenant-guardrails";', "");
+  }
   for (const p of result.policies) lines.push(...policyLines(p), "");
   const components = result.policies.filter((p) => p.kind === "component").length;
   lines.push(
