@@ -49,13 +49,14 @@ export function register(program: Command): void {
     .requiredOption("--devices <file>", "JSON array (null = unregistered device) or CSV of Graph device objects")
     .option("--stack <name>", "evaluate the policies this stack declares")
     .option("--policies <graph-export.json...>", "evaluate the policies of Graph exports (what the tenant has today), as import-ca reads them")
+    .option("--map <placeholders.json>", "with --policies: values for template placeholders, as import-ca --map")
     .option("--json", "print a stable JSON document")
-    .action(async (opts: { devices: string; stack?: string; policies?: string[]; json?: boolean }) => {
+    .action(async (opts: { devices: string; stack?: string; policies?: string[]; map?: string; json?: boolean }) => {
       if (!opts.stack === !opts.policies) throw new UsageError("give either --stack <name> or --policies <graph-export.json>..., not both");
       const devices = readInventory(opts.devices);
       if (opts.policies) {
         // Policies that fail to import are reported and left out; the exit code says so (1).
-        const imported = importPolicyFiles(opts.policies);
+        const imported = importPolicyFiles(opts.policies, opts.map);
         const report = evaluateInventory(imported.policies.map((p) => p.resource), devices);
         const ok = imported.errors.length === 0;
         if (opts.json) printJson({ ok, source: { policies: opts.policies }, importErrors: imported.errors, ...report });

@@ -199,6 +199,16 @@ describe("whatif --policies", () => {
     expect(r.stderr).toContain("(left out of the evaluation)");
   });
 
+  it("takes --map for placeholders in the exports", async () => {
+    const templated = { ...CORPORATE, conditions: { ...CORPORATE.conditions, users: { includeUsers: ["All"], excludeGroups: ["${urn:resource:MSGraph:Groups/BreakGlass?$id}"] } } };
+    const exportFile = file("templated-tenant.json", JSON.stringify([templated]));
+    const map = file("tenant-map.json", JSON.stringify({ "${urn:resource:MSGraph:Groups/BreakGlass?$id}": "b1b2b3b4-0000-4000-8000-000000000001" }));
+    const devices = file("devices.json", JSON.stringify(DEVICES));
+    const r = await runCli(["whatif", "--json", "--devices", devices, "--policies", exportFile, "--map", map]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).totals).toMatchObject({ devices: 5, block: 3 });
+  });
+
   it("--json lists the policies left out under importErrors", async () => {
     const exportFile = file("tenant-bad.json", JSON.stringify([CORPORATE, BAD_RULE]));
     const devices = file("devices.json", JSON.stringify(DEVICES));
