@@ -191,20 +191,25 @@ function stringTest(op: string, lower: string, nonAscii: boolean): StringTest {
   }
 }
 
-/** The positive form of a comparison (the negative one is its negation). */
-function compilePositive(node: CompareNode): DevicePredicate {
+/**
+ * A comparison as one closure. Negative operators are the exact negation of their positive
+ * counterpart (so *none* gives true); `negate` is folded into the closure (`result !== negate`)
+ * rather than wrapped around it, which saves a call per evaluation.
+ */
+function compileCompare(node: CompareNode): DevicePredicate {
   const read = READERS[node.property];
   const op = positiveOperator(node.operator);
+  const negate = isNegativeOperator(node.operator);
   const value = node.value;
 
   if (typeof value === "boolean") {
     // isCompliant: true/false, or "true"/"false" in any casing.
     const text = value ? "true" : "false";
     return (d) => {
-      if (d == null) return false;
+      if (d == null) return negate;
       const v = read(d);
-      if (typeof v === "boolean") return v === value;
-      return typeof v === "string" && equalsIgnoreCase(v, text, false);
+      if (typeof v === "boolean") return (v === value) !== negate;
+      return (typeof v === "string" && equalsIgnoreCase(v, text, false)) !== negate;
     };
   }
 
@@ -214,11 +219,11 @@ function compilePositive(node: CompareNode): DevicePredicate {
     const flags = lowers.map(hasNonAscii);
     const n = lowers.length;
     return (d) => {
-      if (d == null) return false;
+      if (d == null) return negate;
       const s = asString(read(d));
-      if (s === undefined) return false;
-      for (let i = 0; i < n; i++) if (equalsIgnoreCase(s, lowers[i], flags[i])) return true;
-      return false;
+      if (s === undefined) return negate;
+      for (let i = 0; i < n; i++) if (equalsIgnoreCase(s, lowers[i], flags[i])) return !negate;
+      return negate;
     };
   }
 
@@ -228,47 +233,41 @@ function compilePositive(node: CompareNode): DevicePredicate {
   if (node.property === "physicalIds" || node.property === "systemLabels") {
     // Collections: -contains = some element equals the whole value.
     return (d) => {
-      if (d == null) return false;
+      if (d == null) return negate;
       const v = read(d);
-      if (typeof v === "string") return equalsIgnoreCase(v, lower, nonAscii);
-      if (!Array.isArray(v)) return false;
+      if (typeof v === "string") return equalsIgnoreCase(v, lower, nonAscii) !== negate;
+      if (!Array.isArray(v)) return negate;
       for (let i = 0; i < v.length; i++) {
         const el: unknown = v[i];
-        if (typeof el === "string" && equalsIgnoreCase(el, lower, nonAscii)) return true;
+        if (typeof el === "string" && equalsIgnoreCase(el, lower, nonAscii)) return !negate;
       }
-      return false;
+      return negate;
     };
   }
 
-  // Specialised closures for the common operators avoid one indirect call per evaluation.
+  // -eq/-ne and -startsWith (the commonest) get their own closures; the others share one through a test function.
   if (op === "-eq") {
     return (d) => {
-      if (d == null) return false;
+      if (d == null) return negate;
       const v = read(d);
       const s = typeof v === "string" ? v : asString(v);
-      return s !== undefined && equalsIgnoreCase(s, lower, nonAscii);
+      return s === undefined ? negate : equalsIgnoreCase(s, lower, nonAscii) !== negate;
     };
   }
   if (op === "-startsWith") {
     return (d) => {
-      if (d == null) return false;
+      if (d == null) return negate;
       const v = read(d);
       const s = typeof v === "string" ? v : asString(v);
-      return s !== undefined && startsWithIgnoreCase(s, lower, nonAscii);
+      return s === undefined ? negate : startsWithIgnoreCase(s, lower, nonAscii) !== negate;
     };
   }
   const test = stringTest(op, lower, nonAscii);
   return (d) => {
-    if (d == null) return false;
+    if (d == null) return negate;
     const s = asString(read(d));
-    return s !== undefined && test(s);
+    return s === undefined ? negate : test(s) !== negate;
   };
-}
-
-function compileCompare(node: CompareNode): DevicePredicate {
-  const positive = compilePositive(node);
-  if (!isNegativeOperator(node.operator)) return positive;
-  return (d) => !positive(d);
 }
 
 /** Compile a filter AST into a predicate over Graph devices. */
