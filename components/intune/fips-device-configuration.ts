@@ -11,6 +11,11 @@ import {
   type FipsPlan,
   type GpoEquivalent,
   type PlainFipsArgs,
+  type ResolvedBitLockerSettings,
+  type BitLockerEncryptionMethod,
+  type BitLockerRecoveryMode,
+  type ForeignAssignments,
+  type RecoveryPasswordRotation,
 } from "./settings";
 
 /** Which devices receive the profiles. */
@@ -24,16 +29,21 @@ export interface FipsAssignmentArgs {
 /** FIPS-compatible BitLocker settings; every field has a safe default. */
 export interface FipsBitLockerArgs {
   /**
+   * Devices that receive the BitLocker profile, when they differ from the FIPS profile's: e.g. a
+   * group of devices that already report FIPS on. Default: the component's `assignment`.
+   */
+  assignment?: pulumi.Input<FipsAssignmentArgs>;
+  /**
    * "recoveryPasswords" (default): FIPS-compliant 48-digit recovery passwords, required and escrowed
    * (Windows 8.1+). "recoveryKeysOnly": strict older guidance, recovery passwords disallowed.
    */
-  recoveryMode?: pulumi.Input<string>;
+  recoveryMode?: pulumi.Input<BitLockerRecoveryMode>;
   /** OS drive: "aesCbc128", "aesCbc256", "xtsAes128" or "xtsAes256" (default). */
-  osDriveEncryptionMethod?: pulumi.Input<string>;
+  osDriveEncryptionMethod?: pulumi.Input<BitLockerEncryptionMethod>;
   /** Fixed data drives: same values; default "xtsAes256". */
-  fixedDriveEncryptionMethod?: pulumi.Input<string>;
+  fixedDriveEncryptionMethod?: pulumi.Input<BitLockerEncryptionMethod>;
   /** Removable drives: same values; default "aesCbc256" so drives stay readable on older Windows. */
-  removableDriveEncryptionMethod?: pulumi.Input<string>;
+  removableDriveEncryptionMethod?: pulumi.Input<BitLockerEncryptionMethod>;
   /** Require device encryption (RequireDeviceEncryption = 1). Default true. */
   requireDeviceEncryption?: pulumi.Input<boolean>;
   /**
@@ -42,7 +52,7 @@ export interface FipsBitLockerArgs {
    */
   requireRecoveryInfoBackupBeforeEncryption?: pulumi.Input<boolean>;
   /** Rotate recovery passwords after use: "off" (default), "entraJoined" or "entraAndHybridJoined". Refused in strict mode. */
-  recoveryPasswordRotation?: pulumi.Input<string>;
+  recoveryPasswordRotation?: pulumi.Input<RecoveryPasswordRotation>;
 }
 
 export interface FipsDeviceConfigurationArgs {
@@ -61,7 +71,7 @@ export interface FipsDeviceConfigurationArgs {
    * Assignments found on a managed profile that this stack does not declare: "fail" (default; the
    * update stops and names them), "keep" (left in place) or "replace" (removed: the stack takes ownership).
    */
-  foreignAssignments?: pulumi.Input<string>;
+  foreignAssignments?: pulumi.Input<ForeignAssignments>;
   /** Microsoft Graph service root. Default https://graph.microsoft.com. */
   graphEndpoint?: pulumi.Input<string>;
 }
@@ -114,17 +124,20 @@ export class FipsDeviceConfiguration extends pulumi.ComponentResource {
 
     let bitLocker: IntuneDeviceConfiguration | undefined;
     if (args.bitLocker !== undefined) {
+      const settings = plan.apply((p) => p.bitLocker as ResolvedBitLockerSettings);
       bitLocker = new IntuneDeviceConfiguration(
         `${name}-bitlocker`,
         {
           ...common,
+          includeGroupIds: settings.includeGroupIds,
+          excludeGroupIds: settings.excludeGroupIds,
           marker: `${marker}/bitlocker`,
           displayName: pulumi.interpolate`${plan.displayNamePrefix} - BitLocker (FIPS-compatible)`,
           description: profileDescription(
             "FIPS-compatible BitLocker: encryption method per drive type and recovery options. Assigned after the FIPS profile.",
             `${marker}/bitlocker`,
           ),
-          omaSettings: plan.apply((p) => (p.bitLocker ? bitLockerOmaSettings(p.bitLocker) : [])),
+          omaSettings: settings.apply(bitLockerOmaSettings),
         },
         // Created and assigned only once the FIPS profile exists and is assigned (one resource
         // covers a profile and its /assign call).

@@ -97,6 +97,8 @@ const ROTATION_CSP_VALUE: Record<RecoveryPasswordRotation, number> = { off: 0, e
 
 /** Plain (resolved) BitLocker settings as declared. */
 export interface PlainBitLockerSettings {
+  /** Groups for the BitLocker profile when they differ from the FIPS profile's (e.g. devices that already report FIPS on). */
+  assignment?: { includeGroupIds?: string[]; excludeGroupIds?: string[] };
   recoveryMode?: string;
   osDriveEncryptionMethod?: string;
   fixedDriveEncryptionMethod?: string;
@@ -108,6 +110,8 @@ export interface PlainBitLockerSettings {
 
 /** BitLocker settings with every default applied. */
 export interface ResolvedBitLockerSettings {
+  includeGroupIds: string[];
+  excludeGroupIds: string[];
   recoveryMode: BitLockerRecoveryMode;
   osDriveEncryptionMethod: BitLockerEncryptionMethod;
   fixedDriveEncryptionMethod: BitLockerEncryptionMethod;
@@ -173,37 +177,7 @@ export function planFipsConfiguration(args: PlainFipsArgs): { plan?: FipsPlan; p
   const includeGroupIds = args.includeGroupIds ?? [];
   const excludeGroupIds = args.excludeGroupIds ?? [];
 
-  if (includeGroupIds.length === 0) {
-    problems.push({
-      field: "assignment.includeGroupIds",
-      value: args.includeGroupIds,
-      problem: "no assignment target: a profile assigned to nobody reaches no device",
-      fix: "give the object id of at least one Entra device group (e.g. a pilot group first)",
-    });
-  }
-  for (const [field, ids] of [["assignment.includeGroupIds", includeGroupIds], ["assignment.excludeGroupIds", excludeGroupIds]] as const) {
-    ids.forEach((id, i) => {
-      if (typeof id !== "string" || !GUID.test(id)) {
-        problems.push({
-          field: `${field}[${i}]`,
-          value: id,
-          problem: "not an Entra group object id (a GUID); Graph rejects the assignment",
-          fix: "use the group's object id, e.g. azuread.Group.objectId, not its display name",
-        });
-      }
-    });
-  }
-  const included = new Set(includeGroupIds.map((id) => String(id).toLowerCase()));
-  for (const id of excludeGroupIds) {
-    if (included.has(String(id).toLowerCase())) {
-      problems.push({
-        field: "assignment.excludeGroupIds",
-        value: id,
-        problem: "the group is both included and excluded (Intune lets the exclusion win, so the include does nothing)",
-        fix: "remove the group from one of the two lists",
-      });
-    }
-  }
+  checkAssignment("assignment", args.includeGroupIds, excludeGroupIds, problems);
 
   const foreignAssignments = args.foreignAssignments ?? ForeignAssignments.Fail;
   if (!isOneOf(ForeignAssignments, foreignAssignments)) {
@@ -241,7 +215,7 @@ export function planFipsConfiguration(args: PlainFipsArgs): { plan?: FipsPlan; p
         fix: "set fipsProfile: true (the default) so the BitLocker profile is assigned after the FIPS profile, or remove bitLocker",
       });
     }
-    bitLocker = resolveBitLocker(args.bitLocker, problems);
+    bitLocker = resolveBitLocker(args.bitLocker, { includeGroupIds: args.includeGroupIds ?? [], excludeGroupIds: excludeGroupIds }, problems);
   }
 
   if (problems.length > 0) return { problems };
@@ -259,7 +233,52 @@ export function planFipsConfiguration(args: PlainFipsArgs): { plan?: FipsPlan; p
   };
 }
 
-function resolveBitLocker(b: PlainBitLockerSettings, problems: InputProblem[]): ResolvedBitLockerSettings {
+/** Problems of one assignment (`<prefix>.includeGroupIds` / `<prefix>.excludeGroupIds`). */
+function checkAssignment(prefix: string, include: string[] | undefined, exclude: string[], problems: InputProblem[]): void {
+  if (!include || include.length === 0) {
+    problems.push({
+      field: `${prefix}.includeGroupIds`,
+      value: include,
+      problem: "no assignment target: a profile assigned to nobody reaches no device",
+      fix: "give the object id of at least one Entra device group (e.g. a pilot group first)",
+    });
+  }
+  for (const [field, ids] of [[`${prefix}.includeGroupIds`, include ?? []], [`${prefix}.excludeGroupIds`, exclude]] as const) {
+    ids.forEach((id, i) => {
+      if (typeof id !== "string" || !GUID.test(id)) {
+        problems.push({
+          field: `${field}[${i}]`,
+          value: id,
+          problem: "not an Entra group object id (a GUID); Graph rejects the assignment",
+          fix: "use the group's object id, e.g. azuread.Group.objectId, not its display name",
+        });
+      }
+    });
+  }
+  const included = new Set((include ?? []).map((id) => String(id).toLowerCase()));
+  for (const id of exclude) {
+    if (included.has(String(id).toLowerCase())) {
+      problems.push({
+        field: `${prefix}.excludeGroupIds`,
+        value: id,
+        problem: "the group is both included and excluded (Intune lets the exclusion win, so the include does nothing)",
+        fix: "remove the group from one of the two lists",
+      });
+    }
+  }
+}
+
+function resolveBitLocker(
+  b: PlainBitLockerSettings,
+  fipsAssignment: { includeGroupIds: string[]; excludeGroupIds: string[] },
+  problems: InputProblem[],
+): ResolvedBitLockerSettings {
+  let assignment = fipsAssignment;
+  if (b.assignment) {
+    const exclude = b.assignment.excludeGroupIds ?? [];
+    checkAssignment("bitLocker.assignment", b.assignment.includeGroupIds, exclude, problems);
+    assignment = { includeGroupIds: b.assignment.includeGroupIds ?? [], excludeGroupIds: exclude };
+  }
   const recoveryMode = b.recoveryMode ?? BitLockerRecoveryMode.RecoveryPasswords;
   if (!isOneOf(BitLockerRecoveryMode, recoveryMode)) {
     problems.push({
@@ -321,6 +340,7 @@ function resolveBitLocker(b: PlainBitLockerSettings, problems: InputProblem[]): 
     });
   }
   return {
+    ...assignment,
     recoveryMode: recoveryMode as BitLockerRecoveryMode,
     osDriveEncryptionMethod: methods.osDriveEncryptionMethod as BitLockerEncryptionMethod,
     fixedDriveEncryptionMethod: methods.fixedDriveEncryptionMethod as BitLockerEncryptionMethod,

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FipsDeviceConfiguration, validateFipsDeviceConfigurationArgs, type FipsDeviceConfigurationArgs } from "../../components/intune/fips-device-configuration";
 import { GuardrailInputError } from "../../components/errors";
+import type { BitLockerEncryptionMethod } from "../../components/intune/settings";
 import type { DeviceConfigurationOutputs } from "../../components/intune/graph-provider";
 import { promiseOf, runProgram, type Registered } from "./mock-monitor";
 import { startFakeGraph } from "./fake-graph";
@@ -12,6 +13,9 @@ import { startFakeGraph } from "./fake-graph";
 const PILOT = "11111111-1111-1111-1111-111111111111";
 const CORP = "22222222-2222-2222-2222-222222222222";
 const DYNAMIC = "pulumi-nodejs:dynamic/intune:DeviceConfiguration";
+
+/** A value as stack config (YAML) passes it: not checked by TypeScript. */
+const fromConfig = (value: string) => value as BitLockerEncryptionMethod;
 
 type OmaInput = { kind: string; omaUri: string; value: string; displayName: string };
 
@@ -116,6 +120,14 @@ describe("FipsDeviceConfiguration children", () => {
     expect((bitLocker.inputs.omaSettings as OmaInput[]).find((s) => s.omaUri.endsWith("ConfigureRecoveryPasswordRotation"))?.value).toBe("2");
   });
 
+  it("assigns BitLocker to its own groups when given (e.g. devices that already report FIPS on)", async () => {
+    const FIPS_CONFIRMED = "44444444-4444-4444-4444-444444444444";
+    const { byName } = await declare({ assignment: { includeGroupIds: [CORP] }, bitLocker: { assignment: { includeGroupIds: [FIPS_CONFIRMED] } } });
+    expect(byName("fips-fips").inputs.includeGroupIds).toEqual([CORP]);
+    expect(byName("fips-bitlocker").inputs.includeGroupIds).toEqual([FIPS_CONFIRMED]);
+    expect(byName("fips-bitlocker").inputs.excludeGroupIds).toEqual([]);
+  });
+
   it("outputs the GPO equivalent: the GptTmpl.inf line and the registry value", async () => {
     const { component } = await declare({ assignment: { includeGroupIds: [PILOT] } });
     expect(await promiseOf(component.gptTmplLine)).toBe("MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\FIPSAlgorithmPolicy\\Enabled=4,1");
@@ -135,7 +147,7 @@ describe("FipsDeviceConfiguration children", () => {
   it("validates group ids that arrive as Outputs once they resolve, with the same error", async () => {
     const plan = validateFipsDeviceConfigurationArgs("fips", {
       assignment: { includeGroupIds: pulumi.output(["Corporate devices"]) },
-      bitLocker: { osDriveEncryptionMethod: pulumi.output("AES256") },
+      bitLocker: { osDriveEncryptionMethod: pulumi.output(fromConfig("AES256")) },
     });
     // Output internals: the value promise carries the error; its sibling promises reject too and
     // are silenced here so jest does not report them as unhandled.
@@ -167,13 +179,15 @@ describe("FipsDeviceConfiguration refusals at preview", () => {
     expect(message).toMatch(/bitLocker = "set while fipsProfile = false": a BitLocker profile without the FIPS profile in the same component.*Fix: set fipsProfile: true/);
   });
 
-  it("refuses a configuration with no assignment target", () => {
+  it("refuses a configuration with no assignment target, for the component or for BitLocker", () => {
     const message = refusal({ assignment: { includeGroupIds: [] } });
     expect(message).toMatch(/assignment.includeGroupIds = \[\]: no assignment target.*Fix: give the object id of at least one Entra device group/);
+    const bitLocker = refusal({ assignment: { includeGroupIds: [CORP] }, bitLocker: { assignment: { includeGroupIds: [] } } });
+    expect(bitLocker).toMatch(/bitLocker.assignment.includeGroupIds = \[\]: no assignment target/);
   });
 
   it("refuses an unknown encryption method, naming the drive and the accepted values", () => {
-    const message = refusal({ assignment: { includeGroupIds: [CORP] }, bitLocker: { fixedDriveEncryptionMethod: "XTS-AES-256" } });
+    const message = refusal({ assignment: { includeGroupIds: [CORP] }, bitLocker: { fixedDriveEncryptionMethod: fromConfig("XTS-AES-256") } });
     expect(message).toContain(
       'bitLocker.fixedDriveEncryptionMethod = "XTS-AES-256": unknown encryption method. Fix: use one of "aesCbc128", "aesCbc256", "xtsAes128", "xtsAes256" (case-sensitive)',
     );
