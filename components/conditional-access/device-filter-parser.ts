@@ -462,7 +462,7 @@ class Parser {
         `use one of device.extensionAttribute1 .. device.extensionAttribute${EXTENSION_ATTRIBUTE_COUNT}`,
       );
     }
-    const suggestion = closest(name, DEVICE_PROPERTIES.filter((p) => !p.startsWith("extensionAttribute")).concat(["extensionAttribute1"]));
+    const suggestion = closest(name, DEVICE_PROPERTIES);
     return this.failAt(
       tok,
       DeviceFilterErrorCode.UnknownProperty,

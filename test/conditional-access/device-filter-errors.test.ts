@@ -79,6 +79,12 @@ const CASES: Record<string, Case> = {
     code: "unknown-property",
     says: ["unknown device property operatingSytem", "did you mean device.operatingSystem?"],
   },
+  "misspelt extension attribute": {
+    rule: 'device.extentionAttribute3 -eq "SAW"',
+    marker: "device.extentionAttribute3",
+    code: "unknown-property",
+    says: ["did you mean device.extensionAttribute3?"],
+  },
   "unknown property without a close match": {
     rule: 'device.colour -eq "blue"',
     marker: "device.colour",
