@@ -74,8 +74,14 @@ export interface DmarcParseOptions {
 }
 
 const POLICIES: readonly string[] = Object.values(DmarcPolicy);
-const WSP = /^[ \t]*|[ \t]*$/g;
-const trimWsp = (s: string) => s.replace(WSP, "");
+/** Trim RFC 5234 WSP (space and tab) only; a loop is several times faster than a regex here. */
+function trimWsp(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && (s.charCodeAt(start) === 32 || s.charCodeAt(start) === 9)) start++;
+  while (end > start && (s.charCodeAt(end - 1) === 32 || s.charCodeAt(end - 1) === 9)) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}
 /** RFC 9989 dmarc-value: printable ASCII and space, except ';'. */
 const VALUE_CHARS = /^[\x20-\x3a\x3c-\x7e]+$/;
 const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
