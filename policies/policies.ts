@@ -1,0 +1,474 @@
+/**
+ * The tenant-guardrails CrossGuard policies, exported one by one so tests and the offline `plan`
+ * call them directly; `index.ts` only serves them as a PolicyPack. Resources are matched by the type
+ * tokens the engine records (see README "Policy pack"): the azuread Conditional Access policy, the
+ * dynamic Intune/Defender resources, azure-native DNS record sets and pricings, and the components'
+ * persisted inputs (`tenant-guardrails:index:*`), which only add evidence.
+ */
+import type {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { effectivePolicy, parseDmarcRecord } from "../components/email/dmarc";
+import { classifyMachine } from "../components/defender/validate";
+import { MachineKind } from "../components/defender/model";
+import { FIPS_OMA_URI } from "../components/intune/settings";
+
+export const CA_POLICY_TYPE = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy";
+export const CORPORATE_DEVICE_ACCESS_TYPE = "tenant-guardrails:index:CorporateDeviceAccess";
+export const VULNERABILITY_ASSESSMENT_TYPE = "tenant-guardrails:index:VulnerabilityAssessment";
+export const EMAIL_AUTHENTICATION_TYPE = "tenant-guardrails:index:EmailAuthentication";
+export const QUALYS_BYOL_TYPE = "pulumi-nodejs:dynamic/defender:QualysByolSolution";
+export const INTUNE_CONFIGURATION_TYPE = "pulumi-nodejs:dynamic/intune:DeviceConfiguration";
+export const DNS_RECORD_SET_TYPE = "azure-native:dns:RecordSet";
+export const DEFENDER_PRICING_TYPE = "azure-native:security:Pricing";
+
+const BITLOCKER_OMA_PREFIX = "./device/vendor/msft/bitlocker/";
+/** Stacks treated as production unless the policy config says otherwise. */
+export const DEFAULT_PRODUCTION_STACKS = ["prod", "production"];
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers over the resource shapes (props may be partial: a policy never throws on them)
+
+type Props = Record<string, unknown>;
+
+function obj(v: unknown): Props {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Props) : {};
+}
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+}
+function str(v: unknown): string {
+  return typeof v === "string" ? v : "";
+}
+const lower = (s: string) => s.toLowerCase();
+
+/** The stack a URN belongs to: `urn:pulumi:<stack>::<project>::<type>::<name>`. */
+export function stackOfUrn(urn: string): string {
+  return /^urn:pulumi:([^:]+)::/.exec(urn)?.[1] ?? "";
+}
+
+/** The qualified type chain of a URN (parent types then own type). */
+function typeChain(urn: string): string[] {
+  const parts = urn.split("::");
+  return parts.length >= 4 ? parts[2].split("$") : [];
+}
+
+function isProduction(urn: string, productionStacks: string[] | undefined): boolean {
+  const stack = lower(stackOfUrn(urn));
+  return (productionStacks ?? DEFAULT_PRODUCTION_STACKS).some((s) => lower(s) === stack);
+}
+
+/** A policy's config, with the schema defaults applied (the server may hand over an empty object). */
+function configOf<T extends object>(args: { getConfig<C extends object>(): C }, defaults: T): T {
+  let given: Partial<T> = {};
+  try {
+    given = (args.getConfig<Partial<T>>() ?? {}) as Partial<T>;
+  } catch {
+    given = {};
+  }
+  const merged = { ...defaults } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(given)) if (v !== undefined && k !== "enforcementLevel") merged[k] = v;
+  return merged as T;
+}
+
+function caLabel(props: Props, name: string): string {
+  const display = str(props.displayName);
+  return display ? `Conditional Access policy "${display}" (${name})` : `Conditional Access policy ${name}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mandatory: an enabled CA policy excludes an emergency-access account or group
+
+export interface EmergencyAccessConfig {
+  /** Object ids of the tenant's emergency-access (break-glass) users. */
+  emergencyAccessUserIds: string[];
+  /** Object ids of the tenant's emergency-access (break-glass) groups. */
+  emergencyAccessGroupIds: string[];
+}
+
+export const caEnabledExcludesEmergencyAccess: ResourceValidationPolicy = {
+  name: "ca-enabled-policy-excludes-emergency-access",
+  description:
+    "An enabled Conditional Access policy must exclude at least one emergency-access (break-glass) account or group, so a mistake cannot lock every administrator out.",
+  enforcementLevel: "mandatory",
+  severity: "critical",
+  configSchema: {
+    properties: {
+      emergencyAccessUserIds: { type: "array", items: { type: "string" }, default: [], description: "Object ids of the emergency-access users" },
+      emergencyAccessGroupIds: { type: "array", items: { type: "string" }, default: [], description: "Object ids of the emergency-access groups" },
+    },
+  },
+  validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== CA_POLICY_TYPE) return;
+    const props = args.props as Props;
+    if (str(props.state) !== "enabled") return;
+    const users = obj(obj(props.conditions).users);
+    const excludedUsers = strings(users.excludedUsers).map(lower);
+    const excludedGroups = strings(users.excludedGroups).map(lower);
+    const config = configOf<EmergencyAccessConfig>(args, { emergencyAccessUserIds: [], emergencyAccessGroupIds: [] });
+    const knownUsers = config.emergencyAccessUserIds.map(lower);
+    const knownGroups = config.emergencyAccessGroupIds.map(lower);
+    const configured = knownUsers.length + knownGroups.length > 0;
+    const excludesOne = configured
+      ? excludedUsers.some((u) => knownUsers.includes(u)) || excludedGroups.some((g) => knownGroups.includes(g))
+      : excludedUsers.length + excludedGroups.length > 0;
+    if (excludesOne) return;
+    report(
+      `${caLabel(props, args.name)} is enabled but excludes no emergency-access ${configured ? "account or group named in the policy config" : "user or group"}` +
+        (configured ? ` (excluded users: ${excludedUsers.join(", ") || "none"}; groups: ${excludedGroups.join(", ") || "none"})` : "") +
+        `. Fix: add a break-glass account to excludedUsers or a break-glass group to excludedGroups (CorporateDeviceAccess: emergencyAccess.userIds/groupIds)` +
+        (configured ? "" : ", and list the tenant's break-glass ids in the policy config (emergencyAccessUserIds/emergencyAccessGroupIds)") +
+        ", or keep the policy in report-only.",
+    );
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Mandatory: prod does not leave the corporate-device policy in report-only
+
+export interface ReportOnlyException {
+  /** Stack the exception is for. */
+  stack: string;
+  /** The policy's resource name (e.g. corporate-devices-untrusted-devices), its display name, or its component's name. */
+  policy: string;
+  /** Why, and who accepted it. */
+  reason: string;
+  /** Last day (YYYY-MM-DD) the exception holds; absent = no end date. */
+  until?: string;
+}
+
+export interface CorporateDeviceEnforcedConfig {
+  productionStacks: string[];
+  reportOnlyExceptions: ReportOnlyException[];
+}
+
+/** A CA policy is the corporate-device policy when CorporateDeviceAccess declared it or its device filter tests the trust type. */
+export function isCorporateDevicePolicy(urn: string, props: Props): boolean {
+  if (typeChain(urn).slice(0, -1).includes(CORPORATE_DEVICE_ACCESS_TYPE)) return true;
+  const rule = str(obj(obj(obj(props.conditions).devices).filter).rule);
+  return /device\.trusttype/i.test(rule);
+}
+
+function componentNameOf(urn: string): string {
+  // The component name is the prefix of the child name the component gave (`${name}-<suffix>`).
+  return urn.split("::").pop()?.replace(/-(untrusted-devices|other-platforms)$/, "") ?? "";
+}
+
+export const corporateDevicePolicyEnforcedInProd: ResourceValidationPolicy = {
+  name: "corporate-device-policy-enforced-in-prod",
+  description:
+    "In a production stack the corporate-device Conditional Access policy must be enabled, not report-only or off, unless a named exception is configured.",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  configSchema: {
+    properties: {
+      productionStacks: { type: "array", items: { type: "string" }, default: DEFAULT_PRODUCTION_STACKS, description: "Stack names treated as production" },
+      reportOnlyExceptions: {
+        type: "array",
+        default: [],
+        description: "Named exceptions: { stack, policy, reason, until? }",
+        items: {
+          type: "object",
+          properties: { stack: { type: "string" }, policy: { type: "string" }, reason: { type: "string" }, until: { type: "string" } },
+          required: ["stack", "policy", "reason"],
+        },
+      },
+    },
+  },
+  validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== CA_POLICY_TYPE) return;
+    const props = args.props as Props;
+    const config = configOf<CorporateDeviceEnforcedConfig>(args, { productionStacks: DEFAULT_PRODUCTION_STACKS, reportOnlyExceptions: [] });
+    if (!isProduction(args.urn, config.productionStacks) || !isCorporateDevicePolicy(args.urn, props)) return;
+    const state = str(props.state);
+    if (state === "enabled") return;
+    const stack = stackOfUrn(args.urn);
+    const names = [args.name, str(props.displayName), componentNameOf(args.urn)].filter(Boolean).map(lower);
+    const today = new Date().toISOString().slice(0, 10);
+    const exception = config.reportOnlyExceptions.find(
+      (e) => lower(str(e.stack)) === lower(stack) && names.includes(lower(str(e.policy))) && str(e.reason).trim() !== "" && (!e.until || str(e.until) >= today),
+    );
+    if (exception) return;
+    const expired = config.reportOnlyExceptions.find((e) => lower(str(e.stack)) === lower(stack) && names.includes(lower(str(e.policy))) && e.until && str(e.until) < today);
+    report(
+      `${caLabel(props, args.name)} is "${state || "(no state)"}" in production stack "${stack}": corporate devices are not enforced` +
+        (expired ? ` (the exception for it ended on ${expired.until})` : "") +
+        `. Fix: set state "enabled" (CorporateDeviceAccess: state: enabled), or add a named exception to the policy config: ` +
+        `reportOnlyExceptions: [{ stack: "${stack}", policy: "${args.name}", reason: "<why and who accepted it>", until: "<YYYY-MM-DD>" }].`,
+    );
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Mandatory: no Qualys BYOL in a subscription with Arc machines
+
+export interface QualysArcConfig {
+  /** Subscriptions known (from elsewhere) to hold Azure Arc machines. */
+  arcSubscriptionIds: string[];
+}
+
+/** Subscriptions with Arc machines, as far as the stack and the config tell. */
+export function arcSubscriptions(resources: PolicyResource[], configured: string[]): Map<string, string> {
+  const found = new Map<string, string>(configured.map((s) => [lower(s), "listed in the policy config (arcSubscriptionIds)"]));
+  for (const r of resources) {
+    if (r.type === VULNERABILITY_ASSESSMENT_TYPE) {
+      for (const m of Array.isArray(r.props.machines) ? (r.props.machines as unknown[]) : []) {
+        const machine = typeof m === "string" ? { id: m } : (obj(m) as { id?: string; type?: string });
+        const c = classifyMachine(machine);
+        if (c.kind === MachineKind.Arc && c.subscriptionId && !found.has(c.subscriptionId)) found.set(c.subscriptionId, `Arc machine ${c.id} (in ${r.name})`);
+      }
+    }
+  }
+  return found;
+}
+
+export const noQualysByolWithArcMachines: StackValidationPolicy = {
+  name: "no-qualys-byol-with-arc-machines",
+  description:
+    "A Qualys BYOL solution covers Azure VMs only; a subscription that holds Azure Arc machines must use the built-in scanner (MDVM), or its Arc machines get no vulnerability assessment.",
+  enforcementLevel: "mandatory",
+  severity: "critical",
+  configSchema: {
+    properties: {
+      arcSubscriptionIds: { type: "array", items: { type: "string" }, default: [], description: "Subscriptions known to hold Azure Arc machines" },
+    },
+  },
+  validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+    const config = configOf<QualysArcConfig>(args, { arcSubscriptionIds: [] });
+    const arc = arcSubscriptions(args.resources, config.arcSubscriptionIds);
+    for (const r of args.resources) {
+      const byol =
+        r.type === QUALYS_BYOL_TYPE || (r.type === VULNERABILITY_ASSESSMENT_TYPE && lower(str(r.props.provider)) === "qualysbyol");
+      if (!byol) continue;
+      const sub = lower(str(r.props.subscriptionId));
+      const why = arc.get(sub);
+      if (!why) continue;
+      report(
+        `Qualys BYOL ${r.name} is declared in subscription ${sub}, which has Azure Arc machines (${why}); BYOL covers Azure VMs only. ` +
+          `Fix: use provider "builtIn" (Defender for Servers with MDVM) for this subscription, or move the Arc machines out of it.`,
+        r.urn,
+      );
+    }
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Mandatory: FIPS assigned wherever BitLocker is
+
+export interface FipsWhereBitLockerConfig {
+  /** Device groups whose devices get FIPS mode from Group Policy instead of Intune. */
+  groupsWithFipsFromGroupPolicy: string[];
+}
+
+function omaUris(r: PolicyResource): { uri: string; value: string }[] {
+  const settings = Array.isArray(r.props.omaSettings) ? (r.props.omaSettings as unknown[]) : [];
+  return settings.map((s) => ({ uri: lower(str(obj(s).omaUri)), value: String(obj(s).value ?? "") }));
+}
+
+export const fipsWhereverBitLocker: StackValidationPolicy = {
+  name: "fips-assigned-wherever-bitlocker",
+  description:
+    "Every device group that receives the BitLocker profile must also receive the FIPS profile (and not be excluded from it): BitLocker keys generated outside FIPS mode are not FIPS-compliant.",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  configSchema: {
+    properties: {
+      groupsWithFipsFromGroupPolicy: { type: "array", items: { type: "string" }, default: [], description: "Groups whose devices get FIPS mode from a GPO" },
+    },
+  },
+  validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+    const config = configOf<FipsWhereBitLockerConfig>(args, { groupsWithFipsFromGroupPolicy: [] });
+    const profiles = args.resources.filter((r) => r.type === INTUNE_CONFIGURATION_TYPE);
+    const fipsCovered = new Set(config.groupsWithFipsFromGroupPolicy.map(lower));
+    for (const p of profiles) {
+      if (!omaUris(p).some((s) => s.uri === lower(FIPS_OMA_URI) && s.value.trim() === "1")) continue;
+      const excluded = new Set(strings(p.props.excludeGroupIds).map(lower));
+      for (const g of strings(p.props.includeGroupIds).map(lower)) if (!excluded.has(g)) fipsCovered.add(g);
+    }
+    for (const p of profiles) {
+      if (!omaUris(p).some((s) => s.uri.startsWith(BITLOCKER_OMA_PREFIX))) continue;
+      const missing = strings(p.props.includeGroupIds).map(lower).filter((g) => !fipsCovered.has(g));
+      if (missing.length === 0) continue;
+      report(
+        `BitLocker profile ${p.name} (${str(p.props.displayName) || "no display name"}) is assigned to group(s) ${missing.join(", ")} that no FIPS profile covers. ` +
+          `Fix: include the same groups in the FIPS profile's assignment (FipsDeviceConfiguration assigns both to assignment.includeGroupIds), ` +
+          `or list groups that get FIPS from a GPO in the policy config (groupsWithFipsFromGroupPolicy).`,
+        p.urn,
+      );
+    }
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// DNS helpers: DMARC and SPF records by domain
+
+interface DomainRecords {
+  dmarc?: { text: string; resource: PolicyResource };
+  spf?: string;
+  dkim: boolean;
+}
+
+function fqdn(relative: string, zone: string): string {
+  const rel = lower(relative.trim());
+  return rel === "@" || rel === "" ? lower(zone) : `${rel}.${lower(zone)}`;
+}
+
+function txtValues(r: PolicyResource): string[] {
+  const records = Array.isArray(r.props.txtRecords) ? (r.props.txtRecords as unknown[]) : [];
+  return records.map((t) => strings(obj(t).value).join(""));
+}
+
+/** DMARC, SPF and DKIM records the stack declares in Azure DNS, by domain. */
+export function emailRecordsByDomain(resources: PolicyResource[]): Map<string, DomainRecords> {
+  const byDomain = new Map<string, DomainRecords>();
+  const get = (d: string) => byDomain.get(d) ?? byDomain.set(d, { dkim: false }).get(d)!;
+  for (const r of resources) {
+    if (r.type !== DNS_RECORD_SET_TYPE) continue;
+    const zone = str(r.props.zoneName);
+    const name = fqdn(str(r.props.relativeRecordSetName), zone);
+    const recordType = str(r.props.recordType).toUpperCase();
+    if (recordType === "TXT" && name.startsWith("_dmarc.")) {
+      const text = txtValues(r).find((t) => /^\s*v\s*=\s*DMARC1/i.test(t));
+      if (text !== undefined) get(name.slice("_dmarc.".length)).dmarc = { text, resource: r };
+    } else if (recordType === "TXT") {
+      const spf = txtValues(r).find((t) => /^v=spf1(\s|$)/i.test(t.trim()));
+      if (spf !== undefined) get(name).spf = spf.trim();
+    } else if (/^[^.]+\._domainkey\./.test(name)) {
+      get(name.replace(/^[^.]+\._domainkey\./, "")).dkim = true;
+    }
+  }
+  return byDomain;
+}
+
+/** A domain sends mail unless it publishes the null SPF record (`v=spf1 -all`) and no DKIM key. */
+export function sendsMail(records: DomainRecords): boolean {
+  const nullSpf = records.spf !== undefined && /^v=spf1\s+-all$/i.test(records.spf.replace(/\s+/g, " "));
+  return !(nullSpf && !records.dkim);
+}
+
+export interface DmarcRejectConfig {
+  productionStacks: string[];
+}
+
+export const dmarcRejectInProd: StackValidationPolicy = {
+  name: "dmarc-reject-in-prod",
+  description:
+    "In a production stack, every domain that sends mail publishes DMARC p=reject (not in test mode), so receivers reject mail that spoofs it.",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  configSchema: {
+    properties: {
+      productionStacks: { type: "array", items: { type: "string" }, default: DEFAULT_PRODUCTION_STACKS, description: "Stack names treated as production" },
+    },
+  },
+  validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+    const config = configOf<DmarcRejectConfig>(args, { productionStacks: DEFAULT_PRODUCTION_STACKS });
+    for (const [domain, records] of emailRecordsByDomain(args.resources)) {
+      const dmarc = records.dmarc;
+      if (!dmarc || !isProduction(dmarc.resource.urn, config.productionStacks) || !sendsMail(records)) continue;
+      const parsed = parseDmarcRecord(dmarc.text);
+      const effective = parsed.record ? effectivePolicy(parsed.record) : undefined;
+      const pct = parsed.tags.find((t) => t.name === "pct");
+      const partial = pct !== undefined && Number(pct.value) < 100;
+      if (effective === "reject" && !partial) continue;
+      const why = !parsed.record?.p
+        ? "has no valid policy"
+        : parsed.record.t === "y" && parsed.record.p === "reject"
+          ? "has p=reject in test mode (t=y), which receivers apply as quarantine"
+          : partial
+            ? `applies p=reject to only pct=${pct!.value}% of failing mail`
+            : `has p=${parsed.record.p}`;
+      report(
+        `DMARC record of ${domain} (${dmarc.resource.name}) ${why} in production stack "${stackOfUrn(dmarc.resource.urn)}", and ${domain} sends mail. ` +
+          `Fix: publish p=reject (EmailAuthentication: dmarcPolicy: reject) once the aggregate reports show all legitimate mail aligned; ` +
+          `a domain that sends no mail should publish "v=spf1 -all" and no DKIM key.`,
+        dmarc.resource.urn,
+      );
+    }
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Advisory policies: choices a team may reasonably make differently
+
+export const caBlockAllWithoutExclusions: ResourceValidationPolicy = {
+  name: "ca-block-all-without-exclusions",
+  description: "A Conditional Access policy that blocks all users on all applications with no exclusion at all can lock the whole tenant out, even before it is enabled by mistake.",
+  enforcementLevel: "advisory",
+  severity: "high",
+  validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== CA_POLICY_TYPE) return;
+    const props = args.props as Props;
+    if (str(props.state) === "disabled") return;
+    const conditions = obj(props.conditions);
+    const users = obj(conditions.users);
+    const apps = obj(conditions.applications);
+    const blocks = strings(obj(props.grantControls).builtInControls).map(lower).includes("block");
+    const allUsers = strings(users.includedUsers).map(lower).includes("all");
+    const allApps = strings(apps.includedApplications).map(lower).includes("all");
+    const exclusions = ["excludedUsers", "excludedGroups", "excludedRoles"].some((k) => strings(users[k]).length > 0);
+    if (blocks && allUsers && allApps && !exclusions) {
+      report(`${caLabel(props, args.name)} blocks all users on all applications and excludes nobody. Fix: exclude the break-glass accounts, or narrow the users or applications.`);
+    }
+  },
+};
+
+export const dmarcAggregateReports: StackValidationPolicy = {
+  name: "dmarc-aggregate-reports",
+  description: "A DMARC record without rua= gets no aggregate reports, so nobody sees which senders fail before the policy is tightened.",
+  enforcementLevel: "advisory",
+  severity: "medium",
+  validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+    for (const [domain, records] of emailRecordsByDomain(args.resources)) {
+      if (!records.dmarc) continue;
+      const parsed = parseDmarcRecord(records.dmarc.text);
+      if ((parsed.record?.rua ?? []).length > 0) continue;
+      report(
+        `DMARC record of ${domain} (${records.dmarc.resource.name}) has no rua= aggregate report address. Fix: add dmarc.aggregateReportUris (e.g. mailto:dmarc-reports@<domain>).`,
+        records.dmarc.resource.urn,
+      );
+    }
+  },
+};
+
+export interface DefenderPlanConfig {
+  productionStacks: string[];
+}
+
+export const defenderServersP2InProd: ResourceValidationPolicy = {
+  name: "defender-servers-p2-in-prod",
+  description:
+    "Defender for Servers P1 includes MDVM but not agentless scanning or the premium vulnerability assessment; production often wants P2. Teams may accept P1 for cost.",
+  enforcementLevel: "advisory",
+  severity: "low",
+  configSchema: {
+    properties: {
+      productionStacks: { type: "array", items: { type: "string" }, default: DEFAULT_PRODUCTION_STACKS, description: "Stack names treated as production" },
+    },
+  },
+  validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
+    if (args.type !== DEFENDER_PRICING_TYPE) return;
+    const props = args.props as Props;
+    if (str(props.pricingName) !== "VirtualMachines" || str(props.pricingTier) !== "Standard" || str(props.subPlan) !== "P1") return;
+    const config = configOf<DefenderPlanConfig>(args, { productionStacks: DEFAULT_PRODUCTION_STACKS });
+    if (!isProduction(args.urn, config.productionStacks)) return;
+    report(`Defender for Servers plan ${args.name} is P1 in production stack "${stackOfUrn(args.urn)}": no agentless scanning. Fix (if the cost is accepted): builtIn.subPlan: P2.`);
+  },
+};
+
+/** Every policy of the pack, in the order findings are listed. */
+export const allPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+  caEnabledExcludesEmergencyAccess,
+  corporateDevicePolicyEnforcedInProd,
+  noQualysByolWithArcMachines,
+  fipsWhereverBitLocker,
+  dmarcRejectInProd,
+  caBlockAllWithoutExclusions,
+  dmarcAggregateReports,
+  defenderServersP2InProd,
+];
