@@ -47,6 +47,8 @@ export interface FakeGraph {
   maskStrings: boolean;
   /** Page size of collection GETs (to exercise @odata.nextLink). */
   pageSize: number;
+  /** Ignore `$expand=assignments` (as a service that does not support it would). */
+  ignoreExpand: boolean;
   close(): Promise<void>;
 }
 
@@ -61,7 +63,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   const store = new Map<string, FakeProfile>();
   const requests: FakeGraph["requests"] = [];
   const faults: Fault[] = [];
-  const state = { maskStrings: false, pageSize: 50 };
+  const state = { maskStrings: false, pageSize: 50, ignoreExpand: false };
 
   const view = (p: FakeProfile, select?: string[]): Record<string, unknown> => {
     const body: Record<string, unknown> = { ...p.body, id: p.id };
@@ -115,7 +117,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       [...profile.assignments].reverse().map((a) => ({ id: a.id, target: { deviceAndAppManagementAssignmentFilterId: null, deviceAndAppManagementAssignmentFilterType: "none", ...a.target } }));
     if (!m[2] && method === "GET") {
       const result = view(profile);
-      if (query.get("$expand") === "assignments") result.assignments = assignmentsView();
+      if (query.get("$expand") === "assignments" && !state.ignoreExpand) result.assignments = assignmentsView();
       return { status: 200, body: result };
     }
     if (!m[2] && method === "PATCH") {
@@ -192,6 +194,12 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     },
     set pageSize(v: number) {
       state.pageSize = v;
+    },
+    get ignoreExpand() {
+      return state.ignoreExpand;
+    },
+    set ignoreExpand(v: boolean) {
+      state.ignoreExpand = v;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -25,6 +25,7 @@ beforeEach(() => {
   g.faults.length = 0;
   g.maskStrings = false;
   g.pageSize = 50;
+  g.ignoreExpand = false;
 });
 
 function fipsInputs(over: Partial<DeviceConfigurationInputs> = {}): DeviceConfigurationInputs {
@@ -223,6 +224,32 @@ describe("read, diff and update", () => {
     expect((refreshed.props as DeviceConfigurationOutputs).observed.assignments).toHaveLength(3);
     expect(g.requests).toHaveLength(6);
     expect(g.faults).toHaveLength(0);
+  });
+
+  it("asks for the assignments when the service ignores $expand, rather than assume there are none", async () => {
+    const created = await create(fipsInputs());
+    g.ignoreExpand = true;
+    g.requests.length = 0;
+    const refreshed = await provider.read!(created.id, created.outs);
+    expect((await provider.diff!(created.id, refreshed.props as DeviceConfigurationOutputs, fipsInputs())).changes).toBe(false);
+    expect(g.requests.map((r) => r.path.replace(created.id, "{id}"))).toEqual([
+      "/v1.0/deviceManagement/deviceConfigurations/{id}",
+      "/v1.0/deviceManagement/deviceConfigurations/{id}/assignments",
+    ]);
+  });
+
+  it("restores drift through a 503 on PATCH and a dropped connection on /assign (both safe to repeat)", async () => {
+    const created = await create(fipsInputs());
+    const stored = onlyProfile();
+    (stored.body.omaSettings as { value: unknown }[])[0].value = 0;
+    stored.assignments = [];
+    const olds = (await provider.read!(created.id, created.outs)).props as DeviceConfigurationOutputs;
+    g.faults.push({ kind: "503", method: "PATCH" }, { kind: "drop", method: "POST", path: /\/assign$/, processFirst: true });
+    g.requests.length = 0;
+    await provider.update!(created.id, olds, fipsInputs());
+    expect(writes().map((r) => r.method)).toEqual(["PATCH", "PATCH", "POST", "POST"]);
+    expect((onlyProfile().body.omaSettings as { value: unknown }[])[0].value).toBe(1);
+    expect(onlyProfile().assignments).toHaveLength(3);
   });
 
   it("reports a profile deleted in the portal as gone", async () => {
