@@ -91,7 +91,17 @@ async function scrubbed<T>(state: Partial<QualysByolSolutionState>, what: string
  * Build a provider. The module-level `qualysByolProvider` uses the client defaults; tests build
  * one with small timeouts and retry delays. Only plain numbers are captured, never a credential.
  */
-export function makeQualysByolProvider(clientOptions: Omit<AzureRestClientOptions, "baseUrl" | "credential"> = {}): pulumi.dynamic.ResourceProvider<QualysByolSolutionState, QualysByolSolutionState> {
+export interface QualysByolProviderOptions extends Omit<AzureRestClientOptions, "baseUrl" | "credential"> {
+  /** Wait between reads while the solution is still provisioning (default 10000 ms). */
+  pollIntervalMs?: number;
+  /** Reads before giving up on a solution that stays in provisioning (default 60). */
+  maxPolls?: number;
+}
+
+const IN_PROGRESS = ["provisioning", "creating", "updating", "accepted", "inprogress", "running"];
+
+export function makeQualysByolProvider(options: QualysByolProviderOptions = {}): pulumi.dynamic.ResourceProvider<QualysByolSolutionState, QualysByolSolutionState> {
+  const { pollIntervalMs = 10_000, maxPolls = 60, ...clientOptions } = options;
   const client = (endpoint: string) => new AzureRestClient({ ...clientOptions, baseUrl: endpoint });
 
   /** GET the solution with its linked VMs; undefined when it does not exist. */
@@ -113,9 +123,8 @@ export function makeQualysByolProvider(clientOptions: Omit<AzureRestClientOption
     }
   }
 
-  async function putSolution(c: AzureRestClient, s: QualysByolSolutionState): Promise<string> {
-    const res = await c.put(solutionPath(s), solutionBody(s.location, s.licenseCode, s.publicKey, s.autoUpdate), { query: api });
-    return parseSolution(res.body).provisioningState;
+  async function putSolution(c: AzureRestClient, s: QualysByolSolutionState): Promise<void> {
+    await c.put(solutionPath(s), solutionBody(s.location, s.licenseCode, s.publicKey, s.autoUpdate), { query: api });
   }
 
   /** Link the VMs the solution does not list yet; never send a VM the service already lists. */
@@ -145,10 +154,24 @@ export function makeQualysByolProvider(clientOptions: Omit<AzureRestClientOption
     }
   }
 
+  type Read = { linked: string[]; provisioningState: string };
+
+  /** Read the solution until its provisioning ends (a PUT may answer before it does); links need a ready solution. */
+  async function readWhenProvisioned(c: AzureRestClient, s: QualysByolSolutionState): Promise<Read> {
+    for (let poll = 1; ; poll++) {
+      const now = await readSolution(c, s);
+      if (!now) throw new Error(`the solution ${solutionPath(s)} does not exist`);
+      const state = now.provisioningState.toLowerCase();
+      if (state === "failed" || state === "canceled") throw new Error(`the solution ${solutionPath(s)} ended in provisioning state ${now.provisioningState}`);
+      if (!IN_PROGRESS.includes(state)) return now;
+      if (poll >= maxPolls) throw new Error(`the solution ${solutionPath(s)} is still ${now.provisioningState} after ${maxPolls} reads; run the update again later`);
+      await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
+    }
+  }
+
   /** Make the linked VMs exactly `desired`: one GET, then writes only for differences. */
   async function reconcileLinks(c: AzureRestClient, s: QualysByolSolutionState): Promise<string> {
-    const now = await readSolution(c, s);
-    if (!now) throw new Error(`the solution ${solutionPath(s)} does not exist`);
+    const now = await readWhenProvisioned(c, s);
     const linked = new Set(now.linked.map((x) => x.toLowerCase()));
     const desired = new Set(s.linkedVmIds.map((x) => x.toLowerCase()));
     await unlink(c, s, now.linked.filter((id) => !desired.has(id.toLowerCase())));
@@ -195,9 +218,9 @@ export function makeQualysByolProvider(clientOptions: Omit<AzureRestClientOption
       return scrubbed(inputs, "create failed", async () => {
         const c = client(inputs.armEndpoint);
         await refuseSecondSolution(c, inputs);
-        const putState = await putSolution(c, inputs);
+        await putSolution(c, inputs);
         const state = await reconcileLinks(c, inputs);
-        return { id: solutionPath(inputs), outs: outputs(inputs, state || putState) };
+        return { id: solutionPath(inputs), outs: outputs(inputs, state) };
       });
     },
 

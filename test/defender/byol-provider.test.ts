@@ -8,7 +8,7 @@ const vm = (n: number) => `/subscriptions/${SUB}/resourceGroups/rg-app/providers
 const SOLUTION_ID = `/subscriptions/${SUB}/resourceGroups/rg-security/providers/Microsoft.Security/locations/westeurope/securitySolutions/qualys-byol`;
 
 // Small timeouts and delays: the slow response (600 ms) is beyond the 250 ms client timeout.
-const provider = makeQualysByolProvider({ timeoutMs: 250, retryDelayMs: 5, maxRetryDelayMs: 20, maxRetries: 4 });
+const provider = makeQualysByolProvider({ timeoutMs: 250, retryDelayMs: 5, maxRetryDelayMs: 20, maxRetries: 4, pollIntervalMs: 5, maxPolls: 4 });
 
 let arm: FakeArm;
 
@@ -73,7 +73,26 @@ describe("create", () => {
     expect(arm.duplicateLinks).toEqual([]);
   });
 
-  it("never puts the license code or public key in an error message, even when the service echoes them", async () => {
+  it("waits for the solution to finish provisioning before linking VMs", async () => {
+    arm.provisioningReads = 2;
+    const result = await create();
+    const order = arm.requests.map((r) => `${r.method} ${r.path.endsWith("/protectedResources") ? "links" : r.path.split("/").pop()}`);
+    expect(order).toEqual(["GET securitySolutions", "PUT qualys-byol", "GET qualys-byol", "GET qualys-byol", "GET qualys-byol", "PUT links"]);
+    expect(result.outs.provisioningState).toBe("Succeeded");
+  });
+
+  it("stops with a clear error when provisioning fails or never ends", async () => {
+    arm.failProvisioning = true;
+    await expect(create()).rejects.toThrow(/create failed: the solution .*qualys-byol ended in provisioning state Failed/);
+    expect(arm.linkEvents).toEqual([]);
+    await arm.stop();
+    arm = new FakeArm();
+    await arm.start();
+    arm.provisioningReads = 10;
+    await expect(create()).rejects.toThrow(/create failed: the solution .*qualys-byol is still Provisioning after 4 reads; run the update again later/);
+  });
+
+    it("never puts the license code or public key in an error message, even when the service echoes them", async () => {
     arm.echoBodyInErrors = true;
     const err = await create({ licenseCode: "REJECTED-LICENSE-0000" }).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);

@@ -27,6 +27,7 @@ export interface RecordedRequest {
 
 interface Solution {
   id: string;
+  pendingReads: number;
   template: string;
   provisioningParameters: string;
   linked: string[];
@@ -44,6 +45,9 @@ export class FakeArm {
   /** VMs that refuse to be unlinked (stopped). */
   readonly stoppedVms = new Set<string>();
   readonly pricingPuts: { path: string; body: unknown }[] = [];
+  /** Reads that report a new or updated solution as still provisioning (then "Succeeded"; "Failed" when failProvisioning). */
+  provisioningReads = 0;
+  failProvisioning = false;
   /** When set, error responses echo the request body (as a careless service might). */
   echoBodyInErrors = false;
   slowMs = 600;
@@ -66,7 +70,7 @@ export class FakeArm {
 
   /** Add a solution as if it existed before the test. */
   seedSolution(id: string, linked: string[] = [], template = "qualys.qualysAgent"): void {
-    this.solutions.set(id.toLowerCase(), { id, template, provisioningParameters: "{}", linked: [...linked] });
+    this.solutions.set(id.toLowerCase(), { id, template, provisioningParameters: "{}", linked: [...linked], pendingReads: 0 });
   }
 
   linkedOf(id: string): string[] {
@@ -153,13 +157,20 @@ export class FakeArm {
     const [, solutionId, sub, vmId] = solutionMatch;
     const key = solutionId.toLowerCase();
     const solution = this.solutions.get(key);
+    const provisioningState = (s: Solution) => {
+      if (s.pendingReads > 0 && method === "GET") {
+        s.pendingReads -= 1;
+        return "Provisioning";
+      }
+      return s.pendingReads > 0 ? "Provisioning" : this.failProvisioning ? "Failed" : "Succeeded";
+    };
     const view = (s: Solution) => ({
       id: s.id,
       name: s.id.split("/").pop(),
       properties: {
         securityFamily: "Va",
         template: s.template,
-        provisioningState: "Succeeded",
+        provisioningState: provisioningState(s),
         ...(query.get("includeProtectedResources") === "true" ? { protectedResources: s.linked.map((id) => ({ ResourceAzureId: id })) } : {}),
       },
     });
@@ -173,9 +184,10 @@ export class FakeArm {
         if (params.licenseCode === "REJECTED-LICENSE-0000") return error(400, "InvalidLicense", `license code ${params.licenseCode} is not valid`);
         if (solution) {
           solution.provisioningParameters = props.ProvisioningParameters;
+          solution.pendingReads = this.provisioningReads;
           return [200, view(solution)];
         }
-        const created: Solution = { id: solutionId, template: props.Template ?? "", provisioningParameters: props.ProvisioningParameters, linked: [] };
+        const created: Solution = { id: solutionId, template: props.Template ?? "", provisioningParameters: props.ProvisioningParameters, linked: [], pendingReads: this.provisioningReads };
         this.solutions.set(key, created);
         this.solutionsCreated.push(solutionId);
         return [201, view(created)];
@@ -189,6 +201,7 @@ export class FakeArm {
     }
     if (!solution) return error(404, "NotFound", "solution not found");
     if (sub && !vmId && method === "PUT") {
+      if (solution.pendingReads > 0) return error(409, "SolutionNotReady", "the solution is still provisioning");
       for (const item of body as { ResourceAzureId: string }[]) {
         const id = item.ResourceAzureId;
         if (solution.linked.some((x) => x.toLowerCase() === id.toLowerCase())) {
