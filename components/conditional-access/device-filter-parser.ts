@@ -333,6 +333,15 @@ class Parser {
         `insert -and or -or before ${tok.text}`,
       );
     }
+    if (this.logical(tok) === "not") {
+      return this.failAt(
+        tok,
+        DeviceFilterErrorCode.UnexpectedToken,
+        "-not negates the comparison after it but cannot join two comparisons",
+        `-and, -or or ${orWhat}`,
+        `write -and ${tok.text} or -or ${tok.text}`,
+      );
+    }
     return this.failAt(
       tok,
       DeviceFilterErrorCode.UnexpectedToken,
@@ -484,6 +493,15 @@ class Parser {
         `write device.${prop.name} ${prop.operators[0]} ${this.sampleValue(prop)}`,
       );
     }
+    if (/^device\./i.test(tok.text)) {
+      return this.failAt(
+        tok,
+        DeviceFilterErrorCode.UnexpectedToken,
+        `device.${prop.name} must be followed by an operator`,
+        `an operator: ${allowed}`,
+        `write device.${prop.name} ${prop.operators[0]} ${this.sampleValue(prop)}`,
+      );
+    }
     const word = tok.text.toLowerCase().replace(/^-/, "");
     const op = OPERATORS_BY_LOWER.get(word);
     if (op === undefined) {
@@ -557,6 +575,9 @@ class Parser {
       const tok = this.next();
       if (tok.kind === "rbracket" && values.length === 0) {
         return this.failAt(tok, DeviceFilterErrorCode.InvalidValue, `${operator} needs at least one value`, "a double-quoted value", `write device.${prop.name} ${operator} ["value"]`);
+      }
+      if (tok.kind === "rbracket") {
+        return this.failAt(tok, DeviceFilterErrorCode.UnexpectedToken, "a comma must be followed by another value", "a double-quoted value", "remove the trailing comma");
       }
       values.push(this.stringValue(prop, tok, "a double-quoted value in the list"));
       const sep = this.next();

@@ -229,6 +229,24 @@ const CASES: Record<string, Case> = {
     code: "unexpected-token",
     says: ["separated by commas"],
   },
+  "trailing comma in a list": {
+    rule: 'device.operatingSystem -in ["iOS",]',
+    marker: "]",
+    code: "unexpected-token",
+    says: ["remove the trailing comma"],
+  },
+  "a property where the operator should be": {
+    rule: 'device.trustType device.model -eq "x"',
+    marker: "device.model",
+    code: "unexpected-token",
+    says: ["device.trustType must be followed by an operator", "expected an operator: -eq or -ne"],
+  },
+  "-not joining two comparisons": {
+    rule: 'device.model -eq "a" -not device.model -eq "b"',
+    marker: "-not",
+    code: "unexpected-token",
+    says: ["-not negates the comparison after it but cannot join two comparisons", "write -and -not or -or -not"],
+  },
   "unclosed list": {
     rule: 'device.operatingSystem -in ["iOS", "Android"',
     marker: "[",
