@@ -3,10 +3,11 @@
  * (NSD) on 127.0.0.1, and an independent verifier (mailauth, from npm) checks an aligned and a
  * spoofed message through a resolver pointed at that server. Nothing leaves the machine.
  */
-import { authenticate } from "mailauth";
+import { generateKeyPairSync } from "node:crypto";
+import { authenticate, dkimSign } from "mailauth";
 import { runUnderMocks, type DeclaredResource } from "../../cli/engine";
 import { findProject, loadStackConfig } from "../../cli/stack";
-import { evaluateInboundDmarc, type InboundSettings } from "../../components/email";
+import { evaluateInboundDmarc, splitTxt, type InboundSettings } from "../../components/email";
 import { declareEmail } from "../../stacks/email";
 import { REPO_ROOT } from "../helpers/cli";
 import { findNsd, startNsd, type RunningNsd, type Zone } from "./nsd";
@@ -27,6 +28,9 @@ const describeWithNsd = NSD ? describe : describe.skip;
 const MICROSOFT_SPF_STAND_IN = "v=spf1 ip4:40.92.0.0/15 ip4:40.107.0.0/16 ip4:52.100.0.0/15 ip4:52.102.0.0/16 ip4:104.47.0.0/17 ip6:2a01:111:f400::/48 -all";
 const EXCHANGE_ONLINE_IP = "40.107.22.5";
 const SPOOFER_IP = "203.0.113.66";
+
+const { privateKey: DKIM_PRIVATE_KEY, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const DKIM_PUBLIC_KEY = publicKey.export({ type: "spki", format: "der" }).toString("base64");
 
 function zonesFrom(resources: DeclaredResource[]): Zone[] {
   const zones = new Map<string, Zone>();
@@ -57,6 +61,8 @@ describeWithNsd("DNS end to end: NSD serves the prod stack's zone, mailauth veri
     inbound = (run.resources.find((r) => r.type === "tenant-guardrails:index:EmailAuthentication")!.plainInputs as { inbound: InboundSettings }).inbound;
     const zones = zonesFrom(declared);
     zones.push({ name: "protection.outlook.com", records: [{ name: "spf", type: "TXT", ttl: 300, data: [MICROSOFT_SPF_STAND_IN] }] });
+    // Stand-in for Microsoft's DKIM key at our legacy CNAME's target (Exchange Online publishes it there).
+    zones.push({ name: "contoso.onmicrosoft.com", records: [{ name: "selector1-contoso-com._domainkey", type: "TXT", ttl: 300, data: splitTxt(`v=DKIM1; k=rsa; p=${DKIM_PUBLIC_KEY}`) }] });
     server = await startNsd(NSD!, zones);
   });
 
@@ -65,6 +71,20 @@ describeWithNsd("DNS end to end: NSD serves the prod stack's zone, mailauth veri
   });
 
   const resolve = (name: string, type: string) => server.resolver.resolve(name, type) as Promise<never>;
+  /** Follows CNAMEs across zones the way a recursive resolver does (NSD, authoritative, does not). */
+  const recursive = async (name: string, type: string): Promise<never> => {
+    for (let hops = 0; hops < 5; hops++) {
+      try {
+        return (await server.resolver.resolve(name, type)) as never;
+      } catch (err) {
+        if ((err as { code?: string }).code !== "ENODATA" || type === "CNAME") throw err;
+        const [target] = await server.resolver.resolveCname(name).catch(() => [] as string[]);
+        if (!target) throw err;
+        name = target;
+      }
+    }
+    throw new Error(`CNAME chain too long at ${name}`);
+  };
 
   it("serves exactly the DMARC and SPF records the stack declares", async () => {
     expect(declared.filter((r) => r.type === "azure-native:dns:RecordSet")).toHaveLength(7);
@@ -92,6 +112,19 @@ describeWithNsd("DNS end to end: NSD serves the prod stack's zone, mailauth veri
     // The receiving tenant is ours (prod settings): intra-org spoofing of an accepted domain.
     const verdict = evaluateInboundDmarc({ from: "ceo@contoso.com", dmarc: "fail", senderPolicy: dmarc.policy as "reject", sourceIp: SPOOFER_IP }, { ...inbound, acceptedDomains: ["contoso.com", "contoso.net"] });
     expect(verdict.verdict).toBe("reject");
+  });
+
+  it("a message signed with Exchange Online's selector1 key passes DKIM through our CNAME, and DMARC even when forwarded", async () => {
+    const original = message("News <news@contoso.com>");
+    const key = { signingDomain: "contoso.com", selector: "selector1", privateKey: DKIM_PRIVATE_KEY.export({ type: "pkcs8", format: "pem" }).toString() };
+    // mailauth 4.x signs with the entries of signatureData.
+    const signed = await dkimSign(original, { ...key, signatureData: [key] });
+    expect(signed.signatures).toMatch(/^DKIM-Signature: .*d=contoso\.com/s);
+    // Forwarded: it arrives from a mailing list's server, so SPF for contoso.com fails.
+    const result = await authenticate(signed.signatures + original, { ip: "192.0.2.44", helo: "lists.example.org", sender: "news@contoso.com", mta: "mx.fabrikam.example", resolver: recursive, disableArc: true, disableBimi: true });
+    expect(result.spf && result.spf.status.result).toBe("fail");
+    expect(result.dkim.results[0].status.result).toBe("pass");
+    expect((result.dmarc as { status: { result: string } }).status.result).toBe("pass");
   });
 
   it("the parked domain fails SPF and DMARC for any sender", async () => {
