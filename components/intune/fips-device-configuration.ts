@@ -59,8 +59,9 @@ export interface FipsDeviceConfigurationArgs {
   /** Devices that receive the profiles. Required: a profile assigned to nobody is refused. */
   assignment: pulumi.Input<FipsAssignmentArgs>;
   /**
-   * Declare the Intune FIPS profile (default true). Set false only to use the GPO outputs alone;
-   * combined with `bitLocker` it is refused (BitLocker must follow the FIPS policy).
+   * Declare the Intune FIPS profile (default true; must be a plain value, not an Output). Set false
+   * only to use the GPO outputs alone; combined with `bitLocker` it is refused (BitLocker must
+   * follow the FIPS policy).
    */
   fipsProfile?: pulumi.Input<boolean>;
   /** FIPS-compatible BitLocker profile, assigned only after the FIPS profile. Omit for no BitLocker profile. */
@@ -68,8 +69,9 @@ export interface FipsDeviceConfigurationArgs {
   /** Prefix of the profiles' display names in Intune. Default "tenant-guardrails". */
   displayNamePrefix?: pulumi.Input<string>;
   /**
-   * Assignments found on a managed profile that this stack does not declare: "fail" (default; the
-   * update stops and names them), "keep" (left in place) or "replace" (removed: the stack takes ownership).
+   * Assignments found on a managed profile that this stack does not declare: "fail" (default; a
+   * refreshed preview and the update stop and name them), "keep" (left in place) or "replace"
+   * (removed: the stack takes ownership).
    */
   foreignAssignments?: pulumi.Input<ForeignAssignments>;
   /** Microsoft Graph service root. Default https://graph.microsoft.com. */
@@ -165,9 +167,28 @@ export class FipsDeviceConfiguration extends pulumi.ComponentResource {
  * GuardrailInputError.
  */
 export function validateFipsDeviceConfigurationArgs(name: string, args: FipsDeviceConfigurationArgs): pulumi.Output<FipsPlan> {
-  return isKnown(args)
-    ? pulumi.output(planOrThrow(name, toPlain(args as PlainArgsShape)))
-    : pulumi.output(args).apply((resolved) => planOrThrow(name, toPlain(resolved as PlainArgsShape)));
+  // `fipsProfile` decides which resources exist, so it must be known when the program runs.
+  if (!isKnown(args.fipsProfile)) {
+    throwIfProblems(COMPONENT, name, [
+      {
+        field: "fipsProfile",
+        value: "(an Output)",
+        problem: "it decides which profiles exist, so it must be known when the program runs",
+        fix: "pass a plain true or false (e.g. from stack config), not an Output",
+      },
+    ]);
+  }
+  const bitLockerDeclared = args.bitLocker !== undefined;
+  const check = (plain: PlainArgsShape): FipsPlan => {
+    const plan = planOrThrow(name, toPlain(plain));
+    if (bitLockerDeclared && !plan.bitLocker) {
+      throwIfProblems(COMPONENT, name, [
+        { field: "bitLocker", value: plain.bitLocker, problem: "resolved to nothing", fix: "omit bitLocker, or give an object (`{}` for the defaults)" },
+      ]);
+    }
+    return plan;
+  };
+  return isKnown(args) ? pulumi.output(check(args as PlainArgsShape)) : pulumi.output(args).apply((resolved) => check(resolved as PlainArgsShape));
 }
 
 type PlainArgsShape = {

@@ -186,6 +186,11 @@ describe("FipsDeviceConfiguration refusals at preview", () => {
     expect(bitLocker).toMatch(/bitLocker.assignment.includeGroupIds = \[\]: no assignment target/);
   });
 
+  it("refuses a fipsProfile that is an Output: it decides which profiles exist", () => {
+    const message = refusal({ assignment: { includeGroupIds: [CORP] }, fipsProfile: pulumi.output(false) });
+    expect(message).toContain('fipsProfile = "(an Output)": it decides which profiles exist, so it must be known when the program runs. Fix: pass a plain true or false');
+  });
+
   it("refuses an unknown encryption method, naming the drive and the accepted values", () => {
     const message = refusal({ assignment: { includeGroupIds: [CORP] }, bitLocker: { fixedDriveEncryptionMethod: fromConfig("XTS-AES-256") } });
     expect(message).toContain(
