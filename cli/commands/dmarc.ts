@@ -10,6 +10,7 @@ import {
   NOT_MODELLED,
   dmarcTagValues,
   evaluateInboundDmarc,
+  joinTxtStrings,
   parseDmarcRecord,
   validateInboundMessage,
   validateInboundSettings,
@@ -31,6 +32,7 @@ interface CheckOptions {
 function checkRecord(record: string, opts: CheckOptions): void {
   const spec = (opts.spec ?? "RFC9989").toUpperCase().replace(/\s+/g, "");
   if (spec !== DmarcSpec.Rfc9989 && spec !== DmarcSpec.Rfc7489) throw new UsageError(`--spec must be RFC9989 or RFC7489, not "${opts.spec}"`);
+  record = joinTxtStrings(record);
   const result = parseDmarcRecord(record, { spec: spec as DmarcSpec, parked: opts.parked });
   const tags = dmarcTagValues(result);
   if (opts.json) {
@@ -134,7 +136,7 @@ export function register(program: Command): void {
   dmarc
     .command("check")
     .description("parse and validate a DMARC record; exit 1 when it has errors")
-    .argument("<record>", 'the TXT record text, e.g. "v=DMARC1; p=reject; rua=mailto:d@contoso.com"')
+    .argument("<record>", 'the TXT record text, e.g. "v=DMARC1; p=reject; rua=mailto:d@contoso.com", or as dig prints it (quoted strings are joined)')
     .option("--spec <rfc>", "RFC9989 (default) or RFC7489")
     .option("--parked", "the domain sends no mail (warn unless p and sp are reject)")
     .option("--json", "print a stable JSON document")

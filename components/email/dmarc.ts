@@ -435,3 +435,14 @@ export function buildDmarcRecord(spec: DmarcPolicySpec): string {
   if (spec.testMode) parts.push("t=y");
   return parts.join("; ");
 }
+
+const QUOTED_STRINGS = /^\s*"(?:[^"\\]|\\.)*"(?:\s+"(?:[^"\\]|\\.)*")*\s*$/;
+
+/**
+ * Accept a TXT record as `dig` prints it ("v=DMARC1; p=re" "ject"): the quoted character-strings
+ * are unescaped and joined with nothing in between, as receivers do. Other text is returned as is.
+ */
+export function joinTxtStrings(text: string): string {
+  if (!QUOTED_STRINGS.test(text)) return text;
+  return [...text.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1].replace(/\\(\d{3}|.)/g, (_, e: string) => (e.length === 3 ? String.fromCharCode(Number(e)) : e))).join("");
+}

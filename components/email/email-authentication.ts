@@ -175,6 +175,11 @@ function slug(domain: string): string {
   return domain.toLowerCase().replace(/[^a-z0-9]+/g, "-");
 }
 
+/**
+ * DMARC, SPF and DKIM records of the tenant's own mail domains in Azure DNS, and optionally
+ * Exchange Online's handling of inbound mail that fails DMARC (honor DMARC policy, spoofed
+ * sender pairs), applied by an idempotent ExchangeOnlineManagement script.
+ */
 export class EmailAuthentication extends pulumi.ComponentResource {
   /** Every record published, per domain, for review. */
   public readonly records: pulumi.Output<PublishedRecord[]>;

@@ -51,9 +51,9 @@ export function buildExchangeScript(settings: InboundSettings, options: Exchange
   ];
   const lines = [
     "# tenant-guardrails: inbound DMARC handling for Exchange Online (generated; review, do not edit)",
-    "#Requires -Modules ExchangeOnlineManagement",
     "$ErrorActionPreference = 'Stop'",
     "Set-StrictMode -Version 3.0",
+    "# (no #Requires: it is refused outside script files, and this runs through pwsh -Command)",
     "Import-Module ExchangeOnlineManagement",
     "",
     "# App-only certificate authentication; the connection details come from the environment.",

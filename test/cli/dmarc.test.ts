@@ -30,6 +30,12 @@ describe("tenant-guardrails dmarc check", () => {
     expect(JSON.parse(legacy.stdout).findings[0].message).toBe("pct=500 is not valid: it must be an integer from 0 to 100");
   });
 
+  it("joins a record pasted as dig prints it (several quoted strings)", async () => {
+    const r = await runCli(["dmarc", "check", '"v=DMARC1; p=re" "ject; rua=mailto:d@contoso.com"', "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ record: "v=DMARC1; p=reject; rua=mailto:d@contoso.com", tags: { p: "reject" } });
+  });
+
   it("says when the text is not a DMARC record at all", async () => {
     const r = await runCli(["dmarc", "check", "v=spf1 -all"]);
     expect(r.code).toBe(1);

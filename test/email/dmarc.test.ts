@@ -6,6 +6,7 @@ import {
   buildDmarcRecord,
   dmarcTagValues,
   effectivePolicy,
+  joinTxtStrings,
   parseDmarcRecord,
   validateDmarcSpec,
   type DmarcParseResult,
@@ -129,6 +130,15 @@ describe("parseDmarcRecord (RFC 9989 by default)", () => {
     expect(effectivePolicy(rec("v=DMARC1; p=quarantine; t=y"))).toBe("none");
     expect(effectivePolicy(rec("v=DMARC1; p=reject; sp=quarantine"), "subdomain")).toBe("quarantine");
     expect(effectivePolicy(rec("v=DMARC1; p=reject; sp=quarantine; np=none"), "nonexistent")).toBe("none");
+  });
+});
+
+describe("joinTxtStrings", () => {
+  it("joins dig-style quoted strings and unescapes them; leaves plain text alone", () => {
+    expect(joinTxtStrings('"v=DMARC1; p=re" "ject"')).toBe("v=DMARC1; p=reject");
+    expect(joinTxtStrings('"a\\"b" "\\059c"')).toBe('a"b;c');
+    expect(joinTxtStrings("v=DMARC1; p=reject")).toBe("v=DMARC1; p=reject");
+    expect(joinTxtStrings('v=DMARC1; p="x"')).toBe('v=DMARC1; p="x"');
   });
 });
 
