@@ -5,6 +5,7 @@ import { register as registerWhatif } from "./whatif";
 import { register as registerFilter } from "./filter";
 import { register as registerImportCa } from "./import-ca";
 import { register as registerDmarc } from "./dmarc";
+import { register as registerCoverage } from "./coverage";
 
 export function registerCommands(program: Command): void {
   registerPlan(program);
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerFilter(program);
   registerImportCa(program);
   registerDmarc(program);
+  registerCoverage(program);
 }

@@ -9,3 +9,4 @@ export * from "./inventory";
 export * from "./import";
 export { LegacyDeviceState, legacyDeviceStatesToFilter } from "./import-legacy";
 export { ExportEncoding, ExportDecodeError, decodeExportBytes } from "./import-decode";
+export * from "./coverage-public";
