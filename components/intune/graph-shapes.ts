@@ -133,7 +133,7 @@ export function assignmentKey(target: DeviceAndAppManagementAssignmentTarget | n
 }
 
 export function declaredAssignmentKeys(d: Pick<DeclaredProfile, "includeGroupIds" | "excludeGroupIds">): string[] {
-  return [...d.includeGroupIds.map((g) => assignmentKey(includeTarget(g))), ...d.excludeGroupIds.map((g) => assignmentKey(excludeTarget(g)))].sort();
+  return [...(d.includeGroupIds ?? []).map((g) => assignmentKey(includeTarget(g))), ...(d.excludeGroupIds ?? []).map((g) => assignmentKey(excludeTarget(g)))].sort();
 }
 
 /**
