@@ -79,8 +79,20 @@ export interface RunningNsd {
   log(): string;
 }
 
-/** Start NSD serving `zones`; resolves once it answers the first zone's SOA. */
+/** Start NSD serving `zones`; resolves once it answers the first zone's SOA. Retries on a new port (a port can be taken between the check and NSD's bind). */
 export async function startNsd(binary: string, zones: Zone[]): Promise<RunningNsd> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startNsdOnce(binary, zones);
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+async function startNsdOnce(binary: string, zones: Zone[]): Promise<RunningNsd> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tg-nsd-"));
   const port = await freePort();
   const conf = [
