@@ -109,3 +109,33 @@ describe("the stacks' own config", () => {
     expect((outputs.defender as { decision: unknown }).decision).toMatchObject({ environment: "dev", provider: "builtIn", machinesInScope: 4, uncoveredMachines: 0, uncoveredIfQualysByol: 2 });
   });
 });
+
+describe("one choice per subscription in a stack", () => {
+  it("refuses a BYOL component for a subscription a built-in component already covers", async () => {
+    const error = await runUnderMocks(
+      () => {
+        new VulnerabilityAssessment("mdvm", { subscriptionId: SUB, provider: "builtIn", builtIn: { subPlan: "P1" } });
+        new VulnerabilityAssessment("qualys", {
+          subscriptionId: SUB.toUpperCase(),
+          provider: "qualysByol",
+          qualysByol: { resourceGroupName: "rg", location: "westeurope", licenseCode: LICENSE, publicKey: PUBLIC_KEY },
+        });
+      },
+      { project: "tenant-guardrails", stack: "prod" },
+    ).catch((e: Error) => e);
+    expect((error as Error).message).toBe(
+      'VulnerabilityAssessment "qualys" has an invalid input:\n' +
+        `  - subscriptionId = "${SUB}": VulnerabilityAssessment "mdvm" in this stack already chooses "builtIn" for this subscription; the "builtIn" choice selects MdeTvm, which overrides what Defender shows for the "qualysByol" one. Fix: declare one VulnerabilityAssessment per subscription: remove one of them`,
+    );
+  });
+
+  it("accepts the same program run again (a new stack run) and different subscriptions", async () => {
+    const program = () => {
+      new VulnerabilityAssessment("a", { subscriptionId: SUB, provider: "builtIn", builtIn: { subPlan: "P1" } });
+      new VulnerabilityAssessment("b", { subscriptionId: "3b7e2c91-5d4a-4f8e-a1c6-0e9d8b7a6f51", provider: "builtIn", builtIn: { subPlan: "P1" } });
+    };
+    await runUnderMocks(program, { project: "tenant-guardrails", stack: "dev" });
+    const { resources } = await runUnderMocks(program, { project: "tenant-guardrails", stack: "dev" });
+    expect(resources.filter((r) => r.type === "azure-native:security:Pricing")).toHaveLength(2);
+  });
+});
