@@ -28,3 +28,18 @@ describe("DeviceFilter basics", () => {
     expect(formatFilterError(err as DeviceFilterError).split("\n")[2]).toBe("  " + " ".repeat(17) + "^~~");
   });
 });
+
+describe("pure core", () => {
+  it("the device filter modules import nothing but each other and Node built-ins (no Pulumi, no SDKs)", () => {
+    const fs = jest.requireActual<typeof import("node:fs")>("node:fs");
+    const path = jest.requireActual<typeof import("node:path")>("node:path");
+    const dir = path.join(__dirname, "../../components/conditional-access");
+    const files = fs.readdirSync(dir).filter((f) => /^device-filter.*\.ts$/.test(f));
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    for (const file of files) {
+      const source = fs.readFileSync(path.join(dir, file), "utf8");
+      const imports = [...source.matchAll(/(?:from|import|require\()\s*["']([^"']+)["']/g)].map((m) => m[1]);
+      for (const spec of imports) expect(`${file}: ${spec}`).toMatch(/: (\.\/device-filter[-a-z]*|node:[a-z_]+)$/);
+    }
+  });
+});
