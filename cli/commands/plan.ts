@@ -1,7 +1,9 @@
 import type { Command } from "commander";
 import { SECRET_MASK, type DeclaredResource } from "../engine";
-import { printJson, printLines } from "../output";
-import { runStack } from "../stack";
+import { EXIT_FINDING, printJson, printLines } from "../output";
+import { findProject, runStack } from "../stack";
+import { findingLines, isBlocking, loadPolicyConfig, policyFindings } from "../policy-findings";
+import { writePlanReport } from "../report/write";
 
 /** Inputs worth a line in the human plan, per resource type; other types show their scalar inputs. */
 const KEY_INPUTS: Record<string, string[]> = {
@@ -58,19 +60,30 @@ export function register(program: Command): void {
     .description("run a stack's program offline under the mock engine and print the resources it declares")
     .requiredOption("--stack <name>", "stack name (reads stacks/Pulumi.<name>.yaml)")
     .option("--json", "print a stable JSON document")
-    .action(async (opts: { stack: string; json?: boolean }) => {
-      const { resources, outputs } = await runStack(opts.stack);
+    .option("--policy-config <file>", "policy pack config (as for pulumi --policy-pack-config); default policies/policy-config.json")
+    .option("--html <file>", "also write a self-contained HTML overview of the stack")
+    .action(async (opts: { stack: string; json?: boolean; policyConfig?: string; html?: string }) => {
+      const project = findProject();
+      const policyConfig = loadPolicyConfig(project.root, opts.policyConfig);
+      const { resources, outputs } = await runStack(opts.stack, project);
+      // The policy pack, offline: exit 1 on a mandatory violation, as pulumi preview --policy-pack would fail.
+      const findings = await policyFindings(resources, policyConfig.config);
+      const blocked = findings.some(isBlocking);
+      if (opts.html) writePlanReport(opts.html, { stack: opts.stack, resources, outputs, findings });
       if (opts.json) {
         printJson({
-          ok: true,
+          ok: !blocked,
           stack: opts.stack,
           resources: resources
             .filter((r) => r.type !== "pulumi:pulumi:Stack")
             .map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent, custom: r.custom, inputs: r.inputs })),
           outputs,
+          findings: findings.map((f) => ({ policy: f.policy, enforcementLevel: f.enforcementLevel, severity: f.severity, urn: f.urn, message: f.message })),
         });
       } else {
-        printLines(planLines(opts.stack, resources, outputs));
+        printLines([...planLines(opts.stack, resources, outputs), ...findingLines(findings, policyConfig.source)]);
       }
+      if (opts.html && !opts.json) process.stderr.write(`HTML overview written to ${opts.html}\n`);
+      if (blocked) process.exitCode = EXIT_FINDING;
     });
 }

@@ -4,6 +4,8 @@ import { evaluateInventory, parseInventory, type InventoryReport, type PlainCond
 import { EXIT_FINDING, InputError, UsageError, printJson, printLines } from "../output";
 import { errorLines, importPolicyFiles } from "./import-ca";
 import { runStack } from "../stack";
+import { deviceMatrix } from "../report/whatif-report";
+import { writeWhatifReport } from "../report/write";
 
 export const CA_POLICY_TYPE = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy";
 
@@ -51,7 +53,8 @@ export function register(program: Command): void {
     .option("--policies <graph-export.json...>", "evaluate the policies of Graph exports (what the tenant has today), as import-ca reads them")
     .option("--map <placeholders.json>", "with --policies: values for template placeholders, as import-ca --map")
     .option("--json", "print a stable JSON document")
-    .action(async (opts: { devices: string; stack?: string; policies?: string[]; map?: string; json?: boolean }) => {
+    .option("--html <file>", "also write a self-contained HTML page: device kinds x policies, with inventory counts")
+    .action(async (opts: { devices: string; stack?: string; policies?: string[]; map?: string; json?: boolean; html?: string }) => {
       if (!opts.stack === !opts.policies) throw new UsageError("give either --stack <name> or --policies <graph-export.json>..., not both");
       const devices = readInventory(opts.devices);
       if (opts.policies) {
@@ -59,6 +62,8 @@ export function register(program: Command): void {
         const imported = importPolicyFiles(opts.policies, opts.map);
         const report = evaluateInventory(imported.policies.map((p) => p.resource), devices);
         const ok = imported.errors.length === 0;
+        const resources = imported.policies.map((p) => p.resource);
+        if (opts.html) writeWhatifReport(opts.html, { stack: opts.policies.join(", "), inventory: opts.devices, matrix: deviceMatrix(resources, devices), report });
         if (opts.json) printJson({ ok, source: { policies: opts.policies }, importErrors: imported.errors, ...report });
         else printLines(whatifLines(report));
         for (const e of opts.json ? [] : imported.errors) process.stderr.write(`${errorLines(e).join("\n")}\n  (left out of the evaluation)\n`);
@@ -67,6 +72,7 @@ export function register(program: Command): void {
       }
       const policies = await stackPolicies(opts.stack!);
       const report = evaluateInventory(policies, devices);
+      if (opts.html) writeWhatifReport(opts.html, { stack: opts.stack!, inventory: opts.devices, matrix: deviceMatrix(policies, devices), report });
       if (opts.json) printJson({ ok: true, source: { stack: opts.stack }, ...report });
       else printLines(whatifLines(report));
     });

@@ -1,0 +1,125 @@
+/**
+ * `plan --html`: an overview of a stack — policy findings first, then the choices made per system
+ * (the components' persisted inputs), every resource, and the stack outputs. Pure: data in, HTML
+ * string out. Only masked inputs are rendered (secrets show as "[secret]").
+ */
+import type { DeclaredResource } from "../engine";
+import type { PolicyFinding } from "../policy-findings";
+import { esc, page, table, text } from "./html";
+
+export interface PlanReportInput {
+  stack: string;
+  resources: DeclaredResource[];
+  outputs: Record<string, unknown>;
+  findings: PolicyFinding[];
+}
+
+const COMPONENT_PREFIX = "tenant-guardrails:index:";
+const SYSTEM_OF: Record<string, string> = {
+  CorporateDeviceAccess: "Conditional Access",
+  VulnerabilityAssessment: "Defender for Cloud vulnerability assessment",
+  FipsDeviceConfiguration: "Intune FIPS mode and BitLocker",
+  EmailAuthentication: "Email authentication (DMARC, SPF, DKIM)",
+};
+const LONG = 240;
+
+/** Leaf values of a nested object as [dotted path, text] pairs. */
+export function flatten(value: unknown, prefix = ""): [string, string][] {
+  if (value === null || value === undefined) return [];
+  if (Array.isArray(value)) {
+    if (value.every((v) => v === null || typeof v !== "object")) return [[prefix, value.join(", ")]];
+    return value.flatMap((v, i) => flatten(v, `${prefix}[${i}]`));
+  }
+  if (typeof value === "object") {
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k));
+  }
+  return [[prefix, String(value)]];
+}
+
+function shorten(s: string): string {
+  return s.length > LONG ? `${s.slice(0, LONG)}… (${s.length} characters)` : s;
+}
+
+function dl(pairs: [string, string][]): string {
+  if (pairs.length === 0) return `<p class="na">no inputs (defaults)</p>`;
+  return `<dl>${pairs.map(([k, v]) => `<dt>${esc(k)}</dt><dd class="mono">${esc(shorten(v))}</dd>`).join("")}</dl>`;
+}
+
+function shortName(urn: string): string {
+  return urn ? (urn.split("::").pop() ?? urn) : "";
+}
+
+export function renderPlanReport(input: PlanReportInput): string {
+  const resources = input.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+  const components = resources.filter((r) => r.type.startsWith(COMPONENT_PREFIX));
+  const children = (urn: string): number => resources.filter((r) => r.parent === urn).length;
+  const mandatory = input.findings.filter((f) => f.enforcementLevel === "mandatory");
+  const advisory = input.findings.filter((f) => f.enforcementLevel !== "mandatory");
+
+  const summary = `<div class="summary">
+<div><b>${components.length}</b>components</div>
+<div><b>${resources.length - components.length}</b>resources they declare</div>
+<div><b class="${mandatory.length ? "" : "zero"}" id="mandatory-count">${mandatory.length}</b>mandatory findings</div>
+<div><b class="${advisory.length ? "" : "zero"}" id="advisory-count">${advisory.length}</b>advisory findings</div>
+</div>`;
+
+  const findingRows = input.findings.map((f) => [
+    `<span class="badge ${esc(f.enforcementLevel)}">${esc(f.enforcementLevel)}</span>`,
+    `<code>${esc(f.policy)}</code>`,
+    esc(shortName(f.urn)),
+    esc(f.message),
+  ]);
+  const findings = input.findings.length
+    ? table(["Level", "Policy", "Resource", "Finding"], findingRows, { id: "findings" })
+    : `<p id="findings">No findings: every policy of the pack passes.</p>`;
+
+  const choices = components
+    .map((c) => {
+      const kind = c.type.slice(COMPONENT_PREFIX.length);
+      return `<section class="system" data-component="${esc(kind)}">
+<h3>${esc(SYSTEM_OF[kind] ?? kind)} <span class="badge">${esc(kind)} "${esc(c.name)}" · ${children(c.urn)} resource(s)</span></h3>
+${dl(flatten(c.inputs))}
+</section>`;
+    })
+    .join("\n");
+
+  const resourceRows = resources.map((r) => [
+    `<code>${esc(r.type)}</code>`,
+    esc(r.name),
+    esc(shortName(r.parent)),
+    esc(
+      flatten(r.inputs)
+        .filter(([k]) => !k.startsWith("metadata."))
+        .slice(0, 4)
+        .map(([k, v]) => `${k}: ${v.length > 120 ? `${v.slice(0, 120)}…` : v}`)
+        .join("\n"),
+    ).replace(/\n/g, "<br>"),
+  ]);
+
+  // Outputs: the short values (decisions, ids, records); long ones (scripts) stay in plan --json.
+  let omitted = 0;
+  const outputs = Object.entries(input.outputs)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => {
+      const pairs = flatten(v).map(([p, s]) => [p, text(s)] as [string, string]);
+      const short = pairs.filter(([, s]) => s.length <= LONG);
+      omitted += pairs.length - short.length;
+      return `<h3>${esc(k)}</h3>${dl(short)}`;
+    })
+    .join("\n");
+
+  const body = `<h1>Plan of stack ${esc(input.stack)}</h1>
+<p class="sub">Offline plan (mock engine, no tenant contacted) with the tenant-guardrails policy pack</p>
+${summary}
+<h2>Policy findings</h2>
+${findings}
+<h2>Choices per system</h2>
+<div id="choices">${choices || `<p class="na">This stack declares no component.</p>`}</div>
+<h2>Resources</h2>
+${table(["Type", "Name", "Parent", "Key inputs"], resourceRows, { id: "resources" })}
+<h2>Stack outputs</h2>
+${outputs || `<p class="na">none</p>`}
+${omitted ? `<p class="na">${omitted} long value(s) not shown: see plan --json.</p>` : ""}
+`;
+  return page(`Plan ${input.stack}`, body);
+}
