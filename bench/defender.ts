@@ -7,7 +7,7 @@
  * - byol_http_writes_noop: the writes among them. Target: 0.
  * - byol_http_calls_update_unchanged: refresh plus update called anyway with unchanged inputs
  *   (update re-reads the links once and writes nothing).
- * - byol_http_calls_create / byol_http_calls_delete: requests to create (solution list, PUT, read,
+ * - byol_http_calls_create / byol_http_calls_delete: requests to create (home region, solution list, PUT, read,
  *   one link PUT for all VMs) and to delete (read, one unlink per VM, DELETE).
  * - defender_validate_ms: median time to validate a BYOL choice with 1,000 machines in scope.
  */

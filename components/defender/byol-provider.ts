@@ -18,6 +18,7 @@ import { AzureRestClient, AzureRestError, type AzureRestClientOptions } from "..
 import { QUALYS_TEMPLATE, SOLUTION_API_VERSION, SOLUTION_LIST_API_VERSION } from "./model";
 import {
   linkBody,
+  locationsPath,
   parseLinkedVmIds,
   parseSolution,
   protectedResourcePath,
@@ -123,6 +124,15 @@ export function makeQualysByolProvider(options: QualysByolProviderOptions = {}):
     }
   }
 
+  /** The solution belongs in the subscription's Defender home region: refuse another region before writing anything. */
+  async function checkHomeRegion(c: AzureRestClient, s: QualysByolSolutionState): Promise<void> {
+    const locations = await c.list<{ name?: string; properties?: { homeRegionName?: string } }>(locationsPath(s.subscriptionId), { query: api });
+    const home = locations.map((l) => l.properties?.homeRegionName ?? l.name ?? "").find((x) => x !== "");
+    if (home && home.toLowerCase() !== s.location.toLowerCase()) {
+      throw new Error(`the Defender for Cloud home region of subscription ${s.subscriptionId} is ${home}, not ${s.location}. Fix: set qualysByol.location to "${home.toLowerCase()}"`);
+    }
+  }
+
   async function putSolution(c: AzureRestClient, s: QualysByolSolutionState): Promise<void> {
     await c.put(solutionPath(s), solutionBody(s.location, s.licenseCode, s.publicKey, s.autoUpdate), { query: api });
   }
@@ -217,6 +227,7 @@ export function makeQualysByolProvider(options: QualysByolProviderOptions = {}):
     async create(inputs) {
       return scrubbed(inputs, "create failed", async () => {
         const c = client(inputs.armEndpoint);
+        await checkHomeRegion(c, inputs);
         await refuseSecondSolution(c, inputs);
         await putSolution(c, inputs);
         const state = await reconcileLinks(c, inputs);

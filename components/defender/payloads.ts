@@ -61,6 +61,11 @@ export function solutionPath(s: SolutionLocation): string {
   return `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}/providers/Microsoft.Security/locations/${s.location}/securitySolutions/${s.solutionName}`;
 }
 
+/** Defender for Cloud locations of the subscription; `properties.homeRegionName` is where the solution belongs. */
+export function locationsPath(subscriptionId: string): string {
+  return `/subscriptions/${subscriptionId}/providers/Microsoft.Security/locations`;
+}
+
 /** Every security solution of the subscription (public spec, GET only). */
 export function solutionsListPath(subscriptionId: string): string {
   return `/subscriptions/${subscriptionId}/providers/Microsoft.Security/securitySolutions`;

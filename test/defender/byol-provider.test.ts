@@ -65,7 +65,15 @@ describe("create", () => {
     expect(arm.writes).toHaveLength(0);
   });
 
-  it("adopts its own solution when a previous create stopped half-way, linking only what is missing", async () => {
+  it("refuses a location other than the subscription's Defender home region, before writing anything", async () => {
+    arm.homeRegion = "centralus";
+    await expect(create()).rejects.toThrow(
+      `Qualys BYOL solution qualys-byol: create failed: the Defender for Cloud home region of subscription ${SUB} is centralus, not westeurope. Fix: set qualysByol.location to "centralus"`,
+    );
+    expect(arm.writes).toHaveLength(0);
+  });
+
+    it("adopts its own solution when a previous create stopped half-way, linking only what is missing", async () => {
     arm.seedSolution(SOLUTION_ID, [vm(1)]);
     await create();
     expect(arm.solutionsCreated).toHaveLength(0);
@@ -77,7 +85,7 @@ describe("create", () => {
     arm.provisioningReads = 2;
     const result = await create();
     const order = arm.requests.map((r) => `${r.method} ${r.path.endsWith("/protectedResources") ? "links" : r.path.split("/").pop()}`);
-    expect(order).toEqual(["GET securitySolutions", "PUT qualys-byol", "GET qualys-byol", "GET qualys-byol", "GET qualys-byol", "PUT links"]);
+    expect(order).toEqual(["GET locations", "GET securitySolutions", "PUT qualys-byol", "GET qualys-byol", "GET qualys-byol", "GET qualys-byol", "PUT links"]);
     expect(result.outs.provisioningState).toBe("Succeeded");
   });
 
@@ -109,6 +117,7 @@ describe("faults on the wire: each ends in success or a clear error; no second s
     ["429 without Retry-After on the solution PUT", () => arm.inject({ method: "PUT", pathEndsWith: "/qualys-byol", kind: "429", times: 2 })],
     ["429 with Retry-After on the link PUT", () => arm.inject({ method: "PUT", pathEndsWith: "/protectedResources", kind: "429-retry-after" })],
     ["500 then 503 on the solution PUT", () => arm.inject({ method: "PUT", pathEndsWith: "/qualys-byol", kind: "500" }, { method: "PUT", pathEndsWith: "/qualys-byol", kind: "503" })],
+    ["500 on the home-region read", () => arm.inject({ method: "GET", pathEndsWith: "/Microsoft.Security/locations", kind: "500" })],
     ["503 on the solution list", () => arm.inject({ method: "GET", pathEndsWith: "/securitySolutions", kind: "503" })],
     ["dropped connection after the solution PUT was processed", () => arm.inject({ method: "PUT", pathEndsWith: "/qualys-byol", kind: "drop-after-processing" })],
     ["slow response to the solution PUT (processed, answered after the timeout)", () => arm.inject({ method: "PUT", pathEndsWith: "/qualys-byol", kind: "slow-after-processing" })],

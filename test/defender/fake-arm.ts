@@ -47,6 +47,8 @@ export class FakeArm {
   readonly pricingPuts: { path: string; body: unknown }[] = [];
   /** Reads that report a new or updated solution as still provisioning (then "Succeeded"; "Failed" when failProvisioning). */
   provisioningReads = 0;
+  /** The subscription's Defender for Cloud home region. */
+  homeRegion = "westeurope";
   failProvisioning = false;
   /** When set, error responses echo the request body (as a careless service might). */
   echoBodyInErrors = false;
@@ -148,6 +150,9 @@ export class FakeArm {
         .filter((s) => s.id.toLowerCase().startsWith(`/subscriptions/${sub}/`))
         .map((s) => ({ id: s.id, name: s.id.split("/").pop(), properties: { securityFamily: "Va", template: s.template, provisioningState: "Succeeded", protectionStatus: "Healthy" } }));
       return [200, { value }];
+    }
+    if (/^\/subscriptions\/[^/]+\/providers\/Microsoft\.Security\/locations$/i.test(path) && method === "GET") {
+      return [200, { value: [{ id: `${path}/${this.homeRegion}`, name: this.homeRegion, properties: { homeRegionName: this.homeRegion } }] }];
     }
     if (/\/providers\/Microsoft\.Security\/pricings\/VirtualMachines$/i.test(path) && method === "PUT") {
       this.pricingPuts.push({ path, body });
