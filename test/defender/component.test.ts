@@ -132,7 +132,14 @@ describe("built-in provider", () => {
     expect(kids["azure-native:security:Pricing p1-va-servers-plan"]).toEqual({ scopeId: `subscriptions/${SUB}`, pricingName: "VirtualMachines", pricingTier: "Standard", subPlan: "P1" });
   });
 
-  it("P2 with agentless scanning turned off says so explicitly", async () => {
+  it("accepts inputs that are Outputs (validated once they resolve)", async () => {
+    const c = new mod.VulnerabilityAssessment("out-va", { subscriptionId: pulumi.output(SUB), provider: "builtIn", builtIn: { subPlan: pulumi.output("P2" as const), keepPlanOnRemoval: true } });
+    expect(await promiseOf(c.decision)).toMatchObject({ provider: "builtIn", defenderPlan: "Defender for Servers P2 with agentless scanning" });
+    await settle();
+    expect(children("out-va")["azure-native:security:Pricing out-va-servers-plan"]).toMatchObject({ scopeId: `subscriptions/${SUB}`, subPlan: "P2" });
+  });
+
+    it("P2 with agentless scanning turned off says so explicitly", async () => {
     new mod.VulnerabilityAssessment("noscan-va", { subscriptionId: SUB, provider: "builtIn", builtIn: { subPlan: "P2", agentlessScanning: false } });
     await settle();
     expect(children("noscan-va")["azure-native:security:Pricing noscan-va-servers-plan"].extensions).toEqual([
