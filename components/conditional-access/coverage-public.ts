@@ -1,5 +1,5 @@
 /** The public API of the coverage analysis (what components/index.ts re-exports). */
-export { analyseCoverage, classifyDevice, classResult, policyInScope, CoverageLimitError, PLATFORM_RULES, PLATFORM_OPERATING_SYSTEM } from "./coverage";
+export { analyseCoverage, classifyDevice, classResult, randomClassMember, policyInScope, CoverageLimitError, PLATFORM_RULES, PLATFORM_OPERATING_SYSTEM } from "./coverage";
 export type { CoverageAnalysis, CoverageOptions, CoverageRegion, CoverageScope, CoverageSelector, CoverageCounts, DeviceClass } from "./coverage";
 export { ExpectedOutcome, CoverageAssertionError, parseCoverageAssertion, checkAssertions, describeScope } from "./coverage-assert";
 export type { CoverageAssertion, AssertionFailure, AssertionResult } from "./coverage-assert";

@@ -610,9 +610,87 @@ export function classifyDevice(analysis: CoverageAnalysis, device: InventoryDevi
   const { variables, cellsByClass } = analysis.model;
   const regions = variables.map((v, i) => regionOf(v, i, device, analysis.model));
   const inCell = (cell: Cell) => cell.every((allowed, i) => allowed === undefined || allowed.includes(regions[i]));
-  const found = cellsByClass.findIndex((cells) => cells.some(inCell));
-  if (found < 0) throw new Error("internal: a device falls in no class");
-  return analysis.classes[found];
+  const found = cellsByClass.flatMap((cells, i) => (cells.some(inCell) ? [i] : []));
+  // The classes partition the device space: exactly one holds the device.
+  if (found.length !== 1) throw new Error(`internal: a device falls in ${found.length} classes: ${JSON.stringify(device)}`);
+  return analysis.classes[found[0]];
+}
+
+function randomCase(s: string, random: () => number): string {
+  let out = "";
+  for (const ch of s) out += /[a-z]/i.test(ch) && random() < 0.5 ? (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase()) : ch;
+  return out;
+}
+
+/** A random string of the region: random pieces of the atoms and other characters, kept if the signature matches. */
+function randomRegionValue(v: Variable, region: number, random: () => number): string | undefined {
+  const target = v.regions[region];
+  const key = target.atoms.join(",");
+  if (key === "" && random() < 0.3) return undefined;
+  const pieces = [...v.atoms.map((a) => a.text), "x", "7", " ", "-", "é"];
+  for (let attempt = 0; attempt < 40; attempt++) {
+    let s = "";
+    const n = 1 + Math.floor(random() * 4);
+    for (let i = 0; i < n; i++) {
+      const p = pieces[Math.floor(random() * pieces.length)];
+      const from = random() < 0.3 ? Math.floor(random() * p.length) : 0;
+      const to = random() < 0.3 ? from + Math.floor(random() * (p.length - from + 1)) : p.length;
+      s += p.slice(from, to);
+    }
+    s = randomCase(s, random);
+    if (stringSignature(v.atoms, s) === key) return s;
+  }
+  return target.witness === undefined ? undefined : randomCase(target.witness, random);
+}
+
+const UNTESTED_VALUES = ["", "Contoso", "Surface Laptop 5", "10.0.22631", "Windows", "iOS", "AzureAd", "Company", "x"];
+
+/**
+ * A random device of a class: a random region of it, random values inside each attribute region
+ * (random case, other characters), random values for attributes no rule tests. For tests that the
+ * class is exact: every such device must get the class's outcome from `evaluateDevice`.
+ */
+export function randomClassMember(analysis: CoverageAnalysis, cls: DeviceClass, random: () => number): InventoryDevice {
+  const { variables, cellsByClass, namedPlatforms } = analysis.model;
+  const cells = cellsByClass[analysis.classes.indexOf(cls)];
+  const cell = cells[Math.floor(random() * cells.length)];
+  const pick = (i: number) => {
+    const allowed = cell[i] ?? range(variables[i].regions.length);
+    return allowed[Math.floor(random() * allowed.length)];
+  };
+  if (pick(0) === 1) {
+    const p = namedPlatforms.length ? pick(1) : 0;
+    if (p < namedPlatforms.length) return { unregistered: true, operatingSystem: randomCase(PLATFORM_OPERATING_SYSTEM[namedPlatforms[p]], random) };
+    // Other or unknown: no platform at all, or one no policy names.
+    const others = [undefined, "", "Plan9", ...Object.keys(PLATFORM_OPERATING_SYSTEM).filter((x) => !namedPlatforms.includes(x)).map((x) => PLATFORM_OPERATING_SYSTEM[x])];
+    const other = others[Math.floor(random() * others.length)];
+    if (other === undefined) return random() < 0.5 ? null : { unregistered: true };
+    return { unregistered: true, operatingSystem: randomCase(other, random) };
+  }
+  const device: Record<string, unknown> = {};
+  const tested = new Set<string>();
+  variables.forEach((v, i) => {
+    if (v.property) tested.add(v.property);
+    if (v.kind === VariableKind.Compliant) {
+      const r = pick(i);
+      if (r < 2) device.isCompliant = random() < 0.5 ? r === 0 : r === 0 ? "True" : "false";
+    } else if (v.kind === VariableKind.Element) {
+      const list = (device[v.property!] as string[] | undefined) ?? [random() < 0.5 ? "[OrderId]:x" : "AzureResource"];
+      if (pick(i) === 1) list.push(randomCase(v.element!, random));
+      device[v.property!] = list;
+    } else if (v.kind === VariableKind.String) {
+      const value = randomRegionValue(v, pick(i), random);
+      if (value === undefined) return;
+      if (v.property!.startsWith("extensionAttribute") && random() < 0.5) device.extensionAttributes = { ...((device.extensionAttributes as object | undefined) ?? {}), [v.property!]: value };
+      else device[v.property!] = value;
+    }
+  });
+  for (const prop of Object.keys(DEVICE_FILTER_PROPERTIES)) {
+    if (tested.has(prop) || random() < 0.5) continue;
+    const spec = DEVICE_FILTER_PROPERTIES[prop as DeviceProperty];
+    device[prop] = spec.boolean ? random() < 0.5 : spec.collection ? ["AzureResource"] : UNTESTED_VALUES[Math.floor(random() * UNTESTED_VALUES.length)];
+  }
+  return device as GraphDevice;
 }
 
 /**
