@@ -38,10 +38,19 @@ export function declareDefender() {
     machines: (raw.machines ?? []).map((m) => (typeof m === "string" ? { id: m } : m)),
     qualysByol: raw.qualysByol && {
       ...raw.qualysByol,
-      licenseCode: config.getSecret("qualysLicenseCode"),
-      publicKey: config.getSecret("qualysPublicKey"),
+      licenseCode: secretConfig(config, "qualysLicenseCode"),
+      publicKey: secretConfig(config, "qualysPublicKey"),
     },
   };
   const va = new VulnerabilityAssessment("defender-va", args);
   return { provider: va.provider, decision: va.decision, pricingId: va.pricingId, solutionId: va.solutionId, linkedVmIds: va.linkedVmIds };
+}
+
+/**
+ * A secret config value, or undefined when it is unset or blank: the component then refuses it
+ * synchronously at preview, naming the key, instead of failing later inside an Output.
+ */
+function secretConfig(config: pulumi.Config, key: string): pulumi.Output<string> | undefined {
+  const raw = pulumi.runtime.getConfig(`${config.name}:${key}`);
+  return raw === undefined || raw.trim() === "" ? undefined : config.getSecret(key);
 }

@@ -271,6 +271,12 @@ describe("refusals at preview", () => {
     );
   });
 
+  it("refuses a blank license code passed as a plain string", () => {
+    expect(() => new mod.VulnerabilityAssessment("blank-va", byol({ qualysByol: { resourceGroupName: "rg", location: "westeurope", licenseCode: " ", publicKey: "PUBKEY-xyz" } }))).toThrow(
+      /qualysByol.licenseCode = \(not set\): is required/,
+    );
+  });
+
   it("refuses an unknown sub-plan", () => {
     expect(() => new mod.VulnerabilityAssessment("p3-va", { subscriptionId: SUB, provider: "builtIn", builtIn: { subPlan: "P3" as defender.DefenderServersSubPlan } })).toThrow(
       /builtIn.subPlan = "P3": is not a Defender for Servers sub-plan/,

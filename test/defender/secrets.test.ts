@@ -76,8 +76,12 @@ describe("the license code in what plan prints", () => {
     );
   });
 
-  it("a missing license code is refused at preview, naming the config key to set", async () => {
-    const error = await runDefender({ "tenant-guardrails:defender": defenderConfig(), "tenant-guardrails:qualysPublicKey": PUBLIC_KEY }, ["tenant-guardrails:qualysPublicKey"]).catch((e: Error) => e);
+  it.each([
+    ["missing", {}],
+    ["blank", { "tenant-guardrails:qualysLicenseCode": "  " }],
+  ])("a %s license code is refused at preview, naming the config key to set", async (_label, license) => {
+    const config = { "tenant-guardrails:defender": defenderConfig(), "tenant-guardrails:qualysPublicKey": PUBLIC_KEY, ...license };
+    const error = await runDefender(config, Object.keys(config).slice(1)).catch((e: Error) => e);
     expect((error as Error).message).toContain("qualysByol.licenseCode = (not set): is required for a Qualys BYOL solution. Fix: set it from secret config: pulumi config set --secret qualysLicenseCode <code>");
   });
 });
