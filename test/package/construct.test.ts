@@ -196,6 +196,17 @@ describe("construct through the plugin host", () => {
     ).rejects.toThrow(/^VulnerabilityAssessment "bad-va" has an invalid input:\n {2}- machines = \["onprem-7"\]: Qualys BYOL covers Azure VMs only/);
   });
 
+  it("checks subscriptionId against azure-native:subscriptionId from other languages too (the host passes an empty providers map)", async () => {
+    pulumi.runtime.setConfig("azure-native:subscriptionId", "22222222-2222-2222-2222-222222222222");
+    try {
+      await expect(construct("VulnerabilityAssessment", "other-sub", { subscriptionId: SUB, provider: "builtIn", builtIn: { subPlan: "P1" } })).rejects.toThrow(
+        /subscriptionId = "11111111-1111-1111-1111-111111111111": differs from azure-native:subscriptionId \(22222222-2222-2222-2222-222222222222\)/,
+      );
+    } finally {
+      pulumi.runtime.setConfig("azure-native:subscriptionId", SUB);
+    }
+  });
+
   it("a type token from another package is refused by the host before any component runs", async () => {
     await expect(provider.construct("x", "other-pkg:index:CorporateDeviceAccess", {}, hostOptions())).rejects.toThrow("Invalid package name other-pkg, expected 'tenant-guardrails'");
   });
