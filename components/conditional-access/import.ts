@@ -833,10 +833,12 @@ function mergePlatformCompanions(policies: ImportedPolicy[]): void {
 }
 
 /**
- * Import the Conditional Access policies of one Graph export (bytes, text or parsed JSON). Every
- * policy is tried; those that cannot be imported are listed in `errors` with the reason.
+ * Import the Conditional Access policies of one Graph export (bytes, text or parsed JSON), with
+ * options or just the file name. Every policy is tried; those that cannot be imported are listed
+ * in `errors` with the reason.
  */
-export function importConditionalAccessPolicies(input: unknown, options: ImportOptions = {}): ImportResult {
+export function importConditionalAccessPolicies(input: unknown, optionsOrSourceName: ImportOptions | string = {}): ImportResult {
+  const options = typeof optionsOrSourceName === "string" ? { sourceName: optionsOrSourceName } : optionsOrSourceName;
   const source = options.sourceName ?? "<input>";
   let json: unknown;
   let encoding: ExportEncoding;

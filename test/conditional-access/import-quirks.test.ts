@@ -139,6 +139,7 @@ describe("policies without displayName", () => {
 
   it("takes the file name for a single-policy file, and file name + position in an array", () => {
     expect(importConditionalAccessPolicies(unnamed(), { sourceName: "dir/Baseline - Require MFA for Admins.json" }).policies[0].displayName).toBe("Baseline - Require MFA for Admins");
+    expect(importConditionalAccessPolicies(unnamed(), "Baseline - Block Legacy Apps.json").policies[0]).toMatchObject({ displayName: "Baseline - Block Legacy Apps", source: "Baseline - Block Legacy Apps.json" });
     const two = importConditionalAccessPolicies([unnamed(), unnamed()], { sourceName: "exports/all.json" }).policies;
     expect(two.map((p) => [p.displayName, p.resourceName])).toEqual([
       ["all #1", "all-1"],
