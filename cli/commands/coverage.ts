@@ -21,6 +21,7 @@ import { stackPolicies } from "./whatif";
 interface CoverageOptions {
   stack?: string;
   policies?: string[];
+  map?: string;
   assert: string[];
   for?: string;
   json?: boolean;
@@ -58,6 +59,7 @@ export function register(program: Command): void {
     .description("every kind of device the Conditional Access policies tell apart: applying policies, outcome, and a witness device")
     .option("--stack <name>", "analyse the policies this stack declares")
     .option("--policies <graph-export.json...>", "analyse the policies of Graph exports (what the tenant has today), as import-ca reads them")
+    .option("--map <placeholders.json>", "with --policies: values for template placeholders, as import-ca --map")
     .option("--assert <expression>", "an assertion for CI, e.g. 'not-trusted => block for app:Office365' (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--for <subjects>", "show the table for one sign-in, e.g. 'group:<id>, app:Office365'")
     .option("--json", "print a stable JSON document")
@@ -71,7 +73,7 @@ export function register(program: Command): void {
       let importErrors: ReturnType<typeof importPolicyFiles>["errors"] = [];
       if (opts.policies) {
         // Policies that fail to import are reported and left out; the exit code says so (1).
-        const imported = importPolicyFiles(opts.policies);
+        const imported = importPolicyFiles(opts.policies, opts.map);
         policies = imported.policies.map((p) => p.resource);
         importErrors = imported.errors;
       } else {

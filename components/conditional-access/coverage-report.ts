@@ -135,7 +135,7 @@ export function coverageHtml(doc: CoverageDocument, title: string): string {
       const cells = doc.policies.map((p) => (applying.has(p.name) ? `<td class="applies">applies</td>` : "<td></td>")).join("");
       const desc = `<ul>${row.regions.map((r) => `<li>${e(r.description.join("; "))}</li>`).join("")}</ul>`;
       return (
-        `<tr id="${e(row.id)}"><th>${e(row.id)}</th><td>${desc}</td><td class="witness"><code>${e(JSON.stringify(row.witness, null, 1))}</code></td>${cells}` +
+        `<tr id="${e(row.id)}"><th>${e(row.id)}</th><td>${desc}</td><td class="witness"><code>${e(JSON.stringify(row.witness))}</code></td>${cells}` +
         `<td class="${e(row.outcome)}">${e(outcomeText(row.outcome, row.controls))}</td><td class="${e(row.outcomeIfReportOnlyEnforced)}">${e(row.outcomeIfReportOnlyEnforced)}</td></tr>`
       );
     })

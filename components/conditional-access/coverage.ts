@@ -17,7 +17,7 @@
  *
  * Pure core: no Pulumi import.
  */
-import { DeviceFilter, type CompareNode, type DeviceProperty, type FilterNode, DEVICE_FILTER_PROPERTIES, isNegativeOperator, positiveOperator, readDeviceProperty, type GraphDevice } from "./device-filter";
+import { DeviceFilter, comparisonsOf, type CompareNode, type DeviceProperty, type FilterNode, DEVICE_FILTER_PROPERTIES, isNegativeOperator, positiveOperator, readDeviceProperty, type GraphDevice } from "./device-filter";
 import { compilePolicy, evaluateDevice, platformOf, type CompiledPolicy, type DeviceResult, type InventoryDevice, type Outcome, type UnregisteredDevice } from "./evaluate";
 import { PolicyState, type PlainConditionalAccessPolicy } from "./policy-shape";
 import { CoverageLimitError, stringRegions, stringSignature, type StringAtom, type StringAtomKind, type StringRegion } from "./coverage-strings";
@@ -81,6 +81,8 @@ interface Variable {
   /** Region labels, for people. */
   labels: string[];
   signatureToRegion?: Map<string, number>;
+  /** operatingSystem tested only through platform conditions: described by platform. */
+  platformOnly?: boolean;
 }
 
 /** A product of region sets; `undefined` = every region of that variable. */
@@ -278,7 +280,7 @@ class ModelBuilder {
     this.registration = this.add({ kind: VariableKind.Registration, atoms: [], regions: [], labels: ["registered", "unregistered"] }, 2);
     if (namedPlatforms.length) {
       this.unregisteredPlatform = this.add(
-        { kind: VariableKind.UnregisteredPlatform, atoms: [], regions: [], labels: [...namedPlatforms, "other or unknown"] },
+        { kind: VariableKind.UnregisteredPlatform, atoms: [], regions: [], labels: [...namedPlatforms, "other"] },
         namedPlatforms.length + 1,
       );
     }
@@ -334,6 +336,11 @@ class ModelBuilder {
       v.signatureToRegion = new Map(v.regions.map((r, i) => [r.atoms.join(","), i]));
       v.labels = v.regions.map((r) => regionLabel(v.atoms, r));
       if (v.property === "operatingSystem" && this.namedPlatforms.length) {
+        const platformAtoms = new Set<string>();
+        for (const rule of Object.values(PLATFORM_RULES)) {
+          for (const c of comparisonsOf(rule)) platformAtoms.add(`${c.operator === "-eq" ? "eq" : "prefix"}:${String(c.value).toLowerCase()}`);
+        }
+        v.platformOnly = v.atoms.every((a) => platformAtoms.has(`${a.kind}:${a.value}`));
         // Say which platform each operatingSystem region is (evaluate.ts platformOf).
         v.labels = v.labels.map((label, i) => `${label} (platform ${platformOf(v.regions[i].witness) ?? "other"})`);
       }
@@ -488,6 +495,11 @@ function describeCell(cell: Cell, variables: Variable[]): string[] {
       out.push(allowed[0] === 1 ? `${v.property} contains ${JSON.stringify(v.element)}` : `${v.property} lacks ${JSON.stringify(v.element)}`);
       return;
     }
+    if (v.platformOnly) {
+      const text = platformSetText(allowed.map((r) => platformOf(v.regions[r].witness) ?? "other"), v.regions.map((r) => platformOf(r.witness) ?? "other"));
+      if (text) out.push(text);
+      return;
+    }
     const noneRegion = v.regions.length - 1;
     const complement = range(v.regions.length).filter((r) => !allowed.includes(r));
     if (v.kind === VariableKind.String && allowed.includes(noneRegion) && complement.length < allowed.length) {
@@ -499,12 +511,21 @@ function describeCell(cell: Cell, variables: Variable[]): string[] {
   return out;
 }
 
+/** A set of platforms for people: "platform: windows | iOS", "platform: anything but windows", or undefined for all. */
+function platformSetText(platforms: string[], all: string[]): string | undefined {
+  const set = [...new Set(platforms)];
+  const universe = [...new Set(all)];
+  if (set.length === universe.length) return undefined;
+  const missing = universe.filter((p) => !set.includes(p));
+  return set.includes("other") && missing.length < set.length ? `platform: anything but ${missing.join(" | ")}` : `platform: ${set.join(" | ")}`;
+}
+
 function cellDescription(cell: Cell, variables: Variable[], namedPlatforms: string[]): string[] {
   const registered = cell[0]![0] === 0;
   if (!registered) {
+    const names = [...namedPlatforms, "other"];
     const p = cell[1];
-    const platform = p === undefined || p.length !== 1 ? "any platform" : p[0] === namedPlatforms.length ? "platform other or unknown" : `platform ${namedPlatforms[p[0]]}`;
-    return ["unregistered", namedPlatforms.length ? platform : "any platform"];
+    return ["unregistered", (p && platformSetText(p.map((i) => names[i]), names)) ?? "any platform"];
   }
   return ["registered", ...describeCell(cell, variables)];
 }
@@ -791,8 +812,8 @@ export function analyseCoverage(policies: PlainConditionalAccessPolicy[], option
     attributes: variables
       .filter((v) => v.kind !== VariableKind.Registration)
       .map((v) => ({
-        name: v.kind === VariableKind.UnregisteredPlatform ? "platform (unregistered sign-in)" : v.kind === VariableKind.Element ? `${v.property} ∋ ${JSON.stringify(v.element)}` : v.property!,
-        regions: v.labels,
+        name: v.platformOnly ? "platform (registered device, from operatingSystem)" : v.kind === VariableKind.UnregisteredPlatform ? "platform (unregistered sign-in)" : v.kind === VariableKind.Element ? `${v.property} ∋ ${JSON.stringify(v.element)}` : v.property!,
+        regions: v.platformOnly ? [...new Set(v.regions.map((r) => platformOf(r.witness) ?? "other"))] : v.labels,
       })),
     source: policies,
     compiled,

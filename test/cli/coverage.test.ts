@@ -1,0 +1,117 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runCli, spawnCli } from "../helpers/cli";
+
+const PROD_BREAK_GLASS = "0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b02";
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tg-coverage-"));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A Graph export (v1.0 shape) of a tenant whose block policy uses the De Morgan trap in exclude mode. */
+function writeBrokenExport(): string {
+  const file = path.join(tmp, "broken.json");
+  const policy = (displayName: string, conditions: Record<string, unknown>) => ({
+    displayName,
+    state: "enabled",
+    conditions: {
+      applications: { includeApplications: ["Office365"] },
+      users: { includeUsers: ["All"], excludeGroups: [PROD_BREAK_GLASS] },
+      clientAppTypes: ["all"],
+      ...conditions,
+    },
+    grantControls: { operator: "OR", builtInControls: ["block"] },
+  });
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      value: [
+        policy("Block untrusted devices", { devices: { deviceFilter: { mode: "exclude", rule: 'device.trustType -ne "AzureAD" -or device.trustType -ne "ServerAD"' } } }),
+        policy("Block other platforms", { platforms: { includePlatforms: ["all"], excludePlatforms: ["windows"] } }),
+      ],
+    }),
+  );
+  return file;
+}
+
+describe("tenant-guardrails coverage (a real process on the built CLI)", () => {
+  it("prod: the decision table, and the CI assertions pass (exit 0)", () => {
+    const r = spawnCli(["coverage", "--stack", "prod", "--assert", "not-trusted => block for app:Office365", "--assert", `group:${PROD_BREAK_GLASS} never block`]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("6 device classes (5 blocked, 0 granted with controls, 1 allowed; 1 with no policy");
+    expect(r.stdout).toMatch(/C2 {2}allow {2}registered; trustType: "AzureAD" \| "ServerAD"; platform: windows\n\s+applying: none\n\s+witness: \{"trustType":"AzureAD","operatingSystem":"Windows"\}/);
+    expect(r.stdout).toContain("PASS  not-trusted => block for app:Office365  (4 class(es) checked)");
+    expect(r.stdout).toContain(`PASS  group:${PROD_BREAK_GLASS} never block  (6 class(es) checked)`);
+  });
+
+  it("exit 1 when an assertion fails, printing the witness device that breaks it", () => {
+    const r = spawnCli(["coverage", "--stack", "dev", "--assert", "not-trusted => block"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("FAIL  not-trusted => block  (4 failing of 4 checked)");
+    expect(r.stdout).toContain('witness: {"trustType":"Workplace","operatingSystem":"Windows"}');
+    expect(r.stdout).toContain("witness: null");
+  });
+
+  it("--policies: finds the class that slips through a broken tenant export, in a stable JSON document", () => {
+    const r = spawnCli(["coverage", "--policies", writeBrokenExport(), "--assert", "not-trusted => block", "--assert", "every class has-policy", "--json"]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc)).toEqual(["ok", "scope", "policies", "attributes", "counts", "classes", "assertions", "source", "importErrors"]);
+    expect(doc.ok).toBe(false);
+    expect(doc.importErrors).toEqual([]);
+    expect(doc.policies.map((p: { name: string; state: string }) => [p.name, p.state])).toEqual([
+      ["Block untrusted devices", "enabled"],
+      ["Block other platforms", "enabled"],
+    ]);
+    expect(doc.counts.classes).toBe(doc.classes.length);
+    for (const c of doc.classes) expect(Object.keys(c)).toEqual(["id", "registered", "description", "witness", "applying", "outcome", "controls", "outcomeIfReportOnlyEnforced", "regions"]);
+    const [notTrusted, hasPolicy] = doc.assertions;
+    expect(notTrusted.ok).toBe(false);
+    expect(notTrusted.failures.map((f: { witness: unknown; outcome: string }) => [f.witness, f.outcome])).toEqual([
+      [{ trustType: "Workplace", operatingSystem: "Windows" }, "allow"],
+      [{ unregistered: true, operatingSystem: "Windows" }, "allow"],
+    ]);
+    expect(hasPolicy.ok).toBe(false);
+  });
+
+  it("--html writes a self-contained page with the class x policy matrix", () => {
+    const file = path.join(tmp, "prod.html");
+    const r = spawnCli(["coverage", "--stack", "prod", "--html", file, "--assert", "every class has-policy"]);
+    expect(r.code).toBe(1);
+    const html = fs.readFileSync(file, "utf8");
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).not.toMatch(/<script|<link|src=|@import|https?:\/\//); // no external assets
+    expect(html).toContain("block devices not AzureAD or ServerAD joined");
+    // Row C2: joined Windows devices, no policy applies, outcome allow.
+    const c2 = html.split("\n").find((l) => l.startsWith('<tr id="C2">'))!;
+    expect(c2).toContain("trustType: &quot;AzureAD&quot; | &quot;ServerAD&quot;; platform: windows");
+    expect(c2).not.toContain('class="applies"');
+    expect(c2).toContain('<td class="allow">allow</td>');
+    const c5 = html.split("\n").find((l) => l.startsWith('<tr id="C5">'))!;
+    expect(c5.match(/<td class="applies">applies<\/td>/g)).toHaveLength(2);
+    expect(c5).toContain('<td class="block">block</td>');
+    expect(html).toContain('<td class="fail">FAIL (6 checked)</td>');
+    expect(html).toContain('<a href="#C2">C2</a>');
+  });
+
+  it("--for shows the table for one sign-in: the break-glass group is never blocked", () => {
+    const r = spawnCli(["coverage", "--stack", "prod", "--for", `group:${PROD_BREAK_GLASS}, app:Office365`, "--json"]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.scope).toBe(`group:${PROD_BREAK_GLASS}, app:Office365`);
+    expect(doc.counts).toMatchObject({ classes: 6, block: 0, allow: 6, noPolicy: 6 });
+  });
+
+  it.each([
+    [["coverage"], /either --stack <name> or --policies/],
+    [["coverage", "--stack", "prod", "--policies", "x.json"], /either --stack <name> or --policies/],
+    [["coverage", "--stack", "prod", "--assert", "not-trusted => blocked"], /--assert: "blocked" is not an outcome/],
+    [["coverage", "--stack", "prod", "--assert", "trust:Hybrid => block"], /not a trust type/],
+    [["coverage", "--stack", "prod", "--for", "team:x"], /--for: "team:x" is not a subject/],
+    [["coverage", "--policies", "/nonexistent/export.json"], /cannot read/],
+  ])("exit 2 on a usage error: %j", async (args, message) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
