@@ -1,0 +1,215 @@
+/**
+ * The stack config, read and checked as a whole before any component is declared: every problem
+ * of every system is reported in one error (not the first only), each naming the config key, the
+ * component it feeds, the bad value and the fix. The checks are the components' own pure
+ * validators, so a config that passes here is one the components accept.
+ *
+ * A new environment is only a new `stacks/Pulumi.<stack>.yaml`: nothing here depends on the
+ * stack's name. Each system is declared when its key is present and left out when it is absent.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { formatProblem, type InputProblem } from "../components/errors";
+import type { CorporateDeviceAccessArgs, FipsDeviceConfigurationArgs } from "../components";
+import type { EmailAuthenticationArgs } from "../components/email";
+import type { MachineInScope, VulnerabilityAssessmentArgs } from "../components/defender";
+import { normaliseCorporateDeviceAccess, type PlainCorporateDeviceAccessArgs } from "../components/conditional-access/corporate-device-policy";
+import { normaliseVulnerabilityAssessment } from "../components/defender/validate";
+import type { PlainVulnerabilityAssessmentArgs } from "../components/defender/model";
+import { planFipsConfiguration } from "../components/intune/settings";
+import { planEmailAuthentication } from "../components/email/plan";
+import type { EmailAuthenticationSpec } from "../components/email/plan";
+
+export const PROJECT = "tenant-guardrails";
+
+/** Every key this project reads from `tenant-guardrails:*`. */
+export const StackConfigKey = {
+  /** CorporateDeviceAccess args (Conditional Access for corporate devices); default state reportOnly. */
+  ConditionalAccess: "conditionalAccess",
+  /** VulnerabilityAssessment args, machines as ARM ids or { id, type }. */
+  Defender: "defender",
+  /** Secret: the Qualys license code (qualysByol only). */
+  QualysLicenseCode: "qualysLicenseCode",
+  /** Secret: the Qualys public key (qualysByol only). */
+  QualysPublicKey: "qualysPublicKey",
+  /** FipsDeviceConfiguration args (Intune FIPS mode, optional BitLocker). */
+  Intune: "intune",
+  /** EmailAuthentication args (DMARC/SPF/DKIM and inbound DMARC handling). */
+  Email: "email",
+  /** Secret: password of the Exchange Online certificate file (.pfx), if any. */
+  EmailCertificatePassword: "emailCertificatePassword",
+} as const;
+export type StackConfigKey = (typeof StackConfigKey)[keyof typeof StackConfigKey];
+
+const SYSTEM_KEYS: string[] = [StackConfigKey.ConditionalAccess, StackConfigKey.Defender, StackConfigKey.Intune, StackConfigKey.Email];
+const COMPONENT_OF: Record<string, string> = {
+  conditionalAccess: 'CorporateDeviceAccess "corporate-devices"',
+  defender: 'VulnerabilityAssessment "defender-va"',
+  intune: 'FipsDeviceConfiguration "windows-fips"',
+  email: 'EmailAuthentication "email"',
+};
+
+/** Defender config: the component args, machines as ARM ids or { id, type }; secrets live in their own keys. */
+export type DefenderStackConfig = Omit<VulnerabilityAssessmentArgs, "machines"> & { machines?: (string | MachineInScope)[] };
+
+/** The whole stack config, typed. Absent systems are not declared. */
+export interface GuardrailsStackConfig {
+  /** `tenant-guardrails:conditionalAccess` */
+  conditionalAccess?: CorporateDeviceAccessArgs;
+  /** `tenant-guardrails:defender` */
+  defender?: DefenderStackConfig;
+  /** `tenant-guardrails:intune` */
+  intune?: FipsDeviceConfigurationArgs;
+  /** `tenant-guardrails:email` */
+  email?: EmailAuthenticationArgs;
+}
+
+/** The raw config values as Pulumi holds them (objects as JSON text), and which secret keys are set. */
+export interface RawStackConfig {
+  stack: string;
+  /** The project (config namespace); default tenant-guardrails. */
+  project?: string;
+  /** Unqualified key (in the project namespace) to its raw text. */
+  values: Record<string, string>;
+  /** `azure-native:subscriptionId`, which the Defender component compares with its own. */
+  providerSubscriptionId?: string;
+}
+
+export interface StackConfigProblem extends InputProblem {
+  /** The component the key feeds, e.g. `CorporateDeviceAccess "corporate-devices"`, or "stack". */
+  component: string;
+}
+
+/** Thrown when the stack config has problems; lists all of them. */
+export class StackConfigError extends Error {
+  constructor(
+    readonly stackName: string,
+    readonly problems: StackConfigProblem[],
+  ) {
+    super(
+      `Stack "${stackName}": the config has ${problems.length === 1 ? "1 problem" : `${problems.length} problems`} (nothing was declared):\n` +
+        problems.map((p) => `  - ${p.component}: ${formatProblem(p)}`).join("\n"),
+    );
+    this.name = "StackConfigError";
+  }
+}
+
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  }
+  return d[a.length][b.length];
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === "object" && !Array.isArray(v);
+}
+
+/**
+ * Check the whole config and return it typed, with every problem found (pure: no Pulumi runtime).
+ */
+export function checkStackConfig(raw: RawStackConfig): { config: GuardrailsStackConfig; problems: StackConfigProblem[] } {
+  const problems: StackConfigProblem[] = [];
+  const config: Record<string, unknown> = {};
+  const project = raw.project ?? PROJECT;
+  const add = (system: string, list: InputProblem[]) =>
+    problems.push(...list.map((p) => ({ ...p, component: COMPONENT_OF[system] ?? "stack", field: `${project}:${system}${p.field ? `.${p.field}` : ""}` })));
+
+  const known: string[] = Object.values(StackConfigKey);
+  for (const key of Object.keys(raw.values)) {
+    if (known.includes(key)) continue;
+    const near = known.find((k) => distance(k.toLowerCase(), key.toLowerCase()) <= 2);
+    if (near) add("", [{ field: "", value: key, problem: `unknown key ${project}:${key}, which nothing reads`, fix: `rename it to ${project}:${near}` }]);
+  }
+
+  for (const system of SYSTEM_KEYS) {
+    const text = raw.values[system];
+    if (text === undefined) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = text;
+    }
+    if (!isObject(value)) {
+      add(system, [{ field: "", value, problem: "must be an object of the component's settings", fix: `write ${project}:${system} as a YAML mapping (see README)` }]);
+      continue;
+    }
+    config[system] = value;
+  }
+  if (SYSTEM_KEYS.every((k) => raw.values[k] === undefined)) {
+    add("", [{ field: "", value: undefined, problem: "the stack declares none of the four systems", fix: `add at least one of ${SYSTEM_KEYS.map((k) => `${project}:${k}`).join(", ")} to Pulumi.${raw.stack}.yaml` }]);
+  }
+
+  const ca = config.conditionalAccess as PlainCorporateDeviceAccessArgs | undefined;
+  if (ca) add("conditionalAccess", normaliseCorporateDeviceAccess(ca).problems);
+
+  const defender = config.defender as (Record<string, unknown> & { qualysByol?: Record<string, unknown>; machines?: unknown }) | undefined;
+  if (defender) {
+    const inline = ["licenseCode", "publicKey"].filter((k) => defender.qualysByol?.[k] !== undefined);
+    add(
+      "defender",
+      inline.map((k) => ({
+        field: `qualysByol.${k}`,
+        value: "(hidden)",
+        problem: "a Qualys secret must not sit in the config object, where it is stored in plain text",
+        fix: `remove it there and run: pulumi config set --secret ${k === "licenseCode" ? StackConfigKey.QualysLicenseCode : StackConfigKey.QualysPublicKey} <value>`,
+      })),
+    );
+    const machines = Array.isArray(defender.machines) ? defender.machines.map((m) => (typeof m === "string" ? { id: m } : m)) : defender.machines;
+    const plain = {
+      ...defender,
+      machines,
+      providerSubscriptionId: raw.providerSubscriptionId,
+      qualysByol: defender.qualysByol && {
+        ...defender.qualysByol,
+        licenseCode: undefined,
+        publicKey: undefined,
+        licenseCodePresent: raw.values[StackConfigKey.QualysLicenseCode] !== undefined,
+        publicKeyPresent: raw.values[StackConfigKey.QualysPublicKey] !== undefined,
+      },
+    } as unknown as PlainVulnerabilityAssessmentArgs;
+    add("defender", normaliseVulnerabilityAssessment(plain).problems);
+  }
+
+  const intune = config.intune as (Record<string, unknown> & { assignment?: { includeGroupIds?: string[]; excludeGroupIds?: string[] } }) | undefined;
+  if (intune) {
+    add(
+      "intune",
+      planFipsConfiguration({
+        ...(intune as object),
+        includeGroupIds: intune.assignment?.includeGroupIds,
+        excludeGroupIds: intune.assignment?.excludeGroupIds,
+      }).problems.map((p) => ({ ...p, field: p.field.replace(/^(includeGroupIds|excludeGroupIds)/, "assignment.$1") })),
+    );
+  }
+
+  const email = config.email as (Record<string, unknown> & { inbound?: Record<string, unknown> & { exchange?: Record<string, unknown> } }) | undefined;
+  if (email) {
+    const hasPassword = raw.values[StackConfigKey.EmailCertificatePassword] !== undefined || email.inbound?.exchange?.certificatePassword !== undefined;
+    const spec = {
+      domains: email.domains,
+      dmarcPolicy: email.dmarcPolicy,
+      inbound: email.inbound && { ...email.inbound, exchange: email.inbound.exchange && { ...email.inbound.exchange, certificatePassword: undefined, hasCertificatePassword: hasPassword } },
+    } as unknown as EmailAuthenticationSpec;
+    add("email", planEmailAuthentication(spec).problems);
+    if (typeof email.resourceGroupName !== "string" || email.resourceGroupName.trim() === "") {
+      add("email", [{ field: "resourceGroupName", value: email.resourceGroupName, problem: "the Azure DNS zones' resource group is required", fix: "give the resource group that holds the DNS zones, e.g. rg-dns" }]);
+    }
+  }
+  return { config: config as GuardrailsStackConfig, problems };
+}
+
+/** Read this stack's config from the Pulumi runtime, check all of it, and throw one error listing every problem. */
+export function readStackConfig(): GuardrailsStackConfig {
+  const project = pulumi.getProject();
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (key.startsWith(`${project}:`)) values[key.slice(project.length + 1)] = value;
+  }
+  const stack = pulumi.getStack();
+  const { config, problems } = checkStackConfig({ stack, project, values, providerSubscriptionId: new pulumi.Config("azure-native").get("subscriptionId") });
+  if (problems.length > 0) throw new StackConfigError(stack, problems);
+  return config;
+}

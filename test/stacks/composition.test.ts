@@ -1,0 +1,135 @@
+/**
+ * The composition: the whole stack config is checked at once (every problem of every system in one
+ * error), and a new environment is only a new Pulumi.<stack>.yaml.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { REPO_ROOT, spawnCli } from "../helpers/cli";
+import { StackConfigError, checkStackConfig } from "../../stacks/config";
+
+function tempProject(stack: string, yaml: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tg-stack-"));
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: tenant-guardrails\nruntime: nodejs\nmain: stacks/index.ts\nstackConfigDir: stacks\n");
+  fs.mkdirSync(path.join(dir, "stacks"));
+  fs.symlinkSync(path.join(REPO_ROOT, "dist"), path.join(dir, "dist"));
+  fs.writeFileSync(path.join(dir, `stacks/Pulumi.${stack}.yaml`), yaml);
+  return dir;
+}
+
+const json = (v: unknown) => JSON.stringify(v);
+
+describe("checkStackConfig (pure)", () => {
+  it("reports every problem of every system at once, each with its config key and component", () => {
+    const { problems } = checkStackConfig({
+      stack: "staging",
+      values: {
+        conditionalAccess: json({ state: "enabled", applications: ["Office365"] }),
+        defender: json({ subscriptionId: "not-a-guid", provider: "qualysByol", qualysByol: { resourceGroupName: "rg", location: "westeurope", licenseCode: "ABC-123" } }),
+        intune: json({ assignment: { includeGroupIds: ["Corporate devices"] } }),
+        email: json({ resourceGroupName: "rg-dns", dmarcPolicy: "rejected", domains: [{ domain: "contoso.com" }] }),
+        conditonalAccess: json({}),
+      },
+    });
+    const fields = problems.map((p) => p.field);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        "tenant-guardrails:conditionalAccess.emergencyAccess",
+        "tenant-guardrails:defender.subscriptionId",
+        "tenant-guardrails:defender.qualysByol.licenseCode",
+        "tenant-guardrails:email.dmarcPolicy",
+      ]),
+    );
+    expect(fields.some((f) => f.startsWith("tenant-guardrails:intune.assignment.includeGroupIds"))).toBe(true);
+    expect(problems.find((p) => p.value === "conditonalAccess")?.fix).toBe("rename it to tenant-guardrails:conditionalAccess");
+    const components = new Set(problems.map((p) => p.component));
+    expect([...components]).toEqual(
+      expect.arrayContaining(['CorporateDeviceAccess "corporate-devices"', 'VulnerabilityAssessment "defender-va"', 'FipsDeviceConfiguration "windows-fips"', 'EmailAuthentication "email"', "stack"]),
+    );
+    // The inline license code is never echoed.
+    expect(JSON.stringify(problems)).not.toContain("ABC-123");
+    const message = new StackConfigError("staging", problems).message;
+    expect(message).toMatch(/^Stack "staging": the config has \d+ problems \(nothing was declared\):/);
+    expect(message.split("\n").filter((l) => l.startsWith("  - "))).toHaveLength(problems.length);
+  });
+
+  it("an empty stack, and a system given as text instead of a mapping, are problems", () => {
+    expect(checkStackConfig({ stack: "qa", values: {} }).problems[0].problem).toBe("the stack declares none of the four systems");
+    const { problems } = checkStackConfig({ stack: "qa", values: { intune: "yes" } });
+    expect(problems).toEqual([expect.objectContaining({ field: "tenant-guardrails:intune", problem: "must be an object of the component's settings" })]);
+  });
+
+  it("the repository's dev and prod configs have no problem", () => {
+    // Read the YAML as the CLI does and check it with the same function the program uses.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadStackConfig, findProject } = require("../../cli/stack") as typeof import("../../cli/stack");
+    for (const stack of ["dev", "prod"]) {
+      const { config } = loadStackConfig(findProject(REPO_ROOT), stack);
+      const values = Object.fromEntries(Object.entries(config).flatMap(([k, v]) => (k.startsWith("tenant-guardrails:") ? [[k.slice("tenant-guardrails:".length), v]] : [])));
+      expect(checkStackConfig({ stack, values }).problems).toEqual([]);
+    }
+  });
+});
+
+// A third environment, written as a config file only: all four systems, staging's own choices.
+const STAGING = `config:
+  tenant-guardrails:conditionalAccess:
+    displayName: "STAGING Office 365 from corporate devices"
+    state: enabled
+    applications: [Office365]
+    emergencyAccess:
+      groupIds: ["0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b03"]
+  tenant-guardrails:intune:
+    displayNamePrefix: "STAGING tenant-guardrails"
+    assignment:
+      includeGroupIds: ["7e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a63"]
+    bitLocker: {}
+  tenant-guardrails:email:
+    resourceGroupName: rg-dns-staging
+    dmarcPolicy: quarantine
+    domains:
+      - domain: staging.contoso.com
+        dmarc:
+          aggregateReportUris: ["mailto:dmarc-reports@contoso.com"]
+  tenant-guardrails:defender:
+    subscriptionId: "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+    provider: builtIn
+    builtIn:
+      subPlan: P2
+    machines:
+      - /subscriptions/5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d/resourceGroups/rg-app/providers/Microsoft.HybridCompute/machines/arc-01
+`;
+
+describe("a third stack is only a config file", () => {
+  it("plans a generated Pulumi.staging.yaml: all four components, no mandatory finding", () => {
+    const r = spawnCli(["plan", "--stack", "staging", "--json"], { cwd: tempProject("staging", STAGING) });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    const components = doc.resources.filter((x: { custom: boolean }) => !x.custom).map((x: { type: string; name: string }) => `${x.type} ${x.name}`);
+    expect(components.sort()).toEqual([
+      "tenant-guardrails:index:CorporateDeviceAccess corporate-devices",
+      "tenant-guardrails:index:EmailAuthentication email",
+      "tenant-guardrails:index:FipsDeviceConfiguration windows-fips",
+      "tenant-guardrails:index:VulnerabilityAssessment defender-va",
+    ]);
+    const ca = doc.resources.find((x: { name: string }) => x.name === "corporate-devices-untrusted-devices");
+    expect(ca.inputs.state).toBe("enabled");
+    expect(ca.urn).toMatch(/^urn:pulumi:staging::/);
+    expect(doc.resources.find((x: { name: string }) => x.name === "windows-fips-bitlocker").inputs.displayName).toBe("STAGING tenant-guardrails - BitLocker (FIPS-compatible)");
+    expect(doc.findings.filter((f: { enforcementLevel: string }) => f.enforcementLevel === "mandatory")).toEqual([]);
+  });
+
+  it("a broken staging config fails with one error that lists the problems of every system, and no stack trace", () => {
+    const broken = STAGING.replace("state: enabled\n    applications: [Office365]\n    emergencyAccess:\n      groupIds: [\"0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b03\"]", "state: enabled\n    applications: [Office365]")
+      .replace("dmarcPolicy: quarantine", "dmarcPolicy: strict")
+      .replace("subPlan: P2", "subPlan: p2");
+    const r = spawnCli(["plan", "--stack", "staging"], { cwd: tempProject("staging", broken) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Stack "staging": the config has 4 problems (nothing was declared):'); // email reports the missing per-domain policy too
+    expect(r.stderr).toContain('CorporateDeviceAccess "corporate-devices": tenant-guardrails:conditionalAccess.emergencyAccess');
+    expect(r.stderr).toContain('EmailAuthentication "email": tenant-guardrails:email.dmarcPolicy = "strict"');
+    expect(r.stderr).toContain('VulnerabilityAssessment "defender-va": tenant-guardrails:defender.builtIn.subPlan = "p2"');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
