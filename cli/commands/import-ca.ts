@@ -7,12 +7,19 @@
 import * as fs from "node:fs";
 import type { Command } from "commander";
 // The pure module only: importing needs no Pulumi.
-import { importConditionalAccessFiles, type ImportResult, type ImportedPolicy, type PolicyImportError } from "../../components/conditional-access/import";
+import {
+  combinedImportFile,
+  importConditionalAccessFiles,
+  type ImportResult,
+  type ImportedPolicy,
+  type PolicyImportError,
+} from "../../components/conditional-access/import";
 import { EXIT_FINDING, UsageError, printJson, printLines } from "../output";
 
 export interface ImportCaOptions {
   json?: boolean;
   map?: string;
+  importFile?: string;
 }
 
 function readFile(file: string, what: string): Buffer {
@@ -88,6 +95,13 @@ function stable<T>(value: T): T {
 export function importCa(files: string[], opts: ImportCaOptions): number {
   const result = importPolicyFiles(files, opts.map);
   const code = result.errors.length ? EXIT_FINDING : 0;
+  if (opts.importFile) {
+    try {
+      fs.writeFileSync(opts.importFile, JSON.stringify(combinedImportFile(result.policies), null, 2) + "\n");
+    } catch (err) {
+      throw new UsageError(`cannot write import file ${opts.importFile}: ${(err as Error).message}`);
+    }
+  }
   if (opts.json) {
     printJson(stable({ ok: code === 0, files: result.files, policies: result.policies, errors: result.errors }));
     return code;
@@ -112,6 +126,7 @@ export function register(program: Command): void {
     .description("convert Graph exports of Conditional Access policies into CorporateDeviceAccess or azuread args, with pulumi import commands")
     .argument("<graph-export.json...>", "Graph exports: one policy, an array, or { value: [...] } pages; UTF-8 or UTF-16 with BOM")
     .option("--map <placeholders.json>", 'values for template placeholders, e.g. {"ENTRAGROUP_Break glass_ENTRAGROUP": "<group id>"}')
+    .option("--import-file <path>", "also write one `pulumi import --file` document adopting every imported policy that has an id")
     .option("--json", "print a stable JSON document: { ok, files, policies, errors }")
     .action((files: string[], opts: ImportCaOptions) => {
       const code = importCa(files, opts);

@@ -877,6 +877,20 @@ export function importConditionalAccessFiles(files: ExportFile[], options: Omit<
   return result;
 }
 
+/**
+ * One `pulumi import --file` document adopting every imported policy that has an id: raw
+ * resources by name, components with their children.
+ */
+export function combinedImportFile(policies: ImportedPolicy[]): ImportFile {
+  const resources: ImportFile["resources"] = [];
+  for (const p of policies) {
+    if (p.partOf !== undefined || !p.id) continue; // a companion is adopted with its component
+    if (p.importFile) resources.push(...p.importFile.resources);
+    else resources.push({ type: AZUREAD_POLICY_TYPE, name: p.resourceName, id: importIdOf(p.id) });
+  }
+  return { resources };
+}
+
 // ---------------------------------------------------------------------------------------------
 // azuread args -> Graph JSON (v1.0 shape, only what is set)
 

@@ -133,6 +133,31 @@ describe("import-ca", () => {
     expect(doc.errors).toEqual([expect.objectContaining({ index: 1, policy: "Typo in rule", field: "conditions.devices.deviceFilter.rule", position: 36 })]);
   });
 
+  it("--import-file writes one pulumi import document for every policy with an id", async () => {
+    const out = path.join(dir, "adopt.json");
+    const r = await runCli(["import-ca", "--import-file", out, EXAMPLE, file("corporate.json", JSON.stringify(CORPORATE))]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(out, "utf8"))).toEqual({
+      resources: [
+        { type: "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy", name: "baseline", id: "/identity/conditionalAccess/policies/fe06b419-5431-4e20-957e-ea53d2ece02b" },
+        { type: "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy", name: "sales", id: expect.stringMatching(/^\/identity\/conditionalAccess\/policies\//) },
+        { type: "tenant-guardrails:index:CorporateDeviceAccess", name: "block-non-corporate-devices", component: true },
+        {
+          type: "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy",
+          name: "block-non-corporate-devices-untrusted-devices",
+          id: "/identity/conditionalAccess/policies/5c1f0e3a-7b2d-4e8f-9a6c-1d2e3f4a5b6c",
+          parent: "block-non-corporate-devices",
+        },
+      ],
+    });
+  });
+
+  it("exits 2 when the import file cannot be written", async () => {
+    const r = await runCli(["import-ca", "--import-file", path.join(dir, "missing-dir", "adopt.json"), EXAMPLE]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot write import file/);
+  });
+
   it("reads UTF-16LE files with a BOM (as Windows PowerShell writes them)", async () => {
     const text = fs.readFileSync(EXAMPLE, "utf8");
     const p = file("utf16.json", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
