@@ -13,6 +13,8 @@ const BENCHES: Bench[] = [
   { name: "intune", load: () => import("./intune") },
   { name: "defender", load: () => import("./defender") },
   { name: "email", load: () => import("./email") },
+  { name: "package", load: () => import("./package") },
+  { name: "stack", load: () => import("./stack") },
 ];
 
 async function main(): Promise<void> {
