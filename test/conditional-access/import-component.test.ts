@@ -6,7 +6,7 @@
 import { runUnderMocks } from "../../cli/engine";
 import { CorporateDeviceAccess } from "../../components/conditional-access/corporate-device-access";
 import { buildCorporateDevicePolicies, normaliseCorporateDeviceAccess } from "../../components/conditional-access/corporate-device-policy";
-import { importConditionalAccessPolicies, toGraphPolicy, type ImportedPolicy } from "../../components/conditional-access/import";
+import { combinedImportFile, importConditionalAccessPolicies, toGraphPolicy, type ImportedPolicy } from "../../components/conditional-access/import";
 
 const POLICY_TYPE = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy";
 const BREAK_GLASS = "a881d286-2b5c-417b-8d7e-c48b516aef83";
@@ -37,6 +37,11 @@ describe("adopting a tenant's CorporateDeviceAccess policies", () => {
       ["component", null],
       ["component", main.resourceName],
     ]);
+  });
+
+  it("the combined import file adopts the pair once, through the component", () => {
+    expect(combinedImportFile(imported.policies)).toEqual(main.importFile);
+    expect(main.importFile!.resources).toHaveLength(3);
   });
 
   it("the import file names exactly the children the component declares, parented to it", async () => {
