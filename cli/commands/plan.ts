@@ -18,14 +18,20 @@ const KEY_INPUTS: Record<string, string[]> = {
     "conditions.users.excludedGroups",
     "grantControls.builtInControls",
   ],
+  "azure-native:dns:RecordSet": ["zoneName", "relativeRecordSetName", "recordType", "ttl", "txtRecords", "cnameRecord.cname"],
+  // The script is long and also a stack output for review: show its first line and size only.
+  "command:local:Command": ["interpreter", "create", "triggers"],
 };
 
 function at(obj: unknown, dotted: string): unknown {
   return dotted.split(".").reduce<unknown>((o, k) => (o && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), obj);
 }
 
+/** One line per input: a multi-line string (a script, a description) shows its first line and size. */
 function show(v: unknown): string {
-  return typeof v === "string" ? v : JSON.stringify(v);
+  if (typeof v !== "string") return JSON.stringify(v);
+  const lines = v.split("\n");
+  return lines.length > 1 ? `${lines[0]} … (${lines.length} lines)` : v;
 }
 
 export function keyInputs(resource: DeclaredResource): [string, unknown][] {
