@@ -92,8 +92,12 @@ export function loadStackConfig(project: ProjectInfo, stack: string): StackConfi
 }
 
 /** Computed outputs of mocked resources that the program reads back. */
-function mockOutputs(type: string, name: string): Record<string, unknown> {
+function mockOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   if (type === "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy") return { objectId: `${name}-object-id` };
+  // A system-assigned identity gets its principal id from Azure; the role assignment reads it.
+  if (type === "azure-native:authorization:PolicyAssignment" && (inputs.identity as { type?: string } | undefined)?.type === "SystemAssigned") {
+    return { identity: { type: "SystemAssigned", principalId: `${name}-principal-id`, tenantId: "mock-tenant-id" } };
+  }
   return {};
 }
 
