@@ -184,6 +184,29 @@ describe("construct through the plugin host", () => {
     expect(JSON.stringify(withoutSecrets(component.inputs))).not.toContain("pfx-password");
   });
 
+  it("EmailAuthentication: the recommended way, the certificate password from secret config, reaches the script as a secret", async () => {
+    await construct("EmailAuthentication", "mail-secret", {
+      resourceGroupName: "rg-dns",
+      dmarcPolicy: "none",
+      domains: [{ domain: "contoso.com" }],
+      inbound: { exchange: { appId: "0f3b6a2c-8d14-4e7f-9a25-c6e1b8d3f470", organization: "contoso.onmicrosoft.com", certificatePath: "/certs/exo.pfx", certificatePassword: pulumi.secret("pfx-from-config") } },
+    });
+    const command = byName("mail-secret-exchange-inbound");
+    expect((unwrapSecret(command.inputs.environment) as Record<string, unknown>).EXO_CERTIFICATE_PASSWORD).toBe("pfx-from-config");
+    expect(JSON.stringify(withoutSecrets(command.inputs))).not.toContain("pfx-from-config");
+    const component = registered.find((r) => r.name === "mail-secret" && r.type === "tenant-guardrails:index:EmailAuthentication")!;
+    expect(JSON.stringify(withoutSecrets(component.inputs))).not.toContain("pfx-from-config");
+  });
+
+  it("EmailAuthentication: fields inside the plain domain list may be outputs of other resources (e.g. the zone)", async () => {
+    const { state } = await construct("EmailAuthentication", "mail-zone", {
+      resourceGroupName: pulumi.output("rg-dns"),
+      domains: [{ domain: "fabrikam.com", zoneName: pulumi.output("fabrikam.com"), parked: true }],
+    });
+    expect((state.dmarcRecords as Record<string, string>)["fabrikam.com"]).toMatch(/^v=DMARC1; p=reject/);
+    expect(byName("mail-zone-fabrikam-com-dmarc").inputs).toMatchObject({ resourceGroupName: "rg-dns", zoneName: "fabrikam.com", relativeRecordSetName: "_dmarc" });
+  });
+
   it("a refusal reaches the consumer as the component's own message (what a Python or YAML user reads)", async () => {
     const arc = `/subscriptions/${SUB}/resourceGroups/rg-onprem/providers/Microsoft.HybridCompute/machines/onprem-7`;
     await expect(
