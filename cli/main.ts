@@ -41,7 +41,8 @@ export async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    // Exit only once stdout is flushed: on a pipe, a large --json document is written asynchronously.
+    (code) => process.stdout.write("", () => process.exit(code)),
     (err) => {
       process.stderr.write(`internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
       process.exit(EXIT_FINDING);

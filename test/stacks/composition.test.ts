@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { REPO_ROOT, spawnCli } from "../helpers/cli";
 import { StackConfigError, checkStackConfig } from "../../stacks/config";
+import { scaledProject } from "../../bench/stack";
 
 function tempProject(stack: string, yaml: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tg-stack-"));
@@ -132,4 +133,16 @@ describe("a third stack is only a config file", () => {
     expect(r.stderr).toContain('VulnerabilityAssessment "defender-va": tenant-guardrails:defender.builtIn.subPlan = "p2"');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
+});
+
+describe("a large stack (the benchmark's 10x prod)", () => {
+  it("plans completely: the whole --json document reaches a pipe before the process exits, and it passes the pack", () => {
+    const dir = scaledProject(10);
+    const r = spawnCli(["plan", "--stack", "prod", "--json"], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(200_000);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.resources.length).toBeGreaterThanOrEqual(10 * 16);
+    expect(doc.findings).toEqual([]);
+  }, 60_000);
 });
