@@ -4,6 +4,7 @@
  * what `pulumi preview` would send to the engine — without the Pulumi CLI, plugins or a tenant.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { onInputError } from "../components/errors";
 
 export const SECRET_MASK = "[secret]";
 
@@ -128,6 +129,7 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions)
   failure.catch(() => undefined);
   const onUnhandled = (reason: unknown) => failed(reason);
   process.on("unhandledRejection", onUnhandled);
+  const stopListening = onInputError((err) => failed(err));
 
   let exportsValue: Record<string, unknown> = {};
   const rpcsDrained = () => (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
@@ -144,12 +146,16 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions)
     // When a registration fails its dependents never resolve: the failure wins the race instead.
     await Promise.race([failure, stackDone.then(rpcsDrained)]);
   } catch (err) {
-    // The failed registration's dependents (outputs, other children) reject later; they are the
-    // same failure, so keep swallowing them instead of crashing the process after the report.
+    stopListening();
+    // The failed registration's dependents (outputs, other children) reject a few ticks later; they
+    // are the same failure. Let them settle before reporting, and keep swallowing them afterwards
+    // instead of crashing the process after the report.
     process.off("unhandledRejection", onUnhandled);
     process.on("unhandledRejection", ignoreAfterFailure);
+    await new Promise((resolve) => setTimeout(resolve, 100));
     throw unwrapSerialisationError(err);
   }
+  stopListening();
   process.off("unhandledRejection", onUnhandled);
   const outputs = await resolveExports(exportsValue);
   return { resources, outputs };

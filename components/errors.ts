@@ -40,7 +40,29 @@ export class GuardrailInputError extends Error {
   }
 }
 
+type InputErrorListener = (err: GuardrailInputError) => void;
+const LISTENERS = Symbol.for("tenant-guardrails.inputErrorListeners");
+
+function listeners(): Set<InputErrorListener> {
+  const g = globalThis as unknown as Record<symbol, Set<InputErrorListener> | undefined>;
+  return (g[LISTENERS] ??= new Set());
+}
+
+/**
+ * Be told of every GuardrailInputError as it is thrown. A validation that fails inside an apply
+ * surfaces to Pulumi only as an unhandled rejection; the offline engine listens here too, so it
+ * reports the component's message even where such events are hidden (jest's sandbox).
+ * Returns the function that stops listening.
+ */
+export function onInputError(listener: InputErrorListener): () => void {
+  listeners().add(listener);
+  return () => listeners().delete(listener);
+}
+
 /** Throw a GuardrailInputError when `problems` is not empty. */
 export function throwIfProblems(component: string, resourceName: string, problems: InputProblem[]): void {
-  if (problems.length > 0) throw new GuardrailInputError(component, resourceName, problems);
+  if (problems.length === 0) return;
+  const err = new GuardrailInputError(component, resourceName, problems);
+  for (const listener of listeners()) listener(err);
+  throw err;
 }
