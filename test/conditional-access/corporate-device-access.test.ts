@@ -77,8 +77,8 @@ describe("CorporateDeviceAccess under the mock engine", () => {
 
   it("validates inputs that arrive as outputs too (in a real process, as Pulumi runs programs)", () => {
     // A validation error inside an apply surfaces as an unhandled rejection, which the engine (like
-    // Pulumi's language host) turns into the program's failure. Jest's sandbox hides such events,
-    // so this runs the built library in a child process.
+    // Pulumi's language host) turns into the program's failure. Jest fails any test during which a
+    // rejection goes unhandled, so this runs the built library in a child process.
     const script = `
       const pulumi = require("@pulumi/pulumi");
       const { runUnderMocks } = require("./dist/cli/engine");
