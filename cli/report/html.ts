@@ -49,6 +49,7 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margi
 dt { color: var(--muted); } dd { margin: 0; }
 .legend span { margin-right: 10px; }
 #matrix td:nth-child(-n+3) { white-space: nowrap; }
+.headline { font-weight: 600; margin: 2px 0 4px; }
 `;
 
 /** A complete, self-contained HTML document. `body` must already be escaped HTML. */

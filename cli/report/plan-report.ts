@@ -45,6 +45,36 @@ function dl(pairs: [string, string][]): string {
   return `<dl>${pairs.map(([k, v]) => `<dt>${esc(k)}</dt><dd class="mono">${esc(shorten(v))}</dd>`).join("")}</dl>`;
 }
 
+type Inputs = Record<string, unknown>;
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** One line per system saying what was chosen, from the component's (masked) inputs. */
+export function systemHeadline(kind: string, inputs: Inputs): string {
+  const sub = (k: string) => (inputs[k] && typeof inputs[k] === "object" ? (inputs[k] as Inputs) : {});
+  switch (kind) {
+    case "CorporateDeviceAccess": {
+      const state = String(inputs.state ?? "reportOnly");
+      const platforms = list(inputs.allowedPlatforms);
+      return `${/^enabled$/i.test(state) ? "Enforced" : /^disabled$/i.test(state) ? "Disabled" : "Report-only"}: ${list(inputs.applications).join(", ") || "All"} only from ${
+        list(inputs.trustedTrustTypes).join(" or ") || "ServerAD or AzureAD"
+      } devices${platforms.length ? ` on ${platforms.join(", ")}` : ""}`;
+    }
+    case "VulnerabilityAssessment":
+      return inputs.provider === "qualysByol"
+        ? `Qualys BYOL for ${list(inputs.machines).length} machine(s)`
+        : `Built-in MDVM on Defender for Servers ${String(sub("builtIn").subPlan ?? "")} for ${list(inputs.machines).length} machine(s)`;
+    case "FipsDeviceConfiguration":
+      return `${inputs.fipsProfile === false ? "" : "FIPS mode"}${inputs.bitLocker ? " then FIPS-compatible BitLocker" : ""} for ${list(sub("assignment").includeGroupIds).length} device group(s)`;
+    case "EmailAuthentication": {
+      const domains = list(inputs.domains) as Inputs[];
+      const parked = domains.filter((d) => d.parked === true).length;
+      return `DMARC p=${String(inputs.dmarcPolicy ?? "(per domain)")} for ${domains.length} domain(s)${parked ? `, ${parked} parked` : ""}${inputs.inbound ? "; inbound DMARC handling in Exchange Online" : ""}`;
+    }
+    default:
+      return "";
+  }
+}
+
 function shortName(urn: string): string {
   return urn ? (urn.split("::").pop() ?? urn) : "";
 }
@@ -78,6 +108,7 @@ export function renderPlanReport(input: PlanReportInput): string {
       const kind = c.type.slice(COMPONENT_PREFIX.length);
       return `<section class="system" data-component="${esc(kind)}">
 <h3>${esc(SYSTEM_OF[kind] ?? kind)} <span class="badge">${esc(kind)} "${esc(c.name)}" · ${children(c.urn)} resource(s)</span></h3>
+<p class="headline">${esc(systemHeadline(kind, c.inputs))}</p>
 ${dl(flatten(c.inputs))}
 </section>`;
     })

@@ -129,6 +129,15 @@ describeInBrowser("HTML reports in headless Chromium", () => {
     await page.goto(`file://${file}`);
     expect(await page.locator("h1").textContent()).toBe("Plan of stack prod");
     expect(await page.locator("#mandatory-count").textContent()).toBe("0");
+    const headlines = await page.locator(".headline").allTextContents();
+    expect(headlines).toEqual(
+      expect.arrayContaining([
+        "Enforced: Office365 only from ServerAD or AzureAD devices on windows",
+        "Qualys BYOL for 3 machine(s)",
+        "FIPS mode then FIPS-compatible BitLocker for 1 device group(s)",
+        "DMARC p=reject for 2 domain(s), 1 parked; inbound DMARC handling in Exchange Online",
+      ]),
+    );
     const ca = page.locator('section[data-component="CorporateDeviceAccess"]');
     expect(await ca.locator("dt", { hasText: /^state$/ }).locator("xpath=following-sibling::dd[1]").textContent()).toBe("enabled");
     const defender = page.locator('section[data-component="VulnerabilityAssessment"]');
