@@ -129,9 +129,15 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions)
   failure.catch(() => undefined);
   const onUnhandled = (reason: unknown) => failed(reason);
   process.on("unhandledRejection", onUnhandled);
-  const stopListening = onInputError((err) => failed(err));
+  // A component's validation error heard directly: fatal only if the program then stalls (a caught
+  // error lets the program finish, and then it is no failure).
+  let stalled: (err: unknown) => void = () => undefined;
+  const stall = new Promise<never>((_, reject) => (stalled = reject));
+  stall.catch(() => undefined);
+  const stopListening = onInputError((err) => setTimeout(() => stalled(err), 1000));
 
   let exportsValue: Record<string, unknown> = {};
+  let finished = false;
   const rpcsDrained = () => (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
   try {
     const stackDone = runInPulumiStack(async () => {
@@ -141,10 +147,14 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions)
         failed(err);
       }
       return exportsValue;
+    }).then((value) => {
+      finished = true;
+      return value;
     });
     // waitForRPCs (internal to the SDK, but exported) resolves once every registration has settled.
     // When a registration fails its dependents never resolve: the failure wins the race instead.
-    await Promise.race([failure, stackDone.then(rpcsDrained)]);
+    const stalledFailure = stall.catch((err) => (finished ? new Promise<never>(() => undefined) : Promise.reject(err)));
+    await Promise.race([failure, stalledFailure, stackDone.then(rpcsDrained)]);
   } catch (err) {
     stopListening();
     // The failed registration's dependents (outputs, other children) reject a few ticks later; they
