@@ -3,24 +3,14 @@
  * export (UTF-16LE with BOM, one `{ value: [...] }` page) mixing the fixture policies with legacy
  * device conditions and corporate-device filters.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { conditionalAccessFixtureNames, readConditionalAccessFixture } from "./fixtures";
 import { importConditionalAccessFiles, importConditionalAccessPolicies } from "../components/conditional-access/import";
 import { medianMs } from "./util";
 
-const FIXTURES = path.join(__dirname, "../../../shared/fixtures/conditional-access");
 const LARGE_EXPORT_POLICIES = 1000;
 
 function fixtureFiles(): { name: string; content: Buffer }[] {
-  return fs
-    .readdirSync(FIXTURES)
-    .filter((d) => fs.statSync(path.join(FIXTURES, d)).isDirectory())
-    .flatMap((d) =>
-      fs
-        .readdirSync(path.join(FIXTURES, d))
-        .filter((f) => f.endsWith(".json"))
-        .map((f) => ({ name: `${d}/${f}`, content: fs.readFileSync(path.join(FIXTURES, d, f)) })),
-    );
+  return conditionalAccessFixtureNames().map((name) => ({ name, content: readConditionalAccessFixture(name) }));
 }
 
 function largeExport(policies: unknown[]): Buffer {

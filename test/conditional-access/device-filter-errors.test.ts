@@ -3,16 +3,8 @@
  * names the token, says what was expected and how to fix it.
  */
 import { DeviceFilter, DeviceFilterError, MAX_NESTING_DEPTH, formatFilterError } from "../../components/conditional-access";
+import { parseError } from "../helpers/device-filter";
 
-function parseError(rule: string): DeviceFilterError {
-  try {
-    DeviceFilter.parse(rule);
-  } catch (err) {
-    if (err instanceof DeviceFilterError) return err;
-    throw err;
-  }
-  throw new Error(`expected ${rule} to be rejected`);
-}
 
 /** The position of the first occurrence of `marker` in `rule` (keeps expectations readable). */
 function at(rule: string, marker: string): number {

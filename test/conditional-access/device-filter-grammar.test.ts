@@ -3,17 +3,9 @@
  * written out independently here, operator spellings, values, logic, precedence and the
  * canonical form.
  */
-import { DeviceFilter, DeviceFilterError, MAX_RULE_LENGTH, type FilterNode } from "../../components/conditional-access";
+import { DeviceFilter, MAX_RULE_LENGTH, type FilterNode } from "../../components/conditional-access";
+import { parseError } from "../helpers/device-filter";
 
-function parseError(rule: string): DeviceFilterError {
-  try {
-    DeviceFilter.parse(rule);
-  } catch (err) {
-    if (err instanceof DeviceFilterError) return err;
-    throw err;
-  }
-  throw new Error(`expected ${rule} to be rejected`);
-}
 
 const STRING_OPS = ["-eq", "-ne", "-startsWith", "-notStartsWith", "-endsWith", "-notEndsWith", "-contains", "-notContains", "-in", "-notIn"];
 const ALL_OPS = STRING_OPS;

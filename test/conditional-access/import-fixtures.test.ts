@@ -5,19 +5,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { importConditionalAccessPolicies, toGraphPolicy } from "../../components/conditional-access/import";
+import { conditionalAccessFixtureNames, sharedFixturesDir } from "../../bench/fixtures";
 
-const FIXTURES = path.join(__dirname, "../../../shared/fixtures/conditional-access");
+const FIXTURES = path.join(sharedFixturesDir(), "conditional-access");
 
-const fixtureFiles = fs
-  .readdirSync(FIXTURES)
-  .filter((d) => fs.statSync(path.join(FIXTURES, d)).isDirectory())
-  .flatMap((d) =>
-    fs
-      .readdirSync(path.join(FIXTURES, d))
-      .filter((f) => f.endsWith(".json"))
-      .map((f) => `${d}/${f}`),
-  )
-  .sort();
+const fixtureFiles = conditionalAccessFixtureNames();
 
 /** Files that are in the fixture folder but hold no policy (named locations). */
 const NOT_POLICIES = new Set(["caOptics/namedLocations.json"]);

@@ -3,15 +3,14 @@
  * CorporateDeviceAccess args: every fixture policy, the legacy conversions and a rich beta export.
  * The snippets are checked as one in-memory file; nothing is written to disk.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
 import { importConditionalAccessFiles, importConditionalAccessPolicies } from "../../components/conditional-access/import";
+import { conditionalAccessFixtureNames, readConditionalAccessFixture } from "../../bench/fixtures";
 
 const REPO = path.resolve(__dirname, "../..");
 // Loading the azuread and Pulumi declarations takes seconds, more on a busy machine.
 const TYPECHECK_TIMEOUT_MS = 120_000;
-const FIXTURES = path.join(__dirname, "../../../shared/fixtures/conditional-access");
 
 function typecheck(source: string): string[] {
   const file = path.join(REPO, "test/conditional-access/__import_snippets__.ts");
@@ -32,15 +31,7 @@ function typecheck(source: string): string[] {
 
 describe("printed TypeScript", () => {
   it("compiles against @pulumi/azuread and CorporateDeviceAccess", () => {
-    const files = fs
-      .readdirSync(FIXTURES)
-      .filter((d) => fs.statSync(path.join(FIXTURES, d)).isDirectory())
-      .flatMap((d) =>
-        fs
-          .readdirSync(path.join(FIXTURES, d))
-          .filter((f) => f.endsWith(".json"))
-          .map((f) => ({ name: `${d}/${f}`, content: fs.readFileSync(path.join(FIXTURES, d, f)) })),
-      );
+    const files = conditionalAccessFixtureNames().map((name) => ({ name, content: readConditionalAccessFixture(name) }));
     const policies = [
       ...importConditionalAccessFiles(files).policies,
       ...importConditionalAccessPolicies([
