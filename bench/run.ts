@@ -10,6 +10,7 @@ const BENCHES: Bench[] = [
   { name: "plan", load: () => import("./plan") },
   { name: "conditional-access", load: () => import("./conditional-access") },
   { name: "import-ca", load: () => import("./import-ca") },
+  { name: "coverage", load: () => import("./coverage") },
   { name: "intune", load: () => import("./intune") },
   { name: "defender", load: () => import("./defender") },
   { name: "email", load: () => import("./email") },

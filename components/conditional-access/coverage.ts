@@ -54,7 +54,7 @@ export const PLATFORM_OPERATING_SYSTEM: Readonly<Record<string, string>> = {
 
 type Formula =
   | { k: "const"; v: boolean }
-  | { k: "leaf"; variable: number; truth: Uint8Array }
+  | { k: "leaf"; variable: number; truth: Uint8Array; trueCount: number }
   | { k: "and"; xs: Formula[] }
   | { k: "or"; xs: Formula[] }
   | { k: "not"; x: Formula };
@@ -91,10 +91,10 @@ type Cell = (number[] | undefined)[];
 const COMPLIANT_LABELS = ["True", "False", "none"];
 
 function leafTruth(f: Formula & { k: "leaf" }, allowed: number[] | undefined, regionCount: number): boolean | undefined {
+  if (allowed === undefined) return f.trueCount === regionCount ? true : f.trueCount === 0 ? false : undefined;
   let trueCount = 0;
-  const regions = allowed ?? range(regionCount);
-  for (const r of regions) trueCount += f.truth[r];
-  if (trueCount === regions.length) return true;
+  for (let i = 0; i < allowed.length; i++) trueCount += f.truth[allowed[i]];
+  if (trueCount === allowed.length) return true;
   if (trueCount === 0) return false;
   return undefined;
 }
@@ -262,7 +262,7 @@ interface CoverageModel {
 export interface CoverageOptions {
   /** Device conditions the classes must be exact about (assertion selectors). */
   selectors?: CoverageSelector[];
-  /** Stop with CoverageLimitError beyond this many classes (default 100,000). */
+  /** Stop with CoverageLimitError beyond this many classes, or 4x as many regions (default 50,000). */
   maxClasses?: number;
 }
 
@@ -349,8 +349,9 @@ class ModelBuilder {
 
   private leaf(variable: number, isTrue: (region: number) => boolean): Formula {
     const truth = new Uint8Array(this.variables[variable].regions.length);
-    for (let r = 0; r < truth.length; r++) truth[r] = isTrue(r) ? 1 : 0;
-    return { k: "leaf", variable, truth };
+    let trueCount = 0;
+    for (let r = 0; r < truth.length; r++) trueCount += truth[r] = isTrue(r) ? 1 : 0;
+    return { k: "leaf", variable, truth, trueCount };
   }
 
   registered(): Formula {
@@ -536,12 +537,16 @@ function cellDescription(cell: Cell, variables: Variable[], namedPlatforms: stri
  */
 function mergeCells(cells: Cell[], variables: Variable[]): Cell[] {
   let current = cells;
+  if (current.length < 2) return current;
+  const active = variables.map((_, i) => i).filter((i) => current.some((c) => c[i] !== undefined));
   for (let changed = true; changed && current.length > 1; ) {
     changed = false;
-    for (let v = 0; v < variables.length && current.length > 1; v++) {
+    for (const v of active) {
+      if (current.length < 2) break;
       const groups = new Map<string, Cell[]>();
       for (const cell of current) {
-        const key = cell.map((a, i) => (i === v ? "*" : a === undefined ? "" : a.join(","))).join("|");
+        let key = "";
+        for (const i of active) key += i === v ? "*|" : cell[i] === undefined ? "|" : `${cell[i]!.join(",")}|`;
         const g = groups.get(key);
         if (g) g.push(cell);
         else groups.set(key, [cell]);
@@ -720,7 +725,7 @@ export function randomClassMember(analysis: CoverageAnalysis, cls: DeviceClass, 
  */
 export function analyseCoverage(policies: PlainConditionalAccessPolicy[], options: CoverageOptions = {}): CoverageAnalysis {
   const selectors = options.selectors ?? [];
-  const maxClasses = options.maxClasses ?? 100_000;
+  const maxClasses = options.maxClasses ?? 50_000;
   const compiled = policies.map(compilePolicy);
   const filters = policies.map((p) => (p.conditions.devices?.filter ? DeviceFilter.parse(p.conditions.devices.filter.rule) : undefined));
   const active = policies.map((p) => p.state !== PolicyState.Disabled);
@@ -756,8 +761,12 @@ export function analyseCoverage(policies: PlainConditionalAccessPolicy[], option
       if (onTrue.length) next.push({ cells: onTrue, bits: [...cls.bits, true] });
       if (onFalse.length) next.push({ cells: onFalse, bits: [...cls.bits, false] });
     }
-    if (next.length > maxClasses) {
-      throw new CoverageLimitError(`the policies tell apart more than ${maxClasses} kinds of device; analyse fewer policies at a time`);
+    const cells = next.reduce((n, c) => n + c.cells.length, 0);
+    if (next.length > maxClasses || cells > maxClasses * 4) {
+      throw new CoverageLimitError(
+        `the policies tell apart more than ${next.length > maxClasses ? `${maxClasses} kinds of device` : `${maxClasses * 4} device regions`}: ` +
+          "many policies test unrelated attributes independently; analyse fewer policies at a time (e.g. one app's policies)",
+      );
     }
     classes = next;
   }

@@ -234,3 +234,14 @@ describe("the classes people read", () => {
     expect(printNode(DeviceFilter.parse(corporate[0].conditions.devices!.filter.rule).ast)).toContain("-ne");
   });
 });
+
+describe("at the benchmark's scale", () => {
+  it("the 50 generated policies use 200 distinct constants, and random members of each of their classes get the class outcome", async () => {
+    const { benchPolicies, distinctConstants } = await import("../../bench/coverage");
+    const policies = benchPolicies();
+    expect([policies.length, distinctConstants(policies)]).toEqual([50, 200]);
+    const analysis = analyseCoverage(policies);
+    const random = prng(50200);
+    for (const cls of analysis.classes) for (let i = 0; i < 3; i++) sameResult(analysis, cls, randomClassMember(analysis, cls, random));
+  });
+});
