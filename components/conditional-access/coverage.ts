@@ -83,6 +83,8 @@ interface Variable {
   signatureToRegion?: Map<string, number>;
   /** operatingSystem tested only through platform conditions: described by platform. */
   platformOnly?: boolean;
+  /** operatingSystem with named platforms: the platform of each region (a named one, or "other"). */
+  platforms?: string[];
 }
 
 /** A product of region sets; `undefined` = every region of that variable. */
@@ -335,6 +337,11 @@ class ModelBuilder {
       v.regions = stringRegions(v.atoms);
       v.signatureToRegion = new Map(v.regions.map((r, i) => [r.atoms.join(","), i]));
       v.labels = v.regions.map((r) => regionLabel(v.atoms, r));
+      if (v.property === "operatingSystem") {
+        // A realistic member of the "no atom holds" region, when one is: reads better than a missing OS.
+        const none = v.regions[v.regions.length - 1];
+        none.witness = ["iOS", "Android", "macOS", "Linux", "ChromeOS"].find((os) => stringSignature(v.atoms, os) === "");
+      }
       if (v.property === "operatingSystem" && this.namedPlatforms.length) {
         const platformAtoms = new Set<string>();
         for (const rule of Object.values(PLATFORM_RULES)) {
@@ -342,7 +349,11 @@ class ModelBuilder {
         }
         v.platformOnly = v.atoms.every((a) => platformAtoms.has(`${a.kind}:${a.value}`));
         // Say which platform each operatingSystem region is (evaluate.ts platformOf).
-        v.labels = v.labels.map((label, i) => `${label} (platform ${platformOf(v.regions[i].witness) ?? "other"})`);
+        v.platforms = v.regions.map((r, i) => {
+          const p = i === v.regions.length - 1 ? undefined : platformOf(r.witness);
+          return p !== undefined && this.namedPlatforms.includes(p) ? p : "other";
+        });
+        v.labels = v.labels.map((label, i) => `${label} (platform ${v.platforms![i]})`);
       }
     }
   }
@@ -497,7 +508,7 @@ function describeCell(cell: Cell, variables: Variable[]): string[] {
       return;
     }
     if (v.platformOnly) {
-      const text = platformSetText(allowed.map((r) => platformOf(v.regions[r].witness) ?? "other"), v.regions.map((r) => platformOf(r.witness) ?? "other"));
+      const text = platformSetText(allowed.map((r) => v.platforms![r]), v.platforms!);
       if (text) out.push(text);
       return;
     }
@@ -568,9 +579,18 @@ function mergeCells(cells: Cell[], variables: Variable[]): Cell[] {
   return current;
 }
 
-/** Pick the region to show: a real value (not none/other) when the set allows one. */
+const WITNESS_PLATFORM_ORDER = ["windows", "iOS", "android", "macOS", "linux", "windowsPhone"];
+
+/** Pick the region to show: a real value (not none/other) when the set allows one; common platforms first. */
 function preferredRegion(allowed: number[], v: Variable): number {
   const none = v.regions.length - 1;
+  if (v.platformOnly) {
+    const rank = (r: number) => {
+      const i = WITNESS_PLATFORM_ORDER.indexOf(platformOf(v.regions[r].witness) ?? "");
+      return i < 0 ? WITNESS_PLATFORM_ORDER.length : i;
+    };
+    return [...allowed].sort((a, b) => rank(a) - rank(b) || a - b)[0];
+  }
   return allowed.find((r) => r !== none) ?? allowed[0];
 }
 
@@ -822,7 +842,7 @@ export function analyseCoverage(policies: PlainConditionalAccessPolicy[], option
       .filter((v) => v.kind !== VariableKind.Registration)
       .map((v) => ({
         name: v.platformOnly ? "platform (registered device, from operatingSystem)" : v.kind === VariableKind.UnregisteredPlatform ? "platform (unregistered sign-in)" : v.kind === VariableKind.Element ? `${v.property} ∋ ${JSON.stringify(v.element)}` : v.property!,
-        regions: v.platformOnly ? [...new Set(v.regions.map((r) => platformOf(r.witness) ?? "other"))] : v.labels,
+        regions: v.platformOnly ? [...new Set(v.platforms)] : v.labels,
       })),
     source: policies,
     compiled,
