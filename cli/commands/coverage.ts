@@ -10,6 +10,7 @@ import {
   coverageHtml,
   coverageLines,
   parseCoverageAssertion,
+  policyInScope,
   type CoverageAssertion,
   type CoverageScope,
   type PlainConditionalAccessPolicy,
@@ -61,7 +62,7 @@ export function register(program: Command): void {
     .option("--policies <graph-export.json...>", "analyse the policies of Graph exports (what the tenant has today), as import-ca reads them")
     .option("--map <placeholders.json>", "with --policies: values for template placeholders, as import-ca --map")
     .option("--assert <expression>", "an assertion for CI, e.g. 'not-trusted => block for app:Office365' (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option("--for <subjects>", "show the table for one sign-in, e.g. 'group:<id>, app:Office365'")
+    .option("--for <subjects>", "analyse one sign-in: only the policies covering it, e.g. 'group:<id>, app:Office365' (assertions too)")
     .option("--json", "print a stable JSON document")
     .option("--html <file>", "also write the decision table as a self-contained HTML page")
     .action(async (opts: CoverageOptions) => {
@@ -82,7 +83,9 @@ export function register(program: Command): void {
 
       let analysis;
       try {
-        analysis = analyseCoverage(policies, { selectors: assertions.map((a) => a.selector) });
+        // --for narrows the whole run to the policies that cover that sign-in: fewer, exact classes.
+        const inScope = policies.filter((p) => policyInScope(p, scope));
+        analysis = analyseCoverage(inScope, { selectors: assertions.map((a) => a.selector) });
       } catch (err) {
         if (err instanceof CoverageLimitError || err instanceof DeviceFilterError) throw new InputError(err.message);
         throw err;

@@ -785,7 +785,7 @@ export function analyseCoverage(policies: PlainConditionalAccessPolicy[], option
     if (next.length > maxClasses || cells > maxClasses * 4) {
       throw new CoverageLimitError(
         `the policies tell apart more than ${next.length > maxClasses ? `${maxClasses} kinds of device` : `${maxClasses * 4} device regions`}: ` +
-          "many policies test unrelated attributes independently; analyse fewer policies at a time (e.g. one app's policies)",
+          "many policies test unrelated attributes independently; analyse fewer policies at a time (e.g. one app's: coverage --for app:<id>)",
       );
     }
     classes = next;

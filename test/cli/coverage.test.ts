@@ -94,12 +94,20 @@ describe("tenant-guardrails coverage (a real process on the built CLI)", () => {
     expect(html).toContain('<a href="#C2">C2</a>');
   });
 
-  it("--for shows the table for one sign-in: the break-glass group is never blocked", () => {
+  it("--for analyses one sign-in: no policy covers the break-glass group, so no device is blocked for it", () => {
     const r = spawnCli(["coverage", "--stack", "prod", "--for", `group:${PROD_BREAK_GLASS}, app:Office365`, "--json"]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.scope).toBe(`group:${PROD_BREAK_GLASS}, app:Office365`);
-    expect(doc.counts).toMatchObject({ classes: 6, block: 0, allow: 6, noPolicy: 6 });
+    expect(doc.policies).toEqual([]);
+    expect(doc.counts).toEqual({ classes: 2, block: 0, grant: 0, allow: 2, noPolicy: 2, blockIfReportOnlyEnforced: 0 });
+    expect(doc.classes.map((c: { witness: unknown }) => c.witness)).toEqual([{}, null]);
+  });
+
+  it("--for another app: the Office 365 policies do not cover it, every device gets in", () => {
+    const r = spawnCli(["coverage", "--stack", "prod", "--for", "app:00000003-0000-0000-c000-000000000000", "--assert", "not-trusted => block"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("FAIL  not-trusted => block");
   });
 
   it.each([
