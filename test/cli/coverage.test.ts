@@ -123,3 +123,24 @@ describe("tenant-guardrails coverage (a real process on the built CLI)", () => {
     expect(r.stderr).toMatch(message);
   });
 });
+
+describe("tenant-guardrails coverage --policies with a policy that cannot be imported", () => {
+  it("reports it, analyses the others, and exits 1", async () => {
+    const file = path.join(tmp, "partly-invalid.json");
+    const base = { state: "enabled", conditions: { applications: { includeApplications: ["All"] }, users: { includeUsers: ["All"], excludeGroups: [PROD_BREAK_GLASS] }, clientAppTypes: ["all"] }, grantControls: { operator: "OR", builtInControls: ["block"] } };
+    fs.writeFileSync(
+      file,
+      JSON.stringify([
+        { ...base, displayName: "bad rule", conditions: { ...base.conditions, devices: { deviceFilter: { mode: "include", rule: 'device.trustType -in ["Workplace"]' } } } },
+        { ...base, displayName: "good rule", conditions: { ...base.conditions, devices: { deviceFilter: { mode: "include", rule: 'device.trustType -eq "Workplace"' } } } },
+      ]),
+    );
+    const r = await runCli(["coverage", "--policies", file, "--json"]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.importErrors).toHaveLength(1);
+    expect(doc.importErrors[0].policy).toBe("bad rule");
+    expect(doc.policies.map((p: { name: string }) => p.name)).toEqual(["good rule"]);
+    expect(doc.classes.find((c: { outcome: string }) => c.outcome === "block").witness).toEqual({ trustType: "Workplace" });
+  });
+});

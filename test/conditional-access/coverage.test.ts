@@ -245,3 +245,16 @@ describe("at the benchmark's scale", () => {
     for (const cls of analysis.classes) for (let i = 0; i < 3; i++) sameResult(analysis, cls, randomClassMember(analysis, cls, random));
   });
 });
+
+describe("limits", () => {
+  const independent = (n: number) =>
+    Array.from({ length: n }, (_, i) => policy(`P${i + 1}`, { mode: "include", rule: `device.extensionAttribute${i + 1} -eq "x"` }));
+
+  it("policies testing unrelated attributes multiply: n independent tests make 2^n + 1 classes", () => {
+    expect(analyseCoverage(independent(6)).counts.classes).toBe(2 ** 6 + 1);
+  });
+
+  it("stops with a message past the class limit instead of running for minutes", () => {
+    expect(() => analyseCoverage(independent(8), { maxClasses: 100 })).toThrow(/more than 100 kinds of device.*analyse fewer policies at a time/);
+  });
+});
