@@ -778,8 +778,9 @@ export function analyseCoverage(policies: PlainConditionalAccessPolicy[], option
       const onTrue: Cell[] = [];
       const onFalse: Cell[] = [];
       for (const cell of cls.cells) splitCell(cell, f, variables, onTrue, onFalse);
-      if (onTrue.length) next.push({ cells: onTrue, bits: [...cls.bits, true] });
-      if (onFalse.length) next.push({ cells: onFalse, bits: [...cls.bits, false] });
+      // Merge as we go: Shannon splitting fragments a class into cells a later split would multiply.
+      if (onTrue.length) next.push({ cells: mergeCells(onTrue, variables), bits: [...cls.bits, true] });
+      if (onFalse.length) next.push({ cells: mergeCells(onFalse, variables), bits: [...cls.bits, false] });
     }
     const cells = next.reduce((n, c) => n + c.cells.length, 0);
     if (next.length > maxClasses || cells > maxClasses * 4) {
