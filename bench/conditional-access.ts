@@ -11,26 +11,11 @@
  */
 import { performance } from "node:perf_hooks";
 import { DeviceFilter, type GraphDevice } from "../components/conditional-access/device-filter";
-import { median, medianMs } from "./util";
+import { median, medianMs, pick, prng } from "./util";
 
 export const DEVICE_COUNT = 100_000;
 const RUNS = 7;
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[Math.floor(rand() * items.length)];
-}
 
 const OS: [string, string[]][] = [
   ["Windows", ["10.0.19045.4291", "10.0.22631.3447", "10.0.26100.1"]],

@@ -13,31 +13,14 @@ import {
   type FilterNode,
   type FilterOperator,
   type InventoryDevice,
-  type PlainConditionalAccessPolicy,
   type DeviceClass,
   type CoverageAnalysis,
 } from "../../components";
+import { prng } from "../../bench/util";
+import { testPolicy } from "../helpers/policies";
 
-function policy(name: string, filter?: { mode: "include" | "exclude"; rule: string }, extra: Partial<PlainConditionalAccessPolicy["conditions"]> = {}, state = "enabled", controls = ["block"]): PlainConditionalAccessPolicy {
-  return {
-    displayName: name,
-    state,
-    conditions: { applications: { includedApplications: ["All"] }, clientAppTypes: ["all"], users: { includedUsers: ["All"] }, ...(filter ? { devices: { filter } } : {}), ...extra },
-    grantControls: { operator: "OR", builtInControls: controls },
-  };
-}
+const policy = testPolicy;
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the class promises, next to what the evaluator says for a device. */
 function sameResult(analysis: CoverageAnalysis, cls: DeviceClass, device: InventoryDevice): void {

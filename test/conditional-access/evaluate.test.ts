@@ -1,15 +1,9 @@
-import { compilePolicy, evaluateDevice, evaluateInventory, parseInventory, platformOf, type PlainConditionalAccessPolicy } from "../../components";
+import { compilePolicy, evaluateDevice, evaluateInventory, parseInventory, platformOf } from "../../components";
+import { testPolicy } from "../helpers/policies";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-function policy(name: string, filter?: { mode: "include" | "exclude"; rule: string }, extra: Partial<PlainConditionalAccessPolicy["conditions"]> = {}, state = "enabled", controls = ["block"]): PlainConditionalAccessPolicy {
-  return {
-    displayName: name,
-    state,
-    conditions: { applications: { includedApplications: ["All"] }, clientAppTypes: ["all"], users: { includedUsers: ["All"] }, ...(filter ? { devices: { filter } } : {}), ...extra },
-    grantControls: { operator: "OR", builtInControls: controls },
-  };
-}
+const policy = testPolicy;
 
 const joined = { trustType: "AzureAd", operatingSystem: "Windows" };
 const hybrid = { trustType: "ServerAd", operatingSystem: "Windows" };
