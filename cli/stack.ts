@@ -111,9 +111,14 @@ export async function runStack(stack: string, project = findProject()): Promise<
   for (const key of Object.keys(require.cache)) {
     if (key.startsWith(path.dirname(project.programJs) + path.sep)) delete require.cache[key];
   }
-  // The program is plain compiled CommonJS chosen at run time: require() is the loader Pulumi uses too.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return runUnderMocks(() => require(project.programJs) as Record<string, unknown>, {
+  // The program is plain compiled CommonJS chosen at run time: require() is the loader Pulumi uses
+  // too. Like Pulumi, call it when it exports a function (it then runs afresh on every plan).
+  const program = () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exported = require(project.programJs) as unknown;
+    return typeof exported === "function" ? (exported as () => unknown)() : exported;
+  };
+  return runUnderMocks(program, {
     project: project.name,
     stack,
     config,

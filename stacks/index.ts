@@ -9,11 +9,18 @@ import { declareEmail } from "./email";
 import { declareDefender } from "./defender";
 import { declareIntune } from "./intune";
 
-// The whole config is checked first: one error lists every problem of every system, and nothing
-// is declared while any remains.
-readStackConfig();
-
-export const conditionalAccess = declareConditionalAccess();
-export const defender = declareDefender();
-export const intune = declareIntune();
-export const email = declareEmail();
+/**
+ * Exported as a function: Pulumi calls it and takes what it returns as the stack outputs, and the
+ * offline engine can run it again in the same process (tests plan several stacks).
+ */
+export = function program() {
+  // The whole config is checked first: one error lists every problem of every system, and nothing
+  // is declared while any remains.
+  readStackConfig();
+  return {
+    conditionalAccess: declareConditionalAccess(),
+    defender: declareDefender(),
+    intune: declareIntune(),
+    email: declareEmail(),
+  };
+};

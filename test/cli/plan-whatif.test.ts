@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { REPO_ROOT, spawnCli } from "../helpers/cli";
+import { REPO_ROOT, spawnCli, tempProject } from "../helpers/cli";
 
 const CA = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy";
 const devicesJson = path.join(REPO_ROOT, "examples/devices.json");
@@ -41,11 +41,7 @@ describe("tenant-guardrails plan (a real process on the built CLI)", () => {
   });
 
   it("exits 1 with the component's message when the stack config is invalid", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tg-plan-"));
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: tenant-guardrails\nruntime: nodejs\nmain: stacks/index.ts\nstackConfigDir: stacks\n");
-    fs.mkdirSync(path.join(dir, "stacks"));
-    fs.symlinkSync(path.join(REPO_ROOT, "dist"), path.join(dir, "dist"));
-    fs.writeFileSync(path.join(dir, "stacks/Pulumi.broken.yaml"), "config:\n  tenant-guardrails:conditionalAccess:\n    state: enabled\n");
+    const dir = tempProject("broken", "config:\n  tenant-guardrails:conditionalAccess:\n    state: enabled\n");
     const r = spawnCli(["plan", "--stack", "broken"], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('CorporateDeviceAccess "corporate-devices"');

@@ -1,5 +1,7 @@
 /** Run the CLI in-process (fast) or as a real process (end to end), capturing output and exit code. */
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../cli/main";
 
@@ -42,4 +44,18 @@ export function spawnCli(args: string[], options: { cwd?: string; input?: string
     env: { ...process.env, FORCE_COLOR: "0" },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A throwaway project that reuses this repository's build (dist/ linked): a Pulumi.yaml, one stack
+ * config, and any extra files (relative paths). What a team adding a stack writes, and nothing else.
+ */
+export function tempProject(stack: string, yaml: string, files: Record<string, string> = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tg-project-"));
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: tenant-guardrails\nruntime: nodejs\nmain: stacks/index.ts\nstackConfigDir: stacks\n");
+  fs.mkdirSync(path.join(dir, "stacks"));
+  fs.symlinkSync(path.join(REPO_ROOT, "dist"), path.join(dir, "dist"));
+  fs.writeFileSync(path.join(dir, `stacks/Pulumi.${stack}.yaml`), yaml);
+  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+  return dir;
 }

@@ -1,18 +1,8 @@
 /** `plan` runs the policy pack offline: findings under the resources, in --json, exit 1 on mandatory. */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { REPO_ROOT, spawnCli } from "../helpers/cli";
+import { spawnCli, tempProject } from "../helpers/cli";
 
-function tempProject(stack: string, yaml: string, files: Record<string, string> = {}): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tg-findings-"));
-  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: tenant-guardrails\nruntime: nodejs\nmain: stacks/index.ts\nstackConfigDir: stacks\n");
-  fs.mkdirSync(path.join(dir, "stacks"));
-  fs.symlinkSync(path.join(REPO_ROOT, "dist"), path.join(dir, "dist"));
-  fs.writeFileSync(path.join(dir, `stacks/Pulumi.${stack}.yaml`), yaml);
-  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
-  return dir;
-}
 
 // A production stack whose DMARC is still at quarantine for a domain that sends mail.
 const QUARANTINE_PROD = `config:

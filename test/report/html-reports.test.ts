@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { REPO_ROOT, spawnCli } from "../helpers/cli";
+import { REPO_ROOT, spawnCli, tempProject } from "../helpers/cli";
 import { artifactPath, describeInBrowser, launch } from "./browser";
 import { renderPlanReport } from "../../cli/report/plan-report";
 import { deviceMatrix, renderWhatifReport } from "../../cli/report/whatif-report";
@@ -11,14 +11,6 @@ import type { DeclaredResource } from "../../cli/engine";
 
 const HOSTILE = `<img src=x onerror="document.title='pwned'">&"'`;
 
-function tempProject(stack: string, yaml: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tg-html-"));
-  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: tenant-guardrails\nruntime: nodejs\nmain: stacks/index.ts\nstackConfigDir: stacks\n");
-  fs.mkdirSync(path.join(dir, "stacks"));
-  fs.symlinkSync(path.join(REPO_ROOT, "dist"), path.join(dir, "dist"));
-  fs.writeFileSync(path.join(dir, `stacks/Pulumi.${stack}.yaml`), yaml);
-  return dir;
-}
 
 describe("HTML renderers (pure)", () => {
   it("escape config text: a display name with markup is text, never HTML", () => {

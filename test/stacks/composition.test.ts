@@ -2,21 +2,10 @@
  * The composition: the whole stack config is checked at once (every problem of every system in one
  * error), and a new environment is only a new Pulumi.<stack>.yaml.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { REPO_ROOT, spawnCli } from "../helpers/cli";
+import { REPO_ROOT, spawnCli, tempProject } from "../helpers/cli";
 import { StackConfigError, checkStackConfig } from "../../stacks/config";
 import { scaledProject } from "../../bench/stack";
 
-function tempProject(stack: string, yaml: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tg-stack-"));
-  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: tenant-guardrails\nruntime: nodejs\nmain: stacks/index.ts\nstackConfigDir: stacks\n");
-  fs.mkdirSync(path.join(dir, "stacks"));
-  fs.symlinkSync(path.join(REPO_ROOT, "dist"), path.join(dir, "dist"));
-  fs.writeFileSync(path.join(dir, `stacks/Pulumi.${stack}.yaml`), yaml);
-  return dir;
-}
 
 const json = (v: unknown) => JSON.stringify(v);
 
