@@ -3,9 +3,14 @@
  * tenant-guardrails: offline tools for the guardrail components.
  * Exit codes: 0 success, 1 a finding or invalid input, 2 a usage error.
  */
+import * as nodeModule from "node:module";
 import { Command, CommanderError } from "commander";
 import { EXIT_FINDING, EXIT_USAGE, InputError, UsageError, printJson } from "./output";
-import { registerCommands } from "./commands";
+
+// Node 22.1+ keeps compiled code of the modules it loads between runs. The offline plan loads the
+// Pulumi SDK, and its closure serialisation of dynamic providers loads the TypeScript compiler:
+// caching them roughly halves the start-up of every later run. A no-op on Node 20.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -15,6 +20,8 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError(false);
+  // Loaded here, after the compile cache is on: the commands pull in the SDKs.
+  const { registerCommands } = await import("./commands");
   registerCommands(program);
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -17,10 +17,12 @@ export = function program() {
   // The whole config is checked first: one error lists every problem of every system, and nothing
   // is declared while any remains.
   readStackConfig();
-  return {
+  const outputs = {
     conditionalAccess: declareConditionalAccess(),
     defender: declareDefender(),
     intune: declareIntune(),
     email: declareEmail(),
   };
+  // A system the stack does not configure has no outputs (Pulumi would warn about undefined ones).
+  return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));
 };
