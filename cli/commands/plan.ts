@@ -34,6 +34,14 @@ function show(v: unknown): string {
   return lines.length > 1 ? `${lines[0]} … (${lines.length} lines)` : v;
 }
 
+/** Outputs for reading: a multi-line string (e.g. a generated script) becomes its first line and size. */
+function abridged(value: unknown): unknown {
+  if (typeof value === "string") return value.includes("\n") ? show(value) : value;
+  if (Array.isArray(value)) return value.map(abridged);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, abridged(v)]));
+  return value;
+}
+
 export function keyInputs(resource: DeclaredResource): [string, unknown][] {
   const keys = KEY_INPUTS[resource.type];
   if (keys) return keys.map((k) => [k, at(resource.inputs, k)] as [string, unknown]).filter(([, v]) => v !== undefined);
@@ -55,8 +63,8 @@ export function planLines(stack: string, resources: DeclaredResource[], outputs:
     }
   };
   walk("", 0);
-  lines.push("", "Outputs:");
-  for (const [k, v] of Object.entries(outputs)) if (v !== undefined) lines.push(`  ${k}: ${JSON.stringify(v, null, 2).replace(/\n/g, "\n  ")}`);
+  lines.push("", "Outputs (long text abridged; --json has it whole):");
+  for (const [k, v] of Object.entries(outputs)) if (v !== undefined) lines.push(`  ${k}: ${JSON.stringify(abridged(v), null, 2).replace(/\n/g, "\n  ")}`);
   return lines;
 }
 

@@ -16,6 +16,9 @@ describe("tenant-guardrails plan (a real process on the built CLI)", () => {
     expect(r.stdout).toContain(`+ ${CA}  corporate-devices-untrusted-devices`);
     expect(r.stdout).toContain('conditions.devices.filter.rule: device.trustType -ne "AzureAD" -and device.trustType -ne "ServerAD"');
     expect(r.stdout).toContain("state: enabledForReportingButNotEnforced");
+    // a generated script is a stack output: the human plan shows its first line and size only
+    expect(r.stdout).toMatch(/"exchangeScript": "# tenant-guardrails: [^\n]*… \(\d+ lines\)"/);
+    expect(r.stdout).not.toContain("Connect-ExchangeOnline");
   });
 
   it("prints a stable JSON document for prod: enabled, break-glass excluded", () => {
