@@ -40,20 +40,20 @@ export interface RunResult {
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
-function maskSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(maskSecrets);
+/**
+ * Inputs as the engine received them, without the SDK's wire wrappers: a secret becomes
+ * "[secret]" (for printing) or its value (for evaluation); other signed values (output values)
+ * become their value. The serialised dynamic provider (`__provider`) is dropped.
+ */
+function fromWire(value: unknown, revealSecrets: boolean): unknown {
+  if (Array.isArray(value)) return value.map((v) => fromWire(v, revealSecrets));
   if (value && typeof value === "object") {
     const obj = value as Record<string, unknown>;
-    if (obj[SIG_KEY] === SECRET_SIG) return SECRET_MASK;
-    if (obj[SIG_KEY] !== undefined && "value" in obj) return maskSecrets(obj.value);
-    return Object.fromEntries(Object.entries(obj).filter(([k]) => k !== "__provider").map(([k, v]) => [k, maskSecrets(v)]));
+    if (obj[SIG_KEY] === SECRET_SIG) return revealSecrets ? fromWire(obj.value, true) : SECRET_MASK;
+    if (obj[SIG_KEY] !== undefined && "value" in obj) return fromWire(obj.value, revealSecrets);
+    return Object.fromEntries(Object.entries(obj).filter(([k]) => k !== "__provider").map(([k, v]) => [k, fromWire(v, revealSecrets)]));
   }
   return value;
-}
-
-function stripProvider(inputs: Record<string, unknown>): Record<string, unknown> {
-  const { __provider: _drop, ...rest } = inputs;
-  return rest;
 }
 
 /**
@@ -95,15 +95,14 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions)
       const parent: string = req.getParent();
       super.registerResource(req, (err: unknown, resp: { getUrn(): string } | undefined) => {
         if (!err && resp) {
-          const plain = maskSecretsReveal(raw);
           resources.push({
             urn: resp.getUrn(),
             type,
             name,
             parent,
             custom: req.getCustom(),
-            inputs: maskSecrets(raw) as Record<string, unknown>,
-            plainInputs: stripProvider(plain as Record<string, unknown>),
+            inputs: fromWire(raw, false) as Record<string, unknown>,
+            plainInputs: fromWire(raw, true) as Record<string, unknown>,
           });
         }
         callback(err, resp);
@@ -182,17 +181,6 @@ function ignoreAfterFailure(): void {
 function unwrapSerialisationError(reason: unknown): unknown {
   if (reason instanceof Error) reason.message = reason.message.replace(/^(error serializing property "[^"]*": )+/, "");
   return reason;
-}
-
-/** Reveal secret values (for evaluation); secrets are wrapped as { sig, value }. */
-function maskSecretsReveal(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(maskSecretsReveal);
-  if (value && typeof value === "object") {
-    const obj = value as Record<string, unknown>;
-    if (obj[SIG_KEY] === SECRET_SIG) return maskSecretsReveal(obj.value);
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecretsReveal(v)]));
-  }
-  return value;
 }
 
 async function resolveExports(value: Record<string, unknown>): Promise<Record<string, unknown>> {

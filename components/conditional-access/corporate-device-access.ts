@@ -8,6 +8,7 @@ import {
   type NormalisedCorporateDeviceAccess,
   type PlainCorporateDeviceAccessArgs,
 } from "./corporate-device-policy";
+import { isPlainValue } from "../inputs";
 
 /** Users the policies target and exclude (Entra object ids, or "All"). */
 export interface CorporateDeviceAccessUsers {
@@ -87,7 +88,7 @@ export class CorporateDeviceAccess extends pulumi.ComponentResource {
 
     // Validate synchronously when every input is a plain value (the common, config-driven case),
     // so the error surfaces at preview before anything is registered.
-    const plain = isPlain(args) ? normaliseOrThrow(name, args as PlainCorporateDeviceAccessArgs) : undefined;
+    const plain = isPlainValue(args) ? normaliseOrThrow(name, args as PlainCorporateDeviceAccessArgs) : undefined;
     const normalised: pulumi.Output<NormalisedCorporateDeviceAccess> = plain
       ? pulumi.output(plain)
       : pulumi.output(args).apply((resolved) => normaliseOrThrow(name, resolved as unknown as PlainCorporateDeviceAccessArgs));
@@ -124,10 +125,3 @@ function normaliseOrThrow(name: string, args: PlainCorporateDeviceAccessArgs): N
   return value!;
 }
 
-/** True when the value holds no Output or Promise anywhere. */
-function isPlain(value: unknown): boolean {
-  if (pulumi.Output.isInstance(value) || value instanceof Promise) return false;
-  if (Array.isArray(value)) return value.every(isPlain);
-  if (value && typeof value === "object") return Object.values(value).every(isPlain);
-  return true;
-}

@@ -13,6 +13,7 @@ import { EXCHANGE_ENV } from "./exchange-script";
 import type { AuthenticationFailAction, DmarcQuarantineAction, DmarcRejectAction, SpoofType } from "./inbound";
 import { planEmailAuthentication, type EmailAuthenticationPlan, type EmailAuthenticationSpec } from "./plan";
 import { EmailRecordKind, type PlannedRecord } from "./records";
+import { isPlainValue } from "../inputs";
 
 export const EMAIL_AUTHENTICATION_TYPE = "tenant-guardrails:index:EmailAuthentication";
 
@@ -163,13 +164,6 @@ export interface PublishedRecord {
   values: string[];
 }
 
-/** True when `value` holds no Output or Promise anywhere (so it can be validated right now). */
-function isKnown(value: unknown): boolean {
-  if (pulumi.Output.isInstance(value) || value instanceof Promise) return false;
-  if (Array.isArray(value)) return value.every(isKnown);
-  if (value && typeof value === "object") return Object.values(value).every(isKnown);
-  return true;
-}
 
 function slug(domain: string): string {
   return domain.toLowerCase().replace(/[^a-z0-9]+/g, "-");
@@ -205,7 +199,7 @@ export class EmailAuthentication extends pulumi.ComponentResource {
     };
     const fail = (plan: EmailAuthenticationPlan) => throwIfProblems("EmailAuthentication", name, plan.problems);
     // Known at construction (plain values): fail right now, before any child is declared.
-    const knownPlan = isKnown(specInput) ? planEmailAuthentication(specInput as unknown as EmailAuthenticationSpec) : undefined;
+    const knownPlan = isPlainValue(specInput) ? planEmailAuthentication(specInput as unknown as EmailAuthenticationSpec) : undefined;
     if (knownPlan) fail(knownPlan);
     const plan: pulumi.Output<EmailAuthenticationPlan> = knownPlan
       ? pulumi.output(knownPlan)

@@ -17,6 +17,7 @@ import {
   type ForeignAssignments,
   type RecoveryPasswordRotation,
 } from "./settings";
+import { isPlainValue } from "../inputs";
 
 /** Which devices receive the profiles. */
 export interface FipsAssignmentArgs {
@@ -168,7 +169,7 @@ export class FipsDeviceConfiguration extends pulumi.ComponentResource {
  */
 export function validateFipsDeviceConfigurationArgs(name: string, args: FipsDeviceConfigurationArgs): pulumi.Output<FipsPlan> {
   // `fipsProfile` decides which resources exist, so it must be known when the program runs.
-  if (!isKnown(args.fipsProfile)) {
+  if (!isPlainValue(args.fipsProfile)) {
     throwIfProblems(COMPONENT, name, [
       {
         field: "fipsProfile",
@@ -188,7 +189,7 @@ export function validateFipsDeviceConfigurationArgs(name: string, args: FipsDevi
     }
     return plan;
   };
-  return isKnown(args) ? pulumi.output(check(args as PlainArgsShape)) : pulumi.output(args).apply((resolved) => check(resolved as PlainArgsShape));
+  return isPlainValue(args) ? pulumi.output(check(args as PlainArgsShape)) : pulumi.output(args).apply((resolved) => check(resolved as PlainArgsShape));
 }
 
 type PlainArgsShape = {
@@ -218,10 +219,3 @@ function planOrThrow(name: string, plain: PlainFipsArgs): FipsPlan {
   return plan as FipsPlan;
 }
 
-/** True when the value holds no Output or Promise anywhere (so it can be validated right now). */
-function isKnown(value: unknown): boolean {
-  if (pulumi.Output.isInstance(value) || value instanceof Promise) return false;
-  if (Array.isArray(value)) return value.every(isKnown);
-  if (value && typeof value === "object") return Object.values(value).every(isKnown);
-  return true;
-}
