@@ -160,7 +160,7 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions)
     // are the same failure. Let them settle before reporting, and keep swallowing them afterwards
     // instead of crashing the process after the report.
     process.off("unhandledRejection", onUnhandled);
-    process.on("unhandledRejection", ignoreAfterFailure);
+    if (!process.listeners("unhandledRejection").includes(ignoreAfterFailure)) process.on("unhandledRejection", ignoreAfterFailure);
     await new Promise((resolve) => setTimeout(resolve, 100));
     throw unwrapSerialisationError(err);
   }
