@@ -4,6 +4,7 @@
  * and runs the compiled stack program under the offline engine.
  */
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { runUnderMocks, type RunResult } from "./engine";
@@ -13,9 +14,14 @@ export interface ProjectInfo {
   root: string;
   name: string;
   stackConfigDir: string;
-  /** The compiled JavaScript of the program `main` names. */
-  programJs: string;
+  /** The program Pulumi would run: `main` of Pulumi.yaml (a file or a directory), else the project directory. */
+  program: string;
+  /** Set for this package's own repository: its stacks run from the build (`dist/`) instead of through ts-node. */
+  compiledProgram?: string;
 }
+
+/** The repository this CLI was built from (dist/cli/stack.js -> the repository root). */
+const OWN_ROOT = path.resolve(__dirname, "..", "..");
 
 /** Find Pulumi.yaml from `start` upwards; default: this package's own project. */
 export function findProject(start = process.cwd()): ProjectInfo {
@@ -24,16 +30,21 @@ export function findProject(start = process.cwd()): ProjectInfo {
     if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) break;
     const parent = path.dirname(dir);
     if (parent === dir) {
-      dir = path.resolve(__dirname, "..", "..");
+      dir = OWN_ROOT;
       break;
     }
     dir = parent;
   }
   const doc = parseYaml(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name?: string; main?: string; stackConfigDir?: string };
-  const main = doc.main ?? "index.ts";
-  const compiled = path.join(dir, "dist", main.replace(/\.ts$/, ".js"));
-  const programJs = main.endsWith(".ts") ? compiled : path.join(dir, main);
-  return { root: dir, name: doc.name ?? path.basename(dir), stackConfigDir: path.join(dir, doc.stackConfigDir ?? "."), programJs };
+  const program = path.join(dir, doc.main ?? ".");
+  const compiled = path.join(dir, "dist", (doc.main ?? "index.ts").replace(/\.ts$/, ".js"));
+  return {
+    root: dir,
+    name: doc.name ?? path.basename(dir),
+    stackConfigDir: path.join(dir, doc.stackConfigDir ?? "."),
+    program,
+    compiledProgram: dir === OWN_ROOT && program.endsWith(".ts") ? compiled : undefined,
+  };
 }
 
 export interface StackConfig {
@@ -101,21 +112,79 @@ function mockOutputs(type: string, name: string, inputs: Record<string, unknown>
   return {};
 }
 
+/**
+ * Load the program's entry point as the Pulumi Node.js language host does: TypeScript through the
+ * project's own ts-node and typescript (type-checked unless PULUMI_NODEJS_TRANSPILE_ONLY=true or the
+ * tsconfig sets `noCheck`), with Pulumi's default compiler options under the project's tsconfig.json.
+ */
+function programLoader(project: ProjectInfo): () => unknown {
+  if (project.compiledProgram) {
+    const file = project.compiledProgram;
+    if (!fs.existsSync(file)) throw new UsageError(`the compiled program ${file} is missing: run \`npm run build\` first`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the program is chosen at run time; require() is Pulumi's loader too
+    return () => require(file) as unknown;
+  }
+  const projectRequire = createRequire(path.join(project.root, "package.json"));
+  let entry: string;
+  try {
+    entry = resolveEntry(project.program);
+  } catch {
+    throw new UsageError(`cannot find the program ${path.relative(process.cwd(), project.program) || project.program} that Pulumi.yaml \`main\` names`);
+  }
+  if (/\.[cm]?ts$/.test(entry)) registerTypeScript(project, projectRequire, entry);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above
+  return () => require(entry) as unknown;
+}
+
+/** The file `require(dir)` would load, with TypeScript entry points (index.ts) counted. */
+function resolveEntry(program: string): string {
+  if (fs.existsSync(program) && fs.statSync(program).isFile()) return program;
+  for (const candidate of [`${program}.ts`, path.join(program, "index.ts")]) if (fs.existsSync(candidate)) return candidate;
+  return require.resolve(program);
+}
+
+let registeredFor: string | undefined;
+
+function registerTypeScript(project: ProjectInfo, projectRequire: NodeJS.Require, entry: string): void {
+  if (registeredFor === project.root) return;
+  let tsNode: { register(options: object): unknown };
+  let typescriptPath: string;
+  try {
+    tsNode = projectRequire("ts-node") as typeof tsNode;
+    typescriptPath = projectRequire.resolve("typescript");
+  } catch {
+    throw new UsageError(
+      `${path.relative(process.cwd(), entry) || entry} is TypeScript, which Pulumi runs with ts-node and typescript installed in the project. ` +
+        "Fix: npm install --save-dev ts-node typescript",
+    );
+  }
+  const tsconfig = path.join(project.root, "tsconfig.json");
+  const hasTsconfig = fs.existsSync(tsconfig);
+  const ts = projectRequire("typescript") as { readConfigFile(file: string, read: (f: string) => string | undefined): { config?: { compilerOptions?: Record<string, unknown> } } };
+  const fromTsconfig = hasTsconfig ? (ts.readConfigFile(tsconfig, (f) => fs.readFileSync(f, "utf8")).config?.compilerOptions ?? {}) : {};
+  const transpileEnv = process.env.PULUMI_NODEJS_TRANSPILE_ONLY;
+  tsNode.register({
+    compiler: typescriptPath,
+    transpileOnly: transpileEnv ? transpileEnv === "true" : fromTsconfig.noCheck === true,
+    project: tsconfig,
+    skipProject: !hasTsconfig,
+    compilerOptions: { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: true, ...fromTsconfig },
+  });
+  registeredFor = project.root;
+}
+
 /** Run a stack of this project offline and return what it declares. */
 export async function runStack(stack: string, project = findProject()): Promise<RunResult> {
   const { config, secretKeys } = loadStackConfig(project, stack);
-  if (!fs.existsSync(project.programJs)) {
-    throw new UsageError(`the compiled program ${project.programJs} is missing: run \`npm run build\` first`);
-  }
-  // A fresh module registry for the program, so two stacks can run in one process (tests).
+  const load = programLoader(project);
+  // A fresh module registry for the program's own files, so two stacks can run in one process (tests).
+  const programDir = path.dirname(project.compiledProgram ?? project.program);
   for (const key of Object.keys(require.cache)) {
-    if (key.startsWith(path.dirname(project.programJs) + path.sep)) delete require.cache[key];
+    if (key.startsWith(programDir + path.sep) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[key];
   }
-  // The program is plain compiled CommonJS chosen at run time: require() is the loader Pulumi uses
-  // too. Like Pulumi, call it when it exports a function (it then runs afresh on every plan).
+  // Like Pulumi, call the program when it exports a function (it then runs afresh on every plan).
   const program = () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const exported = require(project.programJs) as unknown;
+    const exported = load();
     return typeof exported === "function" ? (exported as () => unknown)() : exported;
   };
   return runUnderMocks(program, {

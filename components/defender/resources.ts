@@ -3,8 +3,7 @@
  * reset. Tokens: pulumi-nodejs:dynamic/defender:QualysByolSolution and .../defender:PricingReset.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { qualysByolProvider } from "./byol-provider";
-import { pricingResetProvider } from "./pricing-reset";
+import { forwardingProvider } from "../dynamic-provider";
 
 export interface QualysByolSolutionArgs {
   /** ARM endpoint, e.g. https://management.azure.com. */
@@ -38,7 +37,7 @@ export class QualysByolSolution extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: QualysByolSolutionArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      qualysByolProvider,
+      forwardingProvider("qualys-byol-solution"),
       name,
       { solutionId: undefined, provisioningState: undefined, ...args, licenseCode: pulumi.secret(args.licenseCode), publicKey: pulumi.secret(args.publicKey) },
       { ...opts, additionalSecretOutputs: ["licenseCode", "publicKey"] },
@@ -58,6 +57,6 @@ export interface PricingResetArgs {
 /** Returns the subscription's Defender for Servers plan to Free when deleted; creating it makes no call. */
 export class PricingReset extends pulumi.dynamic.Resource {
   constructor(name: string, args: PricingResetArgs, opts?: pulumi.CustomResourceOptions) {
-    super(pricingResetProvider, name, { ...args }, opts, "defender", "PricingReset");
+    super(forwardingProvider("pricing-reset"), name, { ...args }, opts, "defender", "PricingReset");
   }
 }

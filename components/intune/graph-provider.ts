@@ -32,6 +32,7 @@ import {
   type StoredProfile,
 } from "./graph-shapes";
 import { ForeignAssignments, type OmaSettingSpec } from "./settings";
+import { forwardingProvider } from "../dynamic-provider";
 
 /** Plain inputs of one managed profile (what check/diff/create/update receive). */
 export interface DeviceConfigurationInputs extends DeclaredProfile {
@@ -255,6 +256,6 @@ export class IntuneDeviceConfiguration extends pulumi.dynamic.Resource {
   declare readonly observed: pulumi.Output<ObservedProfile>;
 
   constructor(name: string, args: IntuneDeviceConfigurationArgs, opts?: pulumi.CustomResourceOptions) {
-    super(deviceConfigurationProvider, name, { profileId: undefined, observed: undefined, ...args }, opts, "intune", "DeviceConfiguration");
+    super(forwardingProvider("intune-device-configuration"), name, { profileId: undefined, observed: undefined, ...args }, opts, "intune", "DeviceConfiguration");
   }
 }
