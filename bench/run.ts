@@ -16,6 +16,7 @@ const BENCHES: Bench[] = [
   { name: "email", load: () => import("./email") },
   { name: "package", load: () => import("./package") },
   { name: "stack", load: () => import("./stack") },
+  { name: "consumer", load: () => import("./consumer") },
 ];
 
 async function main(): Promise<void> {

@@ -66,7 +66,7 @@ export function scaledProdConfig(scale: number): string {
 /** A temp project (dist linked, the repository's policy config) holding `Pulumi.prod.yaml`. */
 export function scaledProject(scale: number): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tg-bench-stack-"));
-  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: tenant-guardrails\nruntime: nodejs\nmain: stacks/index.ts\nstackConfigDir: stacks\n");
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: tenant-guardrails\nruntime: nodejs\nmain: dist/stacks/index.js\nstackConfigDir: stacks\n");
   fs.mkdirSync(path.join(dir, "stacks"));
   fs.mkdirSync(path.join(dir, "policies"));
   fs.symlinkSync(path.join(ROOT, "dist"), path.join(dir, "dist"));

@@ -37,6 +37,20 @@ describe("tenant-guardrails plan (a real process on the built CLI)", () => {
     expect(doc.outputs.conditionalAccess.state).toBe("enabled");
   });
 
+  it("runs a TypeScript program as Pulumi does, and says what to install when the project has no ts-node", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ts-program-"));
+    try {
+      fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: acme\nruntime: nodejs\nmain: index.ts\n");
+      fs.writeFileSync(path.join(dir, "Pulumi.acme.yaml"), "config: {}\n");
+      fs.writeFileSync(path.join(dir, "index.ts"), "export const hello: string = 'world';\n");
+      const r = spawnCli(["plan", "--stack", "acme"], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain("index.ts is TypeScript, which Pulumi runs with ts-node and typescript installed in the project. Fix: npm install --save-dev ts-node typescript");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("exits 2 for an unknown stack and names the stacks there are", () => {
     const r = spawnCli(["plan", "--stack", "staging"]);
     expect(r.code).toBe(2);

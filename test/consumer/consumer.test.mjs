@@ -4,14 +4,11 @@
 // pack. Run with `npm run test:consumer` (node's test runner); CI runs it on every supported Node.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
+import { readdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { createConsumerProject } from "../../scripts/consumer-project.mjs";
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const example = path.join(repo, "examples", "typescript-consumer");
 let work; // a neutral temporary folder: its path must not contain the package name
 let project;
 
@@ -27,17 +24,7 @@ function mustRun(cmd, args, options) {
 }
 
 before(() => {
-  work = mkdtempSync(path.join(tmpdir(), "consumer-"));
-  assert.ok(!work.includes("tenant-guardrails"), `the consumer folder ${work} must not contain the package name`);
-  // npm pack runs `prepare` (the build) and writes the tarball users would install.
-  const packed = JSON.parse(execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }));
-  const tarball = path.join(work, packed[0].filename);
-  project = path.join(work, "fabrikam");
-  cpSync(example, project, { recursive: true, filter: (src) => !/node_modules|package-lock\.json/.test(src) });
-  const manifest = JSON.parse(readFileSync(path.join(project, "package.json"), "utf8"));
-  manifest.dependencies["tenant-guardrails"] = `file:${tarball}`;
-  writeFileSync(path.join(project, "package.json"), JSON.stringify(manifest, null, 2));
-  mustRun("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"]);
+  ({ work, project } = createConsumerProject());
 });
 
 after(() => {

@@ -47,12 +47,12 @@ export function spawnCli(args: string[], options: { cwd?: string; input?: string
 }
 
 /**
- * A throwaway project that reuses this repository's build (dist/ linked): a Pulumi.yaml, one stack
+ * A throwaway project that runs this repository's build (dist/ linked, `main: dist/stacks/index.js`): a Pulumi.yaml, one stack
  * config, and any extra files (relative paths). What a team adding a stack writes, and nothing else.
  */
 export function tempProject(stack: string, yaml: string, files: Record<string, string> = {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tg-project-"));
-  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: tenant-guardrails\nruntime: nodejs\nmain: stacks/index.ts\nstackConfigDir: stacks\n");
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: tenant-guardrails\nruntime: nodejs\nmain: dist/stacks/index.js\nstackConfigDir: stacks\n");
   fs.mkdirSync(path.join(dir, "stacks"));
   fs.symlinkSync(path.join(REPO_ROOT, "dist"), path.join(dir, "dist"));
   fs.writeFileSync(path.join(dir, `stacks/Pulumi.${stack}.yaml`), yaml);
