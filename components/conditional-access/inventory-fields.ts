@@ -104,7 +104,8 @@ export function lookupField(name: string): FieldLookup {
 }
 
 function lookupUncached(name: string): FieldLookup {
-  if (name.startsWith("@odata") || name.startsWith("#") || name.includes("@odata.")) return { kind: "ignored" };
+  // An empty header: the trailing delimiter spreadsheet programs leave behind.
+  if (name.trim() === "" || name.startsWith("@odata") || name.startsWith("#") || name.includes("@odata.")) return { kind: "ignored" };
   const folded = foldName(name);
   // extensionAttribute7, extensionAttributes.extensionAttribute7, ExtensionAttributes_ExtensionAttribute7
   const ext = /^(?:extensionattributes)?extensionattribute(\d+)$/.exec(folded);

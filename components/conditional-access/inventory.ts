@@ -433,7 +433,7 @@ function sniffDelimiter(line: string): string {
 }
 
 function fromCsv(text: string, c: Collector): { devices: InventoryDevice[]; portal: boolean; powershell: boolean; pascal: boolean } {
-  const lines = text.split(/\r?\n/);
+  const lines = text.slice(0, 4096).split(/\r?\n/, 3); // only the first lines are looked at
   let fromLine = 1;
   let powershell = false;
   let delimiter: string | undefined;
@@ -458,7 +458,7 @@ function fromCsv(text: string, c: Collector): { devices: InventoryDevice[]; port
   }
   if (rows.length === 0) throw new InventoryError("the CSV file is empty: expected a header line and one line per device");
   const header = rows[0].record.map((h) => h.trim());
-  header.forEach((h) => c.columns.add(h));
+  header.forEach((h) => h && c.columns.add(h));
   const folded = header.map(foldName);
   const portal = folded.includes("jointypetrusttype") || folded.includes("jointype");
   const pascal = header.some((h) => /^[A-Z][a-z]/.test(h));

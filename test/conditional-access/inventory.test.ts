@@ -118,6 +118,13 @@ describe("CSV", () => {
     expect(r.warnings).toEqual([{ kind: "missing-trust-type", message: "1 registered device(s) have no trust type (line 3): device filters see none for them, as for an unregistered device" }]);
   });
 
+  it("names the first line of a record that spans lines, counting the #TYPE line; ignores empty trailing columns", () => {
+    expect(() => read('#TYPE X\n"DisplayName","TrustType","IsCompliant"\n"A","AzureAd","True"\n"B\nx","AzureAd","nope"\n')).toThrow('line 4: IsCompliant is "nope"');
+    const r = read("displayName,trustType,,\nA,AzureAd,,\n");
+    expect(r.warnings).toEqual([]);
+    expect(r.columns).toEqual(["displayName", "trustType"]);
+  });
+
   it("names the line of a row with the wrong number of cells", () => {
     expect(() => read("displayName,trustType\nA,AzureAd,extra\n")).toThrow(/not a CSV table \(line 2\)/);
   });
