@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import type { Command } from "commander";
-import { evaluateInventory, parseInventory, type InventoryReport, type PlainConditionalAccessPolicy } from "../../components";
+import { InventoryError, evaluateInventory, readDeviceInventory, type InventoryReadResult, type InventoryReport, type PlainConditionalAccessPolicy } from "../../components";
 import { EXIT_FINDING, InputError, UsageError, printJson, printLines } from "../output";
 import { errorLines, importPolicyFiles } from "./import-ca";
 import { runStack } from "../stack";
@@ -15,18 +15,31 @@ export async function stackPolicies(stack: string): Promise<PlainConditionalAcce
   return resources.filter((r) => r.type === CA_POLICY_TYPE).map((r) => r.plainInputs as unknown as PlainConditionalAccessPolicy);
 }
 
-export function readInventory(file: string) {
-  let text: string;
+/**
+ * Read a device inventory file (any of the formats readDeviceInventory accepts). Warnings go to
+ * stderr here; callers also put them in the JSON document.
+ */
+export function readInventory(file: string): InventoryReadResult {
+  let bytes: Uint8Array;
   try {
-    text = fs.readFileSync(file, "utf8");
+    bytes = fs.readFileSync(file);
   } catch (err) {
     throw new UsageError(`cannot read device inventory ${file}: ${(err as Error).message}`);
   }
+  let read: InventoryReadResult;
   try {
-    return parseInventory(text, file.toLowerCase().endsWith(".csv") ? "csv" : undefined);
+    read = readDeviceInventory(bytes, { format: file.toLowerCase().endsWith(".csv") ? "csv" : undefined });
   } catch (err) {
-    throw new InputError(`device inventory ${file}: ${(err as Error).message}`);
+    if (err instanceof InventoryError) throw new InputError(`device inventory ${file}: ${err.message}`);
+    throw err;
   }
+  for (const w of read.warnings) process.stderr.write(`warning: device inventory ${file}: ${w.message}\n`);
+  return read;
+}
+
+/** What the JSON document says about the inventory: how it was read, and the warnings. */
+function inventoryJson(file: string, read: InventoryReadResult) {
+  return { inventory: { file, format: read.format, encoding: read.encoding }, warnings: read.warnings };
 }
 
 export function whatifLines(report: InventoryReport): string[] {
@@ -48,7 +61,7 @@ export function register(program: Command): void {
   program
     .command("whatif")
     .description("for every device of an inventory, which Conditional Access policies apply and the outcome")
-    .requiredOption("--devices <file>", "JSON array (null = unregistered device) or CSV of Graph device objects")
+    .requiredOption("--devices <file>", "device inventory: Graph JSON, Get-MgDevice | ConvertTo-Json, the Entra admin center's Download devices CSV, or CSV with Graph names; UTF-8 or UTF-16")
     .option("--stack <name>", "evaluate the policies this stack declares")
     .option("--policies <graph-export.json...>", "evaluate the policies of Graph exports (what the tenant has today), as import-ca reads them")
     .option("--map <placeholders.json>", "with --policies: values for template placeholders, as import-ca --map")
@@ -56,7 +69,8 @@ export function register(program: Command): void {
     .option("--html <file>", "also write a self-contained HTML page: device kinds x policies, with inventory counts")
     .action(async (opts: { devices: string; stack?: string; policies?: string[]; map?: string; json?: boolean; html?: string }) => {
       if (!opts.stack === !opts.policies) throw new UsageError("give either --stack <name> or --policies <graph-export.json>..., not both");
-      const devices = readInventory(opts.devices);
+      const read = readInventory(opts.devices);
+      const devices = read.devices;
       if (opts.policies) {
         // Policies that fail to import are reported and left out; the exit code says so (1).
         const imported = importPolicyFiles(opts.policies, opts.map);
@@ -64,7 +78,7 @@ export function register(program: Command): void {
         const ok = imported.errors.length === 0;
         const resources = imported.policies.map((p) => p.resource);
         if (opts.html) writeWhatifReport(opts.html, { stack: opts.policies.join(", "), inventory: opts.devices, matrix: deviceMatrix(resources, devices), report });
-        if (opts.json) printJson({ ok, source: { policies: opts.policies }, importErrors: imported.errors, ...report });
+        if (opts.json) printJson({ ok, source: { policies: opts.policies }, importErrors: imported.errors, ...report, ...inventoryJson(opts.devices, read) });
         else printLines(whatifLines(report));
         for (const e of opts.json ? [] : imported.errors) process.stderr.write(`${errorLines(e).join("\n")}\n  (left out of the evaluation)\n`);
         if (!ok) process.exitCode = EXIT_FINDING;
@@ -73,7 +87,7 @@ export function register(program: Command): void {
       const policies = await stackPolicies(opts.stack!);
       const report = evaluateInventory(policies, devices);
       if (opts.html) writeWhatifReport(opts.html, { stack: opts.stack!, inventory: opts.devices, matrix: deviceMatrix(policies, devices), report });
-      if (opts.json) printJson({ ok: true, source: { stack: opts.stack }, ...report });
+      if (opts.json) printJson({ ok: true, source: { stack: opts.stack }, ...report, ...inventoryJson(opts.devices, read) });
       else printLines(whatifLines(report));
     });
 }
