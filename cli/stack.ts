@@ -20,8 +20,12 @@ export interface ProjectInfo {
   compiledProgram?: string;
 }
 
-/** The repository this CLI was built from (dist/cli/stack.js -> the repository root). */
-const OWN_ROOT = path.resolve(__dirname, "..", "..");
+/** The package this CLI belongs to: the nearest package.json above this module (from dist/cli or cli/). */
+const OWN_ROOT = (() => {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
 
 /** Find Pulumi.yaml from `start` upwards; default: this package's own project. */
 export function findProject(start = process.cwd()): ProjectInfo {
