@@ -85,46 +85,94 @@ function caLabel(props: Props, name: string): string {
 // Mandatory: an enabled CA policy excludes an emergency-access account or group
 
 export interface EmergencyAccessConfig {
-  /** Object ids of the tenant's emergency-access (break-glass) users. */
+  /** Object ids of the tenant's emergency-access (break-glass) users, in addition to those the stack declares. */
   emergencyAccessUserIds: string[];
-  /** Object ids of the tenant's emergency-access (break-glass) groups. */
+  /** Object ids of the tenant's emergency-access (break-glass) groups, in addition to those the stack declares. */
   emergencyAccessGroupIds: string[];
 }
 
-export const caEnabledExcludesEmergencyAccess: ResourceValidationPolicy = {
-  name: "ca-enabled-policy-excludes-emergency-access",
+/** Where the pack's initial config lives, and this policy's entry in it (named in messages). */
+export const POLICY_CONFIG_FILE = "policies/policy-config.json";
+const EMERGENCY_ACCESS_POLICY = "ca-enabled-policy-excludes-emergency-access";
+
+export interface KnownBreakGlass {
+  /** Lower-cased object id to where it was declared. */
+  users: Map<string, string>;
+  groups: Map<string, string>;
+}
+
+/**
+ * The break-glass ids a stack's CA policies are checked against: those each CorporateDeviceAccess
+ * declares (its persisted `emergencyAccess` input, the stack's own tenant), then the policy config's.
+ */
+export function knownBreakGlass(resources: PolicyResource[], config: EmergencyAccessConfig): KnownBreakGlass {
+  const known: KnownBreakGlass = { users: new Map(), groups: new Map() };
+  const add = (into: Map<string, string>, ids: string[], from: string) => {
+    for (const id of ids) if (id.trim() !== "" && !into.has(lower(id.trim()))) into.set(lower(id.trim()), from);
+  };
+  for (const r of resources) {
+    if (r.type !== CORPORATE_DEVICE_ACCESS_TYPE) continue;
+    const declared = obj(r.props.emergencyAccess);
+    add(known.users, strings(declared.userIds), `CorporateDeviceAccess "${r.name}" emergencyAccess.userIds`);
+    add(known.groups, strings(declared.groupIds), `CorporateDeviceAccess "${r.name}" emergencyAccess.groupIds`);
+  }
+  add(known.users, strings(config.emergencyAccessUserIds), `${POLICY_CONFIG_FILE} emergencyAccessUserIds`);
+  add(known.groups, strings(config.emergencyAccessGroupIds), `${POLICY_CONFIG_FILE} emergencyAccessGroupIds`);
+  return known;
+}
+
+function whereToDeclare(stack: string): string {
+  return (
+    `declare the tenant's break-glass accounts in the stack file (stacks/Pulumi.${stack || "<stack>"}.yaml: ` +
+    `tenant-guardrails:conditionalAccess.emergencyAccess.userIds or .groupIds), or list their object ids in ${POLICY_CONFIG_FILE} ` +
+    `under "${EMERGENCY_ACCESS_POLICY}": emergencyAccessUserIds / emergencyAccessGroupIds`
+  );
+}
+
+export const caEnabledExcludesEmergencyAccess: StackValidationPolicy = {
+  name: EMERGENCY_ACCESS_POLICY,
   description:
-    "An enabled Conditional Access policy must exclude at least one emergency-access (break-glass) account or group, so a mistake cannot lock every administrator out.",
+    "An enabled Conditional Access policy must exclude at least one emergency-access (break-glass) account or group, so a mistake cannot lock every administrator out. " +
+    "The break-glass ids are those the stack declares (CorporateDeviceAccess emergencyAccess) and those listed in the policy config; with neither, an enabled policy cannot be checked and is reported.",
   enforcementLevel: "mandatory",
   severity: "critical",
   configSchema: {
     properties: {
-      emergencyAccessUserIds: { type: "array", items: { type: "string" }, default: [], description: "Object ids of the emergency-access users" },
-      emergencyAccessGroupIds: { type: "array", items: { type: "string" }, default: [], description: "Object ids of the emergency-access groups" },
+      emergencyAccessUserIds: { type: "array", items: { type: "string" }, default: [], description: "Object ids of emergency-access users, in addition to those the stack declares" },
+      emergencyAccessGroupIds: { type: "array", items: { type: "string" }, default: [], description: "Object ids of emergency-access groups, in addition to those the stack declares" },
     },
   },
-  validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-    if (args.type !== CA_POLICY_TYPE) return;
-    const props = args.props as Props;
-    if (str(props.state) !== "enabled") return;
-    const users = obj(obj(props.conditions).users);
-    const excludedUsers = strings(users.excludedUsers).map(lower);
-    const excludedGroups = strings(users.excludedGroups).map(lower);
+  validateStack: (args: StackValidationArgs, report: ReportViolation) => {
     const config = configOf<EmergencyAccessConfig>(args, { emergencyAccessUserIds: [], emergencyAccessGroupIds: [] });
-    const knownUsers = config.emergencyAccessUserIds.map(lower);
-    const knownGroups = config.emergencyAccessGroupIds.map(lower);
-    const configured = knownUsers.length + knownGroups.length > 0;
-    const excludesOne = configured
-      ? excludedUsers.some((u) => knownUsers.includes(u)) || excludedGroups.some((g) => knownGroups.includes(g))
-      : excludedUsers.length + excludedGroups.length > 0;
-    if (excludesOne) return;
-    report(
-      `${caLabel(props, args.name)} is enabled but excludes no emergency-access ${configured ? "account or group named in the policy config" : "user or group"}` +
-        (configured ? ` (excluded users: ${excludedUsers.join(", ") || "none"}; groups: ${excludedGroups.join(", ") || "none"})` : "") +
-        `. Fix: add a break-glass account to excludedUsers or a break-glass group to excludedGroups (CorporateDeviceAccess: emergencyAccess.userIds/groupIds)` +
-        (configured ? "" : ", and list the tenant's break-glass ids in the policy config (emergencyAccessUserIds/emergencyAccessGroupIds)") +
-        ", or keep the policy in report-only.",
-    );
+    const known = knownBreakGlass(args.resources, config);
+    for (const r of args.resources) {
+      if (r.type !== CA_POLICY_TYPE) continue;
+      const props = r.props as Props;
+      if (str(props.state) !== "enabled") continue;
+      const users = obj(obj(props.conditions).users);
+      const excludedUsers = strings(users.excludedUsers).map(lower);
+      const excludedGroups = strings(users.excludedGroups).map(lower);
+      const stack = stackOfUrn(r.urn);
+      const excluded = `this policy excludes users: ${excludedUsers.join(", ") || "none"}; groups: ${excludedGroups.join(", ") || "none"}`;
+      if (known.users.size + known.groups.size === 0) {
+        // Nothing to compare with: a safety check that cannot tell is a finding, not a pass.
+        report(
+          `${caLabel(props, r.name)} is enabled, but no emergency-access (break-glass) account or group is known to check it against (${excluded}). ` +
+            `Fix: ${whereToDeclare(stack)}; or keep the policy in report-only.`,
+          r.urn,
+        );
+        continue;
+      }
+      if (excludedUsers.some((u) => known.users.has(u)) || excludedGroups.some((g) => known.groups.has(g))) continue;
+      const list = (m: Map<string, string>) => [...m].map(([id, from]) => `${id} (${from})`).join(", ") || "none";
+      report(
+        `${caLabel(props, r.name)} is enabled but excludes none of the tenant's emergency-access (break-glass) accounts or groups ` +
+          `(break-glass users: ${list(known.users)}; groups: ${list(known.groups)}; ${excluded}). ` +
+          `Fix: exclude one of them from the policy (conditions.users.excludedUsers / excludedGroups; CorporateDeviceAccess excludes its emergencyAccess ids itself), ` +
+          `or, if the policy already excludes the right account, ${whereToDeclare(stack)}; or keep the policy in report-only.`,
+        r.urn,
+      );
+    }
   },
 };
 

@@ -18,6 +18,8 @@ import type { PlainVulnerabilityAssessmentArgs } from "../components/defender/mo
 import { planFipsConfiguration } from "../components/intune/settings";
 import { planEmailAuthentication } from "../components/email/plan";
 import type { EmailAuthenticationSpec } from "../components/email/plan";
+import { closest } from "../components/conditional-access/device-filter-parser";
+import { checkShape, originalField, related, systemShapes, type ShapeCheck } from "./config-shape";
 
 export const PROJECT = "tenant-guardrails";
 
@@ -77,6 +79,17 @@ export interface RawStackConfig {
 export interface StackConfigProblem extends InputProblem {
   /** The component the key feeds, e.g. `CorporateDeviceAccess "corporate-devices"`, or "stack". */
   component: string;
+  /** The value is not shown (an unknown key's value might be a secret written under a misspelt name). */
+  valueHidden?: boolean;
+}
+
+/** The stack's config file, as a user finds it in the project's stack config directory. */
+export function stackFile(stackName: string): string {
+  return `Pulumi.${stackName}.yaml`;
+}
+
+function formatStackProblem(p: StackConfigProblem): string {
+  return `${p.component}: ${p.valueHidden ? `${p.field}: ${p.problem}. Fix: ${p.fix}` : formatProblem(p)}`;
 }
 
 /** Thrown when the stack config has problems; lists all of them. */
@@ -86,21 +99,14 @@ export class StackConfigError extends Error {
     readonly problems: StackConfigProblem[],
   ) {
     super(
-      `Stack "${stackName}": the config has ${problems.length === 1 ? "1 problem" : `${problems.length} problems`} (nothing was declared):\n` +
-        problems.map((p) => `  - ${p.component}: ${formatProblem(p)}`).join("\n"),
+      `Stack "${stackName}": the config in ${stackFile(stackName)} has ${problems.length === 1 ? "1 problem" : `${problems.length} problems`} (nothing was declared):\n` +
+        problems.map((p) => `  - ${formatStackProblem(p)}`).join("\n"),
     );
     this.name = "StackConfigError";
   }
 }
 
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-  }
-  return d[a.length][b.length];
-}
+let shapes: ReturnType<typeof systemShapes> | undefined;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return !!v && typeof v === "object" && !Array.isArray(v);
@@ -113,18 +119,40 @@ export function checkStackConfig(raw: RawStackConfig): { config: GuardrailsStack
   const problems: StackConfigProblem[] = [];
   const config: Record<string, unknown> = {};
   const project = raw.project ?? PROJECT;
-  const add = (system: string, list: InputProblem[]) =>
-    problems.push(...list.map((p) => ({ ...p, component: COMPONENT_OF[system] ?? "stack", field: `${project}:${system}${p.field ? `.${p.field}` : ""}` })));
+  const shaped: Record<string, ShapeCheck> = {};
+  const add = (system: string, list: InputProblem[]) => {
+    const shape = shaped[system];
+    for (const p of list) {
+      // The validators saw the config without what the shape check took out: their fields are mapped
+      // back to the file's list positions, and a complaint about a place already reported is dropped.
+      const field = shape ? originalField(p.field, shape.keptIndexes) : p.field;
+      if (shape && shape.taken.some((t) => related(field, t))) continue;
+      problems.push({ ...p, field: `${project}:${system}${field ? `.${field}` : ""}`, component: COMPONENT_OF[system] ?? "stack" });
+    }
+  };
 
+  // Every key in the project's namespace is one this program reads: a misspelt one would be ignored.
+  // It is refused, and then read as the key it was meant to be, so the rest of the check does not
+  // also complain that key is missing (one mistake, one error).
   const known: string[] = Object.values(StackConfigKey);
+  const values: Record<string, string> = { ...raw.values };
   for (const key of Object.keys(raw.values)) {
     if (known.includes(key)) continue;
-    const near = known.find((k) => distance(k.toLowerCase(), key.toLowerCase()) <= 2);
-    if (near) add("", [{ field: "", value: key, problem: `unknown key ${project}:${key}, which nothing reads`, fix: `rename it to ${project}:${near}` }]);
+    const near = closest(key, known.filter((k) => raw.values[k] === undefined));
+    delete values[key];
+    if (near && values[near] === undefined) values[near] = raw.values[key];
+    problems.push({
+      component: "stack",
+      field: `${project}:${key}`,
+      value: undefined,
+      valueHidden: true,
+      problem: "unknown key, which nothing reads",
+      fix: near ? `did you mean ${project}:${near}? Rename the key` : `remove it; this project reads ${known.map((k) => `${project}:${k}`).join(", ")}`,
+    });
   }
 
   for (const system of SYSTEM_KEYS) {
-    const text = raw.values[system];
+    const text = values[system];
     if (text === undefined) continue;
     let value: unknown;
     try {
@@ -136,9 +164,14 @@ export function checkStackConfig(raw: RawStackConfig): { config: GuardrailsStack
       add(system, [{ field: "", value, problem: "must be an object of the component's settings", fix: `write ${project}:${system} as a YAML mapping (see README)` }]);
       continue;
     }
-    config[system] = value;
+    // Unknown keys, lists and mappings where they belong, empty list items: checked at every level first.
+    shapes ??= systemShapes();
+    const checked = checkShape(value, shapes[system]);
+    add(system, checked.problems);
+    shaped[system] = checked;
+    config[system] = checked.value;
   }
-  if (SYSTEM_KEYS.every((k) => raw.values[k] === undefined)) {
+  if (SYSTEM_KEYS.every((k) => values[k] === undefined)) {
     add("", [{ field: "", value: undefined, problem: "the stack declares none of the four systems", fix: `add at least one of ${SYSTEM_KEYS.map((k) => `${project}:${k}`).join(", ")} to Pulumi.${raw.stack}.yaml` }]);
   }
 
@@ -166,8 +199,8 @@ export function checkStackConfig(raw: RawStackConfig): { config: GuardrailsStack
         ...defender.qualysByol,
         licenseCode: undefined,
         publicKey: undefined,
-        licenseCodePresent: raw.values[StackConfigKey.QualysLicenseCode] !== undefined,
-        publicKeyPresent: raw.values[StackConfigKey.QualysPublicKey] !== undefined,
+        licenseCodePresent: values[StackConfigKey.QualysLicenseCode] !== undefined,
+        publicKeyPresent: values[StackConfigKey.QualysPublicKey] !== undefined,
       },
     } as unknown as PlainVulnerabilityAssessmentArgs;
     add("defender", normaliseVulnerabilityAssessment(plain).problems);
@@ -187,7 +220,7 @@ export function checkStackConfig(raw: RawStackConfig): { config: GuardrailsStack
 
   const email = config.email as (Record<string, unknown> & { inbound?: Record<string, unknown> & { exchange?: Record<string, unknown> } }) | undefined;
   if (email) {
-    const hasPassword = raw.values[StackConfigKey.EmailCertificatePassword] !== undefined || email.inbound?.exchange?.certificatePassword !== undefined;
+    const hasPassword = values[StackConfigKey.EmailCertificatePassword] !== undefined || email.inbound?.exchange?.certificatePassword !== undefined;
     const spec = {
       domains: email.domains,
       dmarcPolicy: email.dmarcPolicy,

@@ -56,6 +56,9 @@ export function tempProject(stack: string, yaml: string, files: Record<string, s
   fs.mkdirSync(path.join(dir, "stacks"));
   fs.symlinkSync(path.join(REPO_ROOT, "dist"), path.join(dir, "dist"));
   fs.writeFileSync(path.join(dir, `stacks/Pulumi.${stack}.yaml`), yaml);
-  for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
   return dir;
 }

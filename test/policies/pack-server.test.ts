@@ -65,7 +65,7 @@ describe("policy pack served as the Pulumi CLI runs it", () => {
     expect([...info.getInitialconfigMap().keys()]).toContain("ca-enabled-policy-excludes-emergency-access");
   });
 
-  it("Analyze: an enabled CA policy with no exclusion is a mandatory violation", async () => {
+  it("Analyze: a CA policy blocking all users on all apps with no exclusion gets the advisory (break-glass is a stack policy)", async () => {
     const req = resourceMessage(analyzerPb.AnalyzeRequest, "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy", "ca", {
       displayName: "Block legacy auth",
       state: "enabled",
@@ -73,10 +73,37 @@ describe("policy pack served as the Pulumi CLI runs it", () => {
       grantControls: { builtInControls: ["block"], operator: "OR" },
     });
     const diagnostics = (await call("analyze", req)).getDiagnosticsList();
-    const byPolicy = Object.fromEntries(diagnostics.map((d: any) => [d.getPolicyname(), d]));
-    expect(LEVEL[byPolicy["ca-enabled-policy-excludes-emergency-access"].getEnforcementlevel()]).toBe("mandatory");
-    expect(byPolicy["ca-enabled-policy-excludes-emergency-access"].getMessage()).toContain('Conditional Access policy "Block legacy auth" (ca) is enabled');
-    expect(byPolicy["ca-block-all-without-exclusions"]).toBeDefined();
+    expect(diagnostics.map((d: any) => d.getPolicyname())).toEqual(["ca-block-all-without-exclusions"]);
+  });
+
+  it("AnalyzeStack: an enabled CA policy must exclude a break-glass group the stack's CorporateDeviceAccess declares (another tenant's ids)", async () => {
+    const acmeGroup = "a1b2c3d4-0000-4000-8000-00000000ac01";
+    const stack = (excludedGroups: string[]) => {
+      const req = new analyzerPb.AnalyzeStackRequest();
+      req.setResourcesList([
+        resourceMessage(analyzerPb.AnalyzerResource, "tenant-guardrails:index:CorporateDeviceAccess", "corporate-devices", { state: "enabled", emergencyAccess: { groupIds: [acmeGroup] } }, "acme"),
+        resourceMessage(
+          analyzerPb.AnalyzerResource,
+          "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy",
+          "ca",
+          {
+            displayName: "Block legacy auth",
+            state: "enabled",
+            conditions: { users: { includedUsers: ["All"], excludedGroups }, applications: { includedApplications: ["All"] }, clientAppTypes: ["other"] },
+            grantControls: { builtInControls: ["block"], operator: "OR" },
+          },
+          "acme",
+        ),
+      ]);
+      return req;
+    };
+    expect((await call("analyzeStack", stack([acmeGroup]))).getDiagnosticsList()).toEqual([]);
+    const diagnostics = (await call("analyzeStack", stack([]))).getDiagnosticsList();
+    expect(diagnostics.map((d: any) => [d.getPolicyname(), LEVEL[d.getEnforcementlevel()], d.getUrn()])).toEqual([
+      ["ca-enabled-policy-excludes-emergency-access", "mandatory", urnOf("acme", "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy", "ca")],
+    ]);
+    expect(diagnostics[0].getMessage()).toContain('Conditional Access policy "Block legacy auth" (ca) is enabled but excludes none of the tenant\'s emergency-access (break-glass) accounts or groups');
+    expect(diagnostics[0].getMessage()).toContain(`${acmeGroup} (CorporateDeviceAccess "corporate-devices" emergencyAccess.groupIds)`);
   });
 
   it("AnalyzeStack: DMARC quarantine for a sending domain in prod, not in dev", async () => {

@@ -45,29 +45,49 @@ function caPolicy(over: { state?: string; excludedGroups?: string[]; excludedUse
 
 const breakGlassConfig = { emergencyAccessUserIds: [BREAK_GLASS_USER], emergencyAccessGroupIds: [BREAK_GLASS_GROUP] };
 
+/** The component that declared the CA policy, with the break-glass ids it persisted as its input. */
+function corporateDeviceAccess(emergencyAccess: { userIds?: string[]; groupIds?: string[] }, stack = "prod"): ResourceSpec {
+  return { type: CORPORATE_DEVICE_ACCESS_TYPE, name: "corporate-devices", stack, props: { state: "enabled", emergencyAccess } };
+}
+
 describe("policy ca-enabled-policy-excludes-emergency-access (mandatory)", () => {
   it("passes an enabled policy that excludes a configured break-glass group", async () => {
-    expect(await validateResource(caEnabledExcludesEmergencyAccess, caPolicy({ excludedGroups: [BREAK_GLASS_GROUP.toUpperCase()] }), breakGlassConfig)).toEqual([]);
+    expect(await validateStack(caEnabledExcludesEmergencyAccess, [caPolicy({ excludedGroups: [BREAK_GLASS_GROUP.toUpperCase()] })], breakGlassConfig)).toEqual([]);
   });
 
   it("passes a report-only policy without exclusions (nothing is enforced yet)", async () => {
-    expect(await validateResource(caEnabledExcludesEmergencyAccess, caPolicy({ state: "enabledForReportingButNotEnforced" }), breakGlassConfig)).toEqual([]);
+    expect(await validateStack(caEnabledExcludesEmergencyAccess, [caPolicy({ state: "enabledForReportingButNotEnforced" })], breakGlassConfig)).toEqual([]);
+    expect(await validateStack(caEnabledExcludesEmergencyAccess, [caPolicy({ state: "enabledForReportingButNotEnforced" })])).toEqual([]);
   });
 
-  it("reports an enabled policy whose only exclusion is not a configured break-glass id", async () => {
-    const v = await validateResource(caEnabledExcludesEmergencyAccess, caPolicy({ excludedGroups: [OTHER_GROUP] }), breakGlassConfig);
+  it("reports an enabled policy whose only exclusion is not a known break-glass id, on that policy's URN", async () => {
+    const spec = caPolicy({ excludedGroups: [OTHER_GROUP] });
+    const v = await validateStack(caEnabledExcludesEmergencyAccess, [spec], breakGlassConfig);
     expect(v).toHaveLength(1);
+    expect(v[0].urn).toBe(urnOf("prod", CA_POLICY_TYPE, spec.name, spec.parents));
     expect(v[0].message).toContain('Conditional Access policy "Office 365 from corporate devices');
-    expect(v[0].message).toContain("excludes no emergency-access account or group named in the policy config");
-    expect(v[0].message).toContain(OTHER_GROUP);
-    expect(v[0].message).toContain("Fix: add a break-glass account");
+    expect(v[0].message).toContain("excludes none of the tenant's emergency-access (break-glass) accounts or groups");
+    expect(v[0].message).toContain(`groups: ${BREAK_GLASS_GROUP} (policies/policy-config.json emergencyAccessGroupIds)`);
+    expect(v[0].message).toContain(`this policy excludes users: none; groups: ${OTHER_GROUP}`);
+    expect(v[0].message).toContain("Fix: exclude one of them");
   });
 
-  it("without configured ids, any excluded user or group counts; none at all is a violation", async () => {
-    expect(await validateResource(caEnabledExcludesEmergencyAccess, caPolicy({ excludedUsers: [OTHER_GROUP] }))).toEqual([]);
-    const v = await validateResource(caEnabledExcludesEmergencyAccess, caPolicy({}));
+  it("takes the break-glass ids the stack declares (CorporateDeviceAccess emergencyAccess), with or without ids in the config", async () => {
+    const acmeGroup = "a1b2c3d4-0000-4000-8000-00000000ac01";
+    const stack = [corporateDeviceAccess({ groupIds: [acmeGroup] }), caPolicy({ excludedGroups: [acmeGroup] })];
+    expect(await validateStack(caEnabledExcludesEmergencyAccess, stack)).toEqual([]);
+    expect(await validateStack(caEnabledExcludesEmergencyAccess, stack, breakGlassConfig)).toEqual([]);
+    const v = await validateStack(caEnabledExcludesEmergencyAccess, [corporateDeviceAccess({ groupIds: [acmeGroup] }), caPolicy({ name: "legacy-auth", parents: [] })]);
     expect(v).toHaveLength(1);
-    expect(v[0].message).toMatch(/list the tenant's break-glass ids in the policy config/);
+    expect(v[0].message).toContain(`groups: ${acmeGroup} (CorporateDeviceAccess "corporate-devices" emergencyAccess.groupIds)`);
+  });
+
+  it("with no break-glass id declared or configured, an enabled policy is reported even if it excludes someone (fail closed)", async () => {
+    const v = await validateStack(caEnabledExcludesEmergencyAccess, [caPolicy({ excludedUsers: [OTHER_GROUP] })]);
+    expect(v).toHaveLength(1);
+    expect(v[0].message).toContain("no emergency-access (break-glass) account or group is known to check it against");
+    expect(v[0].message).toContain("stacks/Pulumi.prod.yaml: tenant-guardrails:conditionalAccess.emergencyAccess.userIds or .groupIds");
+    expect(v[0].message).toContain('policies/policy-config.json under "ca-enabled-policy-excludes-emergency-access": emergencyAccessUserIds / emergencyAccessGroupIds');
   });
 });
 

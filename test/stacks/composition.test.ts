@@ -18,7 +18,7 @@ describe("checkStackConfig (pure)", () => {
         defender: json({ subscriptionId: "not-a-guid", provider: "qualysByol", qualysByol: { resourceGroupName: "rg", location: "westeurope", licenseCode: "ABC-123" } }),
         intune: json({ assignment: { includeGroupIds: ["Corporate devices"] } }),
         email: json({ resourceGroupName: "rg-dns", dmarcPolicy: "rejected", domains: [{ domain: "contoso.com" }] }),
-        conditonalAccess: json({}),
+        emailCertificatePasword: "secret-not-shown",
       },
     });
     const fields = problems.map((p) => p.field);
@@ -31,15 +31,16 @@ describe("checkStackConfig (pure)", () => {
       ]),
     );
     expect(fields.some((f) => f.startsWith("tenant-guardrails:intune.assignment.includeGroupIds"))).toBe(true);
-    expect(problems.find((p) => p.value === "conditonalAccess")?.fix).toBe("rename it to tenant-guardrails:conditionalAccess");
+    expect(problems.find((p) => p.field === "tenant-guardrails:emailCertificatePasword")?.fix).toBe("did you mean tenant-guardrails:emailCertificatePassword? Rename the key");
     const components = new Set(problems.map((p) => p.component));
     expect([...components]).toEqual(
       expect.arrayContaining(['CorporateDeviceAccess "corporate-devices"', 'VulnerabilityAssessment "defender-va"', 'FipsDeviceConfiguration "windows-fips"', 'EmailAuthentication "email"', "stack"]),
     );
     // The inline license code is never echoed.
     expect(JSON.stringify(problems)).not.toContain("ABC-123");
+    expect(JSON.stringify(problems)).not.toContain("secret-not-shown");
     const message = new StackConfigError("staging", problems).message;
-    expect(message).toMatch(/^Stack "staging": the config has \d+ problems \(nothing was declared\):/);
+    expect(message).toMatch(/^Stack "staging": the config in Pulumi.staging.yaml has \d+ problems \(nothing was declared\):/);
     expect(message.split("\n").filter((l) => l.startsWith("  - "))).toHaveLength(problems.length);
   });
 
@@ -116,7 +117,7 @@ describe("a third stack is only a config file", () => {
       .replace("subPlan: P2", "subPlan: p2");
     const r = spawnCli(["plan", "--stack", "staging"], { cwd: tempProject("staging", broken) });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('Stack "staging": the config has 4 problems (nothing was declared):'); // email reports the missing per-domain policy too
+    expect(r.stderr).toContain('Stack "staging": the config in Pulumi.staging.yaml has 4 problems (nothing was declared):'); // email reports the missing per-domain policy too
     expect(r.stderr).toContain('CorporateDeviceAccess "corporate-devices": tenant-guardrails:conditionalAccess.emergencyAccess');
     expect(r.stderr).toContain('EmailAuthentication "email": tenant-guardrails:email.dmarcPolicy = "strict"');
     expect(r.stderr).toContain('VulnerabilityAssessment "defender-va": tenant-guardrails:defender.builtIn.subPlan = "p2"');
