@@ -24,7 +24,8 @@ describeShared("DMARC conformance against the peer implementations' vectors", ()
       const passed = outcomes[s].filter((o) => o.passed).length;
       return `  ${s.padEnd(11)} ${passed}/${outcomes[s].length} (${((100 * passed) / outcomes[s].length).toFixed(1)}%)`;
     });
-    process.stdout.write(`DMARC conformance per source:\n${lines.join("\n")}\n`);
+    // console.log, not process.stdout: Jest prints it with this file's result, before the summary.
+    console.log(`DMARC conformance per source:\n${lines.join("\n")}`);
   });
 
   describe.each(SHARED_DMARC_SOURCES)("%s vectors", (source) => {
