@@ -6,4 +6,9 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.tsx?$": ["@swc/jest", { jsc: { target: "es2022" } }] },
   testTimeout: 30000,
+  // The default reporter, and a closing line on the shared third-party conformance fixtures:
+  // found (the suites on them ran) or not found (those suites were skipped). The reporter composes
+  // it; the global teardown, which runs after Jest's summary, prints it.
+  reporters: ["default", "<rootDir>/test/helpers/shared-fixtures-reporter.js"],
+  globalTeardown: "<rootDir>/test/helpers/shared-fixtures-teardown.js",
 };

@@ -1,20 +1,17 @@
 /**
- * Email benchmarks: DMARC records parsed per second over the peer fixture set, and the share of
- * fixture vectors our parser agrees with, per source (deliberate differences count as not passed).
+ * Email benchmarks: DMARC records parsed per second over the fixture vectors, and the share of
+ * vectors our parser agrees with, per source (deliberate differences count as not passed). The
+ * vectors are the repository's own (source "repository"), plus the peer implementations' from the
+ * shared fixtures when they are beside the repository; `fixtures_source` says which.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { DmarcSpec, parseDmarcRecord } from "../components/email";
 import { runConformance, type ConformanceVector } from "../components/email/conformance";
+import { dmarcVectorFiles, fixtureText, fixturesSource } from "./fixtures";
 import { median } from "./util";
 
-// Compiled to dist/bench/: the shared fixtures sit next to the repository root.
-const FIXTURES = path.join(__dirname, "../../../shared/fixtures/dmarc");
-const SOURCES = ["opendmarc", "mailauth", "checkdmarc"];
-
 export async function run(): Promise<Record<string, unknown>> {
-  const vectors = SOURCES.map((s) => [s, JSON.parse(fs.readFileSync(path.join(FIXTURES, `${s}.json`), "utf8")) as ConformanceVector[]] as const);
+  const vectors = dmarcVectorFiles().map((f) => [f.source, JSON.parse(fixtureText(f.path)) as ConformanceVector[]] as const);
   const all = vectors.flatMap(([, v]) => v.map((x) => ({ record: x.record, spec: x.spec === "RFC7489" ? DmarcSpec.Rfc7489 : DmarcSpec.Rfc9989 })));
 
   // Records per second: 9 rounds of ~0.2 s each over the whole fixture set, median.
@@ -35,6 +32,7 @@ export async function run(): Promise<Record<string, unknown>> {
     conformance[source] = Number((outcomes.filter((o) => o.passed).length / outcomes.length).toFixed(4));
   }
   return {
+    fixtures_source: fixturesSource(),
     dmarc_parse_per_sec: Math.round(median(rates)),
     dmarc_fixture_records: all.length,
     dmarc_conformance: conformance,

@@ -1,16 +1,25 @@
 /**
- * import-ca throughput: every shared Conditional Access fixture file, and a large synthetic tenant
- * export (UTF-16LE with BOM, one `{ value: [...] }` page) mixing the fixture policies with legacy
- * device conditions and corporate-device filters.
+ * import-ca throughput: every Conditional Access fixture file (the repository's own, plus the
+ * shared third-party exports when they are beside the repository; `fixtures_source` says which),
+ * and a large synthetic tenant export (UTF-16LE with BOM, one `{ value: [...] }` page) mixing the
+ * fixture policies with legacy device conditions and corporate-device filters.
  */
-import { conditionalAccessFixtureNames, readConditionalAccessFixture } from "./fixtures";
+import * as fs from "node:fs";
+import { allConditionalAccessFixtures, fixturesSource } from "./fixtures";
 import { importConditionalAccessFiles, importConditionalAccessPolicies } from "../components/conditional-access/import";
 import { medianMs } from "./util";
 
 const LARGE_EXPORT_POLICIES = 1000;
 
 function fixtureFiles(): { name: string; content: Buffer }[] {
-  return conditionalAccessFixtureNames().map((name) => ({ name, content: readConditionalAccessFixture(name) }));
+  return allConditionalAccessFixtures().map((f) => ({ name: `${f.origin}/${f.name}`, content: fs.readFileSync(f.path) }));
+}
+
+/** The policy objects of an export: a { value } page, an array (of policies or pages), or one policy. */
+function policyObjects(json: unknown): unknown[] {
+  if (Array.isArray(json)) return json.flatMap(policyObjects);
+  if (json && typeof json === "object" && Array.isArray((json as { value?: unknown }).value)) return policyObjects((json as { value: unknown[] }).value);
+  return json && typeof json === "object" && "conditions" in json ? [json] : [];
 }
 
 function largeExport(policies: unknown[]): Buffer {
@@ -40,16 +49,14 @@ export async function run(): Promise<Record<string, unknown>> {
   const fixturePolicies = once.policies.length;
   const fixtureMs = await medianMs(20, () => importConditionalAccessFiles(files));
 
-  const rawPolicies = files
-    .filter((f) => !f.name.endsWith("namedLocations.json"))
-    .flatMap((f) => JSON.parse(f.content.toString("utf8")) as unknown)
-    .flat();
+  const rawPolicies = files.flatMap((f) => policyObjects(JSON.parse(f.content.toString("utf8").replace(/^\uFEFF/, "")) as unknown));
   const large = largeExport(rawPolicies);
   const largeResult = importConditionalAccessPolicies(large);
   if (largeResult.errors.length) throw new Error(`bench export failed to import: ${largeResult.errors[0].message}`);
   const largeMs = await medianMs(5, () => importConditionalAccessPolicies(large));
 
   return {
+    fixtures_source: fixturesSource(),
     import_ca_fixture_files: files.length,
     import_ca_fixture_policies: fixturePolicies,
     import_ca_fixtures_ms: Number(fixtureMs.toFixed(2)),

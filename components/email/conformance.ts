@@ -1,7 +1,7 @@
 /**
- * Conformance of the DMARC parser against peer vectors (shared/fixtures/dmarc/<source>.json):
- * each row is parsed under the spec it names and compared on validity and on the tag values the
- * source checks. Used by the conformance test and by the benchmark; the list of vectors we decide
+ * Conformance of the DMARC parser against vectors (rows of record, validity, expected tag values,
+ * rule and spec, from the RFCs or from peer implementations' test suites): each row is parsed under
+ * the spec it names and compared on validity and on the tag values the source checks. Used by the conformance test and by the benchmark; the list of vectors we decide
  * differently on purpose lives here so the test, the benchmark and the README agree.
  */
 import { DmarcSpec, dmarcTagValues, parseDmarcRecord } from "./dmarc";

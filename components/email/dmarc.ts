@@ -61,7 +61,10 @@ export interface DmarcParseResult {
   spec: DmarcSpec;
   /** Present when `isDmarc`. */
   record?: DmarcRecord;
-  /** Tags as written (lower-case names, trimmed values), in order, first occurrence wins. */
+  /**
+   * Tags as written (lower-case names, trimmed values), in the order of their first occurrence; a
+   * tag written twice has the value of its LAST occurrence, as OpenDMARC, Mail::DMARC and mailauth read it.
+   */
   tags: { name: string; value: string }[];
   findings: DmarcFinding[];
 }
@@ -162,19 +165,35 @@ export function parseDmarcRecord(text: string, options: DmarcParseOptions = {}):
       warn("ignored-fragment", `${JSON.stringify(fragment)} has no valid tag name; receivers ignore it`, spec);
       continue;
     }
-    if (seen.has(name)) {
-      error("duplicate-tag", `The tag ${name} appears more than once; the RFCs do not say which wins and implementations disagree`, spec, name);
-      continue;
+    const earlier = seen.get(name);
+    if (earlier !== undefined) {
+      // Neither RFC says which occurrence counts. OpenDMARC, Mail::DMARC, mailauth and go-msgauth
+      // keep the last one, so that is what a receiver most likely applies; the record is an error either way.
+      error(
+        "duplicate-tag",
+        `The tag ${name} appears more than once (${name}=${earlier}, then ${name}=${value}); the RFCs do not say which counts, most receivers (OpenDMARC, Mail::DMARC, mailauth) use the last one, so ${name}=${value} is read. Keep a single ${name} tag`,
+        spec,
+        name,
+      );
+      seen.set(name, value);
+      tags.find((t) => t.name === name)!.value = value;
+    } else {
+      seen.set(name, value);
+      tags.push({ name, value });
     }
-    seen.set(name, value);
-    tags.push({ name, value });
-    if (!VALUE_CHARS.test(value)) {
+    if (!VALUE_CHARS.test(valueWithoutListWhitespace(name, value))) {
       (known ? error : warn)("bad-characters", `The value of ${name} contains characters outside printable ASCII`, DmarcRuleSource.Rfc9989, name);
     }
   }
 
   const record: DmarcRecord = { adkim: "r", aspf: "r", fo: ["0"], rua: [], ruf: [], psd: "u", t: "n" };
   if (spec === DmarcSpec.Rfc7489) Object.assign(record, { pct: 100, rf: ["afrf"], ri: 86400 });
+  // Report URIs first: whether one is valid decides what an invalid policy tag does.
+  for (const name of ["rua", "ruf"] as const) {
+    const value = seen.get(name);
+    if (value !== undefined) record[name] = parseReportUris(name, value, spec, error, warn);
+  }
+  const hasReportAddress = record.rua.some((u) => MAILTO_ADDRESS.test(stripSizeSuffix(u)));
   const keyword = (name: string, allowed: readonly string[]): string | undefined => {
     const raw = seen.get(name);
     if (raw === undefined) return undefined;
@@ -183,14 +202,13 @@ export function parseDmarcRecord(text: string, options: DmarcParseOptions = {}):
     let hint = `it must be one of ${allowed.join(", ")}`;
     if (/[ \t]\S+=/.test(raw)) hint += " (a ';' seems to be missing before the next tag)";
     else if (allowed.some((a) => a.startsWith(lower))) hint += " (abbreviations are not allowed)";
-    error("invalid-value", `${name}=${raw} is not valid: ${hint}; receivers use the default instead`, spec, name);
+    error("invalid-value", `${name}=${raw} is not valid: ${hint}; ${invalidValueEffect(name, hasReportAddress)}`, spec, name);
     return undefined;
   };
 
   for (const [name, value] of seen) {
     if (TAGS_9989.includes(name) || (HISTORIC_TAGS.includes(name) && spec === DmarcSpec.Rfc7489)) {
       if (name === "fo") record.fo = parseFailureOptions(value, spec, error, warn) ?? record.fo;
-      else if (name === "rua" || name === "ruf") record[name] = parseReportUris(name, value, spec, error, warn);
       else if (name === "pct") {
         if (/^\d{1,3}$/.test(value) && Number(value) <= 100) record.pct = Number(value);
         else error("invalid-value", `pct=${value} is not valid: it must be an integer from 0 to 100`, spec, name);
@@ -216,24 +234,33 @@ export function parseDmarcRecord(text: string, options: DmarcParseOptions = {}):
   record.psd = (keyword("psd", ["y", "n", "u"]) as "y" | "n" | "u" | undefined) ?? "u";
   record.t = (keyword("t", ["y", "n"]) as "y" | "n" | undefined) ?? "n";
 
-  const hasReportAddress = record.rua.some((u) => MAILTO_ADDRESS.test(stripSizeSuffix(u)));
-  if (p !== undefined) {
+  // Policy discovery (RFC 7489 section 6.6.3 step 6, RFC 9989 likewise): a record without a valid
+  // p, or with an sp or np that is present but not valid, is read as if it were "v=DMARC1; p=none"
+  // when rua holds at least one valid URI, and gives no DMARC processing at all otherwise. The
+  // invalid tags' errors are already reported; a valid p does not survive a bad sp or np.
+  const invalidPolicyTag = (["p", "sp", "np"] as const).some((t) => seen.has(t) && { p, sp, np }[t] === undefined);
+  if (invalidPolicyTag) {
+    if (hasReportAddress) record.p = record.sp = record.np = DmarcPolicy.None;
+  } else if (p !== undefined) {
     record.p = p;
-  } else if (!seen.has("p")) {
-    if (spec === DmarcSpec.Rfc7489) {
-      error("missing-p", "The p tag is required by RFC 7489 (section 6.3)", DmarcRuleSource.Rfc7489, "p");
-    } else if (hasReportAddress) {
-      record.p = DmarcPolicy.None;
-      warn("missing-p", "No p tag: RFC 9989 receivers treat the record as p=none (RFC 7489 required p); write p explicitly", DmarcRuleSource.Rfc9989, "p");
+    record.sp = sp ?? p;
+    record.np = np ?? record.sp;
+  } else if (spec === DmarcSpec.Rfc7489) {
+    // RFC 7489 requires p (section 6.3); receivers still fall back to p=none with a valid rua.
+    if (hasReportAddress) {
+      record.p = record.sp = record.np = DmarcPolicy.None;
+      error("missing-p", "The p tag is required by RFC 7489 (section 6.3); with a valid rua receivers act as if the record were p=none (section 6.6.3)", DmarcRuleSource.Rfc7489, "p");
     } else {
-      error("missing-p", "No p tag and no valid rua: receivers apply no DMARC policy at all", DmarcRuleSource.Rfc9989, "p");
+      error("missing-p", "The p tag is required by RFC 7489 (section 6.3); without a valid rua receivers apply no DMARC policy at all", DmarcRuleSource.Rfc7489, "p");
     }
   } else if (hasReportAddress) {
-    // An invalid p with a valid rua: receivers act as p=none (both RFCs); the error is already reported.
     record.p = DmarcPolicy.None;
+    record.sp = sp ?? record.p;
+    record.np = np ?? record.sp;
+    warn("missing-p", "No p tag: RFC 9989 receivers treat the record as p=none (RFC 7489 required p); write p explicitly", DmarcRuleSource.Rfc9989, "p");
+  } else {
+    error("missing-p", "No p tag and no valid rua: receivers apply no DMARC policy at all", DmarcRuleSource.Rfc9989, "p");
   }
-  record.sp = sp ?? record.p;
-  record.np = np ?? record.sp;
 
   const order = tags.map((t) => t.name);
   if (seen.has("p") && order[1] !== "p") {
@@ -250,6 +277,24 @@ export function parseDmarcRecord(text: string, options: DmarcParseOptions = {}):
     if (record.sp !== DmarcPolicy.Reject) warn("parked-policy", "The domain is parked (sends no mail): sp should be reject", DmarcRuleSource.BestPractice, "sp");
   }
   return done(true, record);
+}
+
+/** What receivers do with an invalid value of a known tag. */
+function invalidValueEffect(tag: string, hasReportAddress: boolean): string {
+  if (tag !== "p" && tag !== "sp" && tag !== "np") return "receivers use the default instead";
+  return hasReportAddress
+    ? "receivers then read the whole record as p=none (a valid rua is present), whatever the other policy tags say"
+    : "receivers then apply no DMARC policy at all (there is no valid rua either)";
+}
+
+/**
+ * The value with the whitespace its grammar allows inside it removed: both RFCs allow WSP (space
+ * and tab) around the ',' between report URIs and around the ':' of fo and rf lists.
+ */
+function valueWithoutListWhitespace(tag: string, value: string): string {
+  if (tag === "rua" || tag === "ruf") return value.replace(/[ \t]*,[ \t]*/g, ",");
+  if (tag === "fo" || tag === "rf") return value.replace(/[ \t]*:[ \t]*/g, ":");
+  return value;
 }
 
 function stripSizeSuffix(uri: string): string {

@@ -42,6 +42,21 @@ describe("tenant-guardrails dmarc check", () => {
     expect(r.stdout).toMatch(/^not a DMARC record/);
   });
 
+  it("exits 1 on a duplicate tag, naming it and the occurrence it reads", async () => {
+    const r = await runCli(["dmarc", "check", "v=DMARC1; p=none; p=reject; rua=mailto:d@example.org"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("invalid DMARC record (RFC9989)");
+    expect(r.stdout).toContain("  p=reject\n");
+    expect(r.stdout).toContain("error: The tag p appears more than once (p=none, then p=reject);");
+    expect(r.stdout).toContain("Keep a single p tag [p] (RFC9989)");
+  });
+
+  it("reads an RFC 7489 record without p but with rua as p=none", async () => {
+    const r = await runCli(["dmarc", "check", "--spec", "RFC7489", "--json", "v=DMARC1; rua=mailto:d@example.org"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).tags).toMatchObject({ p: "none", sp: "none", np: "none" });
+  });
+
   it("exits 2 on usage errors", async () => {
     expect((await runCli(["dmarc", "check"])).code).toBe(2);
     const bad = await runCli(["dmarc", "check", "v=DMARC1; p=none", "--spec", "RFC1234"]);
@@ -81,6 +96,19 @@ describe("tenant-guardrails dmarc whatif --settings", () => {
     const missing = await runCli(["dmarc", "whatif", "--from", "ceo@fabrikam.com", "--dmarc", "fail", "--settings", settingsFile]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("--policy \"\": a DMARC failure needs the sender's policy");
+  });
+
+  it("does not predict REJECT for a sender record whose invalid sp or np makes it p=none", async () => {
+    const defaults = path.join(dir, "defaults.json");
+    fs.writeFileSync(defaults, "{}"); // Microsoft's defaults: DmarcRejectAction Reject
+    const valid = await runCli(["dmarc", "whatif", "--from", "ceo@fabrikam.com", "--dmarc", "fail", "--record", "v=DMARC1; p=reject; rua=mailto:d@fabrikam.com", "--settings", defaults]);
+    expect(valid.stdout).toContain("DmarcVerdict: REJECT (cross-org)");
+    for (const record of ["v=DMARC1; p=reject; sp=invalid; rua=mailto:d@fabrikam.com", "v=DMARC1; p=reject; np=invalid; rua=mailto:d@fabrikam.com"]) {
+      const r = await runCli(["dmarc", "whatif", "--from", "ceo@fabrikam.com", "--dmarc", "fail", "--record", record, "--settings", defaults]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("DmarcVerdict: DELIVER (cross-org)");
+      expect(r.stdout).toContain("DMARC fails but the sender publishes p=none");
+    }
   });
 
   it("exits 1 on invalid settings and 2 without a source", async () => {

@@ -1,15 +1,18 @@
 /**
  * `tenant-guardrails import-ca` and `whatif --policies`, in-process, on files written to a temp
- * directory (shared fixtures are read in place).
+ * directory (the repository's fixture exports are read in place).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ownFixturesDir } from "../../bench/fixtures";
 import { runCli } from "../helpers/cli";
 
-const FIXTURES = path.join(__dirname, "../../../shared/fixtures/conditional-access");
-const GUESTS = path.join(FIXTURES, "caOptics/multipleGuestTypes.json");
-const EXAMPLE = path.join(FIXTURES, "caOptics/example1-2.json");
+const FIXTURES = path.join(ownFixturesDir(), "conditional-access");
+/** A beta list page of four policies; #2 excludes hybrid-joined devices with a device filter. */
+const BETA_PAGE = path.join(FIXTURES, "beta-policies-page.json");
+/** A v1.0 list page: "Baseline" and "Sales " (trailing space). */
+const EXAMPLE = path.join(FIXTURES, "baseline-and-sales.json");
 
 let dir: string;
 const file = (name: string, content: string | Buffer) => {
@@ -72,13 +75,15 @@ afterAll(() => {
 
 describe("import-ca", () => {
   it("prints, per policy, name, kind, notes, TypeScript and the pulumi import line; exit 0", async () => {
-    const r = await runCli(["import-ca", GUESTS]);
+    const r = await runCli(["import-ca", BETA_PAGE]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
-    expect(r.stdout).toContain(`== handle marketing  (${GUESTS} #2)`);
+    expect(r.stdout).toContain(`== Marketing: hybrid joined devices only  (${BETA_PAGE} #2)`);
     expect(r.stdout).toContain("  kind: azuread.ConditionalAccessPolicy resource");
-    expect(r.stdout).toContain('new azuread.ConditionalAccessPolicy("handle-marketing", {');
-    expect(r.stdout).toContain("import: pulumi import azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy handle-marketing /identity/conditionalAccess/policies/59d6b116-48a7-4086-afb1-f914bb40e01a");
+    expect(r.stdout).toContain('new azuread.ConditionalAccessPolicy("marketing-hybrid-joined-devices-only", {');
+    expect(r.stdout).toContain(
+      "import: pulumi import azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy marketing-hybrid-joined-devices-only /identity/conditionalAccess/policies/2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+    );
     expect(r.stdout).toContain("    - kept as a raw resource, not CorporateDeviceAccess:");
     expect(r.stdout.trimEnd().split("\n").pop()).toBe("4 policies imported (0 as CorporateDeviceAccess, 4 as raw resources), 0 error(s)");
   });
@@ -108,7 +113,7 @@ describe("import-ca", () => {
       ["sales", "resource"],
       ["block-non-corporate-devices", "component"],
     ]);
-    expect(doc.policies[0]).toMatchObject({ component: null, importFile: null, id: "fe06b419-5431-4e20-957e-ea53d2ece02b" });
+    expect(doc.policies[0]).toMatchObject({ component: null, importFile: null, id: "f0e1d2c3-b4a5-4968-8776-a5b4c3d2e1f0" });
     expect(doc.policies[2].component).toMatchObject({ trustedTrustTypes: ["AzureAD", "ServerAD"] });
   });
 
@@ -139,8 +144,8 @@ describe("import-ca", () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(fs.readFileSync(out, "utf8"))).toEqual({
       resources: [
-        { type: "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy", name: "baseline", id: "/identity/conditionalAccess/policies/fe06b419-5431-4e20-957e-ea53d2ece02b" },
-        { type: "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy", name: "sales", id: expect.stringMatching(/^\/identity\/conditionalAccess\/policies\//) },
+        { type: "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy", name: "baseline", id: "/identity/conditionalAccess/policies/f0e1d2c3-b4a5-4968-8776-a5b4c3d2e1f0" },
+        { type: "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy", name: "sales", id: "/identity/conditionalAccess/policies/a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d" },
         { type: "tenant-guardrails:index:CorporateDeviceAccess", name: "block-non-corporate-devices", component: true },
         {
           type: "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy",

@@ -2,12 +2,11 @@
  * Truth values of rules for Graph devices: unregistered devices and missing attributes (*none*),
  * Graph casing, case-insensitive strings, collections, booleans from CSV, extension attributes.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import type { Device } from "@microsoft/microsoft-graph-types";
 import { DeviceFilter, type GraphDevice } from "../../components/conditional-access";
+import { conditionalAccessFixtures, fixtureText } from "../../bench/fixtures";
+import { deviceFilterRules } from "../helpers/ca-fixtures";
 
-const FIXTURES = path.join(__dirname, "../../../shared/fixtures");
 
 const m = (rule: string, device: GraphDevice | null | undefined): boolean => DeviceFilter.parse(rule).matches(device);
 
@@ -221,30 +220,10 @@ describe("Graph types", () => {
   });
 });
 
-describe("rules from the shared fixtures", () => {
-  function rulesIn(value: unknown, out: string[] = []): string[] {
-    if (Array.isArray(value)) value.forEach((v) => rulesIn(v, out));
-    else if (value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) {
-        if (k === "deviceFilter" && v && typeof v === "object" && typeof (v as { rule?: unknown }).rule === "string") out.push((v as { rule: string }).rule);
-        else rulesIn(v, out);
-      }
-    }
-    return out;
-  }
-
-  it("parses every device filter rule in the Graph exports (caOptics: exclude ServerAD)", () => {
-    const dir = path.join(FIXTURES, "conditional-access");
-    const rules: string[] = [];
-    for (const sub of fs.readdirSync(dir)) {
-      const full = path.join(dir, sub);
-      if (!fs.statSync(full).isDirectory()) continue;
-      for (const file of fs.readdirSync(full).filter((f) => f.endsWith(".json"))) {
-        const text = fs.readFileSync(path.join(full, file), "utf8").replace(/^\uFEFF/, "");
-        rulesIn(JSON.parse(text), rules);
-      }
-    }
-    expect(rules).toContain('device.trustType -eq "ServerAD"');
+describe("rules from Graph exports", () => {
+  it("parses every device filter rule in the repository's Graph exports to itself", () => {
+    const rules = conditionalAccessFixtures("repository").flatMap((f) => deviceFilterRules(JSON.parse(fixtureText(f.path)) as unknown));
+    expect(rules).toEqual(['device.trustType -eq "ServerAD"', 'device.extensionAttribute1 -eq "PAW" -and device.isCompliant -eq True']);
     for (const rule of rules) expect(DeviceFilter.parse(rule).toString()).toBe(rule);
   });
 

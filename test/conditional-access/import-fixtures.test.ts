@@ -1,87 +1,40 @@
 /**
- * Every shared Conditional Access fixture imports, and import -> toGraphPolicy gives back the
- * same policy modulo the documented normalisation (README "Adopting existing policies").
+ * The repository's own Graph exports (test/fixtures/conditional-access, written for these tests in
+ * the shapes Graph returns) import, and import -> toGraphPolicy gives back the same policy modulo
+ * the documented normalisation (README "Adopting existing policies").
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
-import { importConditionalAccessPolicies, toGraphPolicy } from "../../components/conditional-access/import";
-import { conditionalAccessFixtureNames, sharedFixturesDir } from "../../bench/fixtures";
+import { importConditionalAccessPolicies } from "../../components/conditional-access/import";
+import { conditionalAccessFixtures, type FixtureFile } from "../../bench/fixtures";
+import { defineRoundTripTests, holdsNamedLocations, readExportItems } from "../helpers/ca-fixtures";
 
-const FIXTURES = path.join(sharedFixturesDir(), "conditional-access");
+const files = conditionalAccessFixtures("repository");
+const byName = (name: string): FixtureFile => {
+  const file = files.find((f) => f.name === name);
+  if (!file) throw new Error(`no fixture ${name}`);
+  return file;
+};
+const importFile = (name: string) => importConditionalAccessPolicies(fs.readFileSync(byName(name).path), { sourceName: name });
 
-const fixtureFiles = conditionalAccessFixtureNames();
-
-/** Files that are in the fixture folder but hold no policy (named locations). */
-const NOT_POLICIES = new Set(["caOptics/namedLocations.json"]);
-
-type Json = Record<string, unknown>;
-const READ_ONLY = new Set(["id", "createdDateTime", "modifiedDateTime", "deletedDateTime", "templateId", "partialEnablementStrategy"]);
-
-/**
- * The documented normalisation: annotations and read-only fields dropped; null, [] and {} are
- * "not configured"; empty clientAppTypes means every client app; disabled session blocks dropped;
- * an expanded authentication strength is its id.
- */
-function normalised(value: unknown, key = ""): unknown {
-  if (Array.isArray(value)) return value.map((v) => normalised(v));
-  if (value === null || typeof value !== "object") return value;
-  const out: Json = {};
-  for (const [k, v] of Object.entries(value as Json)) {
-    if (k.startsWith("@") || k.includes("@odata.") || k.startsWith("#") || k.startsWith("$") || (key === "" && READ_ONLY.has(k))) continue;
-    if (k === "authenticationStrength" && v && typeof v === "object") {
-      out[k] = { id: (v as Json).id };
-      continue;
-    }
-    if (v && typeof v === "object" && !Array.isArray(v) && (v as Json).isEnabled === false) continue;
-    const n = normalised(v, k);
-    if (n === null || n === undefined || (Array.isArray(n) && n.length === 0)) continue;
-    if (typeof n === "object" && !Array.isArray(n) && Object.keys(n).length === 0) continue;
-    out[k] = n;
-  }
-  if (key === "conditions" && !out.clientAppTypes) out.clientAppTypes = ["all"];
-  return out;
-}
-
-function readFixture(file: string): Json[] {
-  const json = JSON.parse(fs.readFileSync(path.join(FIXTURES, file), "utf8")) as unknown;
-  return (Array.isArray(json) ? json : [json]) as Json[];
-}
-
-describe("every shared fixture", () => {
-  it("is found (the shared fixtures are mounted)", () => {
-    expect(fixtureFiles.length).toBeGreaterThanOrEqual(19);
+describe("every repository fixture", () => {
+  it("is found: v1.0 and beta list pages, request bodies, named locations", () => {
+    expect(files.map((f) => f.name)).toEqual([
+      "baseline-and-admins.json",
+      "baseline-and-sales.json",
+      "beta-policies-page.json",
+      "named-locations.json",
+      "request-bodies/require-app-protection-mobile.json",
+      "request-bodies/require-mfa-sign-in-risk.json",
+      "v1-policies-page.json",
+    ]);
   });
 
-  describe.each(fixtureFiles.filter((f) => !NOT_POLICIES.has(f)))("%s", (file) => {
-    const original = readFixture(file);
-    const result = importConditionalAccessPolicies(fs.readFileSync(path.join(FIXTURES, file)), { sourceName: file });
-
-    it("imports every policy without error", () => {
-      expect(result.errors).toEqual([]);
-      expect(result.policies.map((p) => p.displayName)).toEqual(original.map((p) => p.displayName));
-    });
-
-    it("exports back to the same Graph policy modulo the documented normalisation", () => {
-      result.policies.forEach((policy, i) => {
-        expect(normalised(toGraphPolicy(policy.resource))).toEqual(normalised(original[i]));
-      });
-    });
-
-    it("gives the pulumi import command with the azuread import id when the export has ids", () => {
-      result.policies.forEach((policy, i) => {
-        const id = original[i].id as string | undefined;
-        if (id) {
-          expect(policy.importCommand).toBe(`pulumi import azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy ${policy.resourceName} /identity/conditionalAccess/policies/${id}`);
-        } else {
-          expect(policy.importCommand).toBeUndefined();
-          expect(policy.notes.map((n) => n.code)).toContain("no-id");
-        }
-      });
-    });
+  describe.each(files.filter((f) => !holdsNamedLocations(f)).map((f) => [f.name, f] as const))("%s", (_name, file) => {
+    defineRoundTripTests(file);
   });
 
-  it("namedLocations.json is reported as not holding policies, item by item", () => {
-    const result = importConditionalAccessPolicies(fs.readFileSync(path.join(FIXTURES, "caOptics/namedLocations.json")), { sourceName: "namedLocations.json" });
+  it("named-locations.json is reported as not holding policies, item by item", () => {
+    const result = importFile("named-locations.json");
     expect(result.policies).toEqual([]);
     expect(result.errors.map((e) => e.message)).toEqual([
       "item #1 is a microsoft.graph.ipNamedLocation, not a Conditional Access policy",
@@ -92,49 +45,63 @@ describe("every shared fixture", () => {
 });
 
 describe("fixture details that need the importer's normalisation", () => {
-  const guests = importConditionalAccessPolicies(fs.readFileSync(path.join(FIXTURES, "caOptics/multipleGuestTypes.json")), { sourceName: "multipleGuestTypes.json" });
+  const beta = importFile("beta-policies-page.json");
 
   it("splits comma-string guest types in order and maps all-external-tenants to membershipKind all", () => {
-    const sda = guests.policies.find((p) => p.displayName === "SDa")!;
-    expect(sda.resource.conditions.users.includedGuestsOrExternalUsers).toEqual([
+    const partners = beta.policies.find((p) => p.displayName === "Partners")!;
+    expect(partners.resource.conditions.users.includedGuestsOrExternalUsers).toEqual([
       {
         guestOrExternalUserTypes: ["internalGuest", "b2bCollaborationGuest", "b2bCollaborationMember", "b2bDirectConnectUser", "otherExternalUser", "serviceProvider"],
         externalTenants: [{ membershipKind: "all" }],
       },
     ]);
-    expect(sda.notes.map((n) => n.code)).toContain("guest-types-split");
+    expect(partners.notes.map((n) => n.code)).toContain("guest-types-split");
+  });
+
+  it("keeps enumerated external tenants with their members", () => {
+    const guests = importFile("v1-policies-page.json").policies.find((p) => p.displayName === "Guests: block rarely used APIs")!;
+    expect(guests.resource.conditions.users.includedGuestsOrExternalUsers).toEqual([
+      { guestOrExternalUserTypes: ["b2bCollaborationGuest"], externalTenants: [{ membershipKind: "enumerated", members: ["72f988bf-86f1-41af-91ab-2d7cd011db47"] }] },
+    ]);
   });
 
   it("drops deviceStates: null, empty legacy device arrays and authenticationStrength@odata.context, keeping the device filter", () => {
-    const marketing = guests.policies.find((p) => p.displayName === "handle marketing")!;
+    const marketing = beta.policies.find((p) => p.displayName === "Marketing: hybrid joined devices only")!;
     expect(marketing.resource.conditions.devices).toEqual({ filter: { mode: "exclude", rule: 'device.trustType -eq "ServerAD"' } });
     expect(JSON.stringify(marketing.resource)).not.toMatch(/DeviceStates|deviceStates|odata|includeDevices/);
     expect(marketing.resource.grantControls).toEqual({ operator: "OR", builtInControls: ["block"] });
   });
 
   it("keeps a policy that only excludes hybrid-joined devices as a raw resource and says why", () => {
-    const marketing = guests.policies.find((p) => p.displayName === "handle marketing")!;
+    const marketing = beta.policies.find((p) => p.displayName === "Marketing: hybrid joined devices only")!;
     expect(marketing.kind).toBe("resource");
     expect(marketing.notes.find((n) => n.code === "not-component")?.message).toMatch(/emergency-access/);
   });
 
-  it("fills the provider-required clientAppTypes of request-body templates with ['all'] and says so", () => {
-    const file = "azure-ad-conditional-access-apis/template-require-mfa-risk.json";
-    const result = importConditionalAccessPolicies(fs.readFileSync(path.join(FIXTURES, file)), { sourceName: file });
+  it("fills the provider-required clientAppTypes of request bodies with ['all'] and says so", () => {
+    const result = importFile("request-bodies/require-mfa-sign-in-risk.json");
     expect(result.policies[0].resource.conditions.clientAppTypes).toEqual(["all"]);
-    expect(result.policies[0].notes.map((n) => n.code)).toContain("client-app-types-default");
+    expect(result.policies[0].notes.map((n) => n.code)).toEqual(expect.arrayContaining(["client-app-types-default", "no-id"]));
+  });
+
+  it("maps the v1.0 session controls to the provider's flat fields", () => {
+    const office = importFile("v1-policies-page.json").policies.find((p) => p.displayName === "Office 365 outside trusted locations")!;
+    expect(office.resource).toMatchObject({
+      sessionControls: { persistentBrowserMode: "never", signInFrequency: 8, signInFrequencyPeriod: "hours", signInFrequencyAuthenticationType: "primaryAndSecondaryAuthentication", signInFrequencyInterval: "timeBased" },
+      conditions: { locations: { includedLocations: ["All"], excludedLocations: ["AllTrusted", "9d3e7f1a-2b4c-4d6e-8f0a-1b3c5d7e9f20"] } },
+    });
   });
 
   it("keeps a display name with a trailing space as it is, so the import shows no rename", () => {
-    const result = importConditionalAccessPolicies(fs.readFileSync(path.join(FIXTURES, "caOptics/example1-2.json")), { sourceName: "example1-2.json" });
-    const sales = result.policies[1];
+    const sales = importFile("baseline-and-sales.json").policies[1];
     expect(sales.displayName).toBe("Sales ");
     expect(sales.resource.displayName).toBe("Sales ");
     expect(sales.resourceName).toBe("sales");
   });
 
   it("gives unique resource names when several policies share a display name", () => {
-    const result = importConditionalAccessPolicies([...readFixture("caOptics/example1-2.json"), ...readFixture("caOptics/example1-2.json")]);
+    const items = readExportItems(byName("baseline-and-sales.json"));
+    const result = importConditionalAccessPolicies([...items, ...items]);
     expect(result.policies.map((p) => p.resourceName)).toEqual(["baseline", "sales", "baseline-2", "sales-2"]);
   });
 });

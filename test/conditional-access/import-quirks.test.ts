@@ -1,18 +1,27 @@
 /**
- * Graph export quirks found in the wild (reference/conditional-access.md section 4): encodings,
- * wrappers, beta annotations, missing names, placeholders, invalid rules, expanded objects, and the
- * CorporateDeviceAccess shape.
+ * Graph export quirks found in the wild: encodings, wrappers, beta annotations, missing names,
+ * placeholders, invalid rules, expanded objects, and the CorporateDeviceAccess shape.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { normaliseCorporateDeviceAccess, buildCorporateDevicePolicies } from "../../components/conditional-access/corporate-device-policy";
 import { decodeExportBytes } from "../../components/conditional-access/import-decode";
 import { importConditionalAccessFiles, importConditionalAccessPolicies, toGraphPolicy } from "../../components/conditional-access/import";
+import { ownFixturesDir } from "../../bench/fixtures";
 
-const FIXTURES = path.join(__dirname, "../../../shared/fixtures/conditional-access");
+// The repository's own Graph exports (test/fixtures/conditional-access).
+const FIXTURES = path.join(ownFixturesDir(), "conditional-access");
 const fixtureText = (file: string) => fs.readFileSync(path.join(FIXTURES, file), "utf8");
-const EXTREME = "caOptics/extreme.json";
-const EXTREME_NAMES = ["baseline", "finski", "Handle macOs", "CA005: Require multifactor authentication for guest access", "Handle Office 365", "Guests handle rare API"];
+/** A v1.0 list page ({ "@odata.context", value: [...] }) of six policies. */
+const PAGE = "v1-policies-page.json";
+const PAGE_NAMES = [
+  "CA001: Require MFA for administrators",
+  "CA002: Block legacy authentication",
+  "Handle macOS",
+  "CA004: Require MFA for guest access",
+  "Office 365 outside trusted locations",
+  "Guests: block rarely used APIs",
+];
 
 const utf16le = (text: string, bom = true) => Buffer.concat([Buffer.from(bom ? [0xff, 0xfe] : []), Buffer.from(text, "utf16le")]);
 const utf16be = (text: string) => {
@@ -40,7 +49,7 @@ function policy(patch: Record<string, unknown> = {}, conditions: Record<string, 
 }
 
 describe("decoding", () => {
-  const text = fixtureText(EXTREME);
+  const text = fixtureText(PAGE);
 
   it.each([
     ["UTF-8 without BOM", Buffer.from(text, "utf8"), "utf-8"],
@@ -49,10 +58,10 @@ describe("decoding", () => {
     ["UTF-16LE without BOM", utf16le(text, false), "utf-16le without BOM"],
     ["UTF-16BE with BOM", utf16be(text), "utf-16be with BOM"],
   ])("%s: imports the same policies as the original file", (_label, bytes, encoding) => {
-    const result = importConditionalAccessPolicies(bytes, { sourceName: "extreme.json" });
+    const result = importConditionalAccessPolicies(bytes, { sourceName: PAGE });
     expect(result.errors).toEqual([]);
-    expect(result.files).toEqual([{ source: "extreme.json", encoding }]);
-    expect(result.policies.map((p) => p.displayName)).toEqual(EXTREME_NAMES);
+    expect(result.files).toEqual([{ source: PAGE, encoding }]);
+    expect(result.policies.map((p) => p.displayName)).toEqual(PAGE_NAMES);
     expect(result.policies.map((p) => p.resource)).toEqual(importConditionalAccessPolicies(text).policies.map((p) => p.resource));
   });
 
@@ -79,22 +88,26 @@ describe("decoding", () => {
 });
 
 describe("export shapes", () => {
-  const policies = JSON.parse(fixtureText(EXTREME)) as unknown[];
+  const policies = (JSON.parse(fixtureText(PAGE)) as { value: unknown[] }).value;
 
   it("reads a { value: [...] } page with @odata.context and nextLink", () => {
     const page = { "@odata.context": "https://graph.microsoft.com/beta/$metadata#identity/conditionalAccess/policies", "@odata.nextLink": "https://graph.microsoft.com/beta/x?$skiptoken=1", value: policies };
-    expect(importConditionalAccessPolicies(JSON.stringify(page)).policies.map((p) => p.displayName)).toEqual(EXTREME_NAMES);
+    expect(importConditionalAccessPolicies(JSON.stringify(page)).policies.map((p) => p.displayName)).toEqual(PAGE_NAMES);
+  });
+
+  it("reads the list output saved as a bare array", () => {
+    expect(importConditionalAccessPolicies(JSON.stringify(policies)).policies.map((p) => p.displayName)).toEqual(PAGE_NAMES);
   });
 
   it("reads an array of pages as paging scripts save them", () => {
     const pages = [{ value: policies.slice(0, 2) }, { value: policies.slice(2) }];
     const result = importConditionalAccessPolicies(pages);
-    expect(result.policies.map((p) => p.displayName)).toEqual(EXTREME_NAMES);
+    expect(result.policies.map((p) => p.displayName)).toEqual(PAGE_NAMES);
     expect(result.policies.map((p) => p.index)).toEqual([0, 1, 2, 3, 4, 5]);
   });
 
   it("reads one policy object", () => {
-    expect(importConditionalAccessPolicies(JSON.stringify(policies[1])).policies.map((p) => p.displayName)).toEqual(["finski"]);
+    expect(importConditionalAccessPolicies(JSON.stringify(policies[1])).policies.map((p) => p.displayName)).toEqual(["CA002: Block legacy authentication"]);
   });
 
   it("drops beta annotations and actions (@odata.type, x@odata.context, #microsoft.graph.restore) and read-only fields", () => {
@@ -544,7 +557,7 @@ describe("TypeScript snippets", () => {
   }
 
   it("declare exactly the imported azuread args, with the import option when the export has an id", () => {
-    for (const p of importConditionalAccessPolicies(fixtureText("caOptics/testMapping.json")).policies) {
+    for (const p of importConditionalAccessPolicies(fixtureText(PAGE)).policies) {
       expect(runSnippet(p.typescript)).toEqual({ name: p.resourceName, args: p.resource, opts: { import: `/identity/conditionalAccess/policies/${p.id}` } });
     }
   });
@@ -560,8 +573,8 @@ describe("TypeScript snippets", () => {
 describe("several files", () => {
   it("keeps resource names unique across files and reports each file's errors under its name", () => {
     const result = importConditionalAccessFiles([
-      { name: "a.json", content: fixtureText("caOptics/example1-2.json") },
-      { name: "b.json", content: fixtureText("caOptics/withOnePerm.json") },
+      { name: "a.json", content: fixtureText("baseline-and-sales.json") },
+      { name: "b.json", content: fixtureText("baseline-and-admins.json") },
       { name: "c.json", content: "not json" },
     ]);
     expect(result.policies.map((p) => `${p.source}:${p.resourceName}`)).toEqual(["a.json:baseline", "a.json:sales", "b.json:baseline-2", "b.json:handle-admins"]);

@@ -1,37 +1,17 @@
 /**
  * The TypeScript the importer prints compiles against the installed @pulumi/azuread and the
- * CorporateDeviceAccess args: every fixture policy, the legacy conversions and a rich beta export.
+ * CorporateDeviceAccess args: every policy of the repository's fixtures, the legacy conversions and
+ * a rich beta export (the shared third-party exports: import-typecheck.shared.test.ts).
  * The snippets are checked as one in-memory file; nothing is written to disk.
  */
-import * as path from "node:path";
-import ts from "typescript";
+import * as fs from "node:fs";
 import { importConditionalAccessFiles, importConditionalAccessPolicies } from "../../components/conditional-access/import";
-import { conditionalAccessFixtureNames, readConditionalAccessFixture } from "../../bench/fixtures";
-
-const REPO = path.resolve(__dirname, "../..");
-// Loading the azuread and Pulumi declarations takes seconds, more on a busy machine.
-const TYPECHECK_TIMEOUT_MS = 120_000;
-
-function typecheck(source: string): string[] {
-  const file = path.join(REPO, "test/conditional-access/__import_snippets__.ts");
-  const options: ts.CompilerOptions = { strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS, esModuleInterop: true, skipLibCheck: true, types: [] };
-  const host = ts.createCompilerHost(options);
-  const read = host.readFile.bind(host);
-  const exists = host.fileExists.bind(host);
-  const getSource = host.getSourceFile.bind(host);
-  host.readFile = (f) => (f === file ? source : read(f));
-  host.fileExists = (f) => f === file || exists(f);
-  host.getSourceFile = (f, lang, onError, create) => (f === file ? ts.createSourceFile(f, source, lang) : getSource(f, lang, onError, create));
-  const program = ts.createProgram([file], options, host);
-  return ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file && d.start !== undefined ? `${path.basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : "";
-    return where + ts.flattenDiagnosticMessageText(d.messageText, "\n");
-  });
-}
+import { conditionalAccessFixtures } from "../../bench/fixtures";
+import { TYPECHECK_TIMEOUT_MS, snippetModule, typecheck } from "../helpers/typecheck";
 
 describe("printed TypeScript", () => {
   it("compiles against @pulumi/azuread and CorporateDeviceAccess", () => {
-    const files = conditionalAccessFixtureNames().map((name) => ({ name, content: readConditionalAccessFixture(name) }));
+    const files = conditionalAccessFixtures("repository").map((f) => ({ name: f.name, content: fs.readFileSync(f.path) }));
     const policies = [
       ...importConditionalAccessFiles(files).policies,
       ...importConditionalAccessPolicies([
@@ -79,12 +59,7 @@ describe("printed TypeScript", () => {
       ]).policies,
     ];
     expect(policies.some((p) => p.kind === "component")).toBe(true);
-    const source = [
-      'import * as azuread from "@pulumi/azuread";',
-      'import { CorporateDeviceAccess } from "../../components/conditional-access/corporate-device-access";',
-      ...policies.map((p) => p.typescript),
-    ].join("\n");
-    expect(typecheck(source)).toEqual([]);
+    expect(typecheck(snippetModule(policies))).toEqual([]);
   }, TYPECHECK_TIMEOUT_MS);
 
   it("the check is not vacuous: a wrong field name is reported", () => {

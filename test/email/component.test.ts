@@ -143,6 +143,36 @@ describe("EmailAuthentication validation at preview", () => {
     expect(message).toContain('inbound.exchange.certificateThumbprint = "abc": not a SHA-1 thumbprint');
   });
 
+  it("refuses at preview what the parser reads as p=none: invalid sp/np, no policy, two URIs in one entry", async () => {
+    let error: Error | undefined;
+    const r = await runUnderMocks(
+      () => {
+        try {
+          new EmailAuthentication("email", {
+            resourceGroupName: "rg",
+            domains: [
+              { domain: "contoso.com", dmarc: { policy: "reject", subdomainPolicy: "invalid" as never, aggregateReportUris: ["mailto:d@contoso.com"] } },
+              { domain: "contoso.org", dmarc: { policy: "reject", nonExistentSubdomainPolicy: "invalid" as never, aggregateReportUris: ["mailto:d@contoso.com"] } },
+              { domain: "contoso.net", dmarc: { aggregateReportUris: ["mailto:d@contoso.com"] } },
+              { domain: "contoso.info", dmarc: { policy: "none", aggregateReportUris: ["mailto:a@contoso.com,\tmailto:b@contoso.com"] } },
+            ],
+          });
+        } catch (e) {
+          error = e as Error;
+        }
+      },
+      { project: "tenant-guardrails", stack: "test" },
+    );
+    expect(r.resources.filter((x) => x.type === RECORD_SET)).toEqual([]);
+    expect(error?.name).toBe("GuardrailInputError");
+    const message = error!.message;
+    expect(message).toMatch(/^EmailAuthentication "email" has 4 invalid inputs:/);
+    expect(message).toContain('domains[0].dmarc.subdomainPolicy = "invalid": not a DMARC policy. Fix: use one of none, quarantine, reject (lower case)');
+    expect(message).toContain('domains[1].dmarc.nonExistentSubdomainPolicy = "invalid": not a DMARC policy. Fix: use one of none, quarantine, reject (lower case)');
+    expect(message).toContain("domains[2].dmarc.policy = (not set): the DMARC policy is required. Fix: set policy to none, quarantine or reject");
+    expect(message).toContain('domains[3].dmarc.aggregateReportUris[0] = "mailto:a@contoso.com,\\tmailto:b@contoso.com": not a mailto: URI with one mailbox address. Fix: write mailto:local@domain');
+  });
+
   it("plans from values only known later (Outputs) inside apply, with the same planner", async () => {
     const r = await run(() => ({
       resourceGroupName: pulumi.output("rg-late"),

@@ -1,0 +1,23 @@
+/**
+ * The TypeScript the importer prints for every policy of the shared third-party Graph exports
+ * (shared/fixtures/conditional-access beside the repository; skipped in a plain clone) compiles
+ * against the installed @pulumi/azuread and the CorporateDeviceAccess args.
+ */
+import * as fs from "node:fs";
+import { importConditionalAccessFiles } from "../../components/conditional-access/import";
+import { conditionalAccessFixtures } from "../../bench/fixtures";
+import { SHARED_FIXTURES, describeShared } from "../helpers/shared-fixtures";
+import { TYPECHECK_TIMEOUT_MS, snippetModule, typecheck } from "../helpers/typecheck";
+
+describeShared("printed TypeScript for the shared Graph exports", () => {
+  it(
+    "compiles against @pulumi/azuread and CorporateDeviceAccess",
+    () => {
+      const files = (SHARED_FIXTURES ? conditionalAccessFixtures("shared") : []).map((f) => ({ name: f.name, content: fs.readFileSync(f.path) }));
+      const { policies } = importConditionalAccessFiles(files);
+      expect(policies.length).toBeGreaterThanOrEqual(60);
+      expect(typecheck(snippetModule(policies))).toEqual([]);
+    },
+    TYPECHECK_TIMEOUT_MS,
+  );
+});
