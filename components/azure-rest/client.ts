@@ -493,12 +493,12 @@ export class AzureRestClient {
   }
 
   /** The absolute URL of a path or of a link; links must stay on the client's own origin. */
-  url(path: string, query?: Record<string, string>): string {
+  url(path: string, query?: Record<string, string>, method = "GET"): string {
     const url = /^https?:/i.test(path) ? new URL(path) : new URL(`${this.baseUrl}${path.startsWith("/") ? "" : "/"}${path}`);
     if (url.origin !== this.origin) {
       throw new AzureRestError({
         kind: "origin",
-        method: "GET",
+        method,
         url: `${url.origin}${url.pathname}`,
         detail: `the link points outside ${this.origin}; the client sends its access token only to its own origin (https, or http on loopback for tests)`,
         mayHaveSucceeded: false,
@@ -512,7 +512,7 @@ export class AzureRestClient {
     const rp = await import("@azure/core-rest-pipeline");
     const idempotent = opts.idempotent ?? method !== "POST";
     const pipelines = await this.getPipelines();
-    const url = this.url(path, opts.query);
+    const url = this.url(path, opts.query, method);
     const headers = rp.createHttpHeaders({ Accept: "application/json", ...(opts.headers ?? {}) });
     if (opts.body !== undefined) headers.set("Content-Type", "application/json");
     const request = rp.createPipelineRequest({
