@@ -13,6 +13,7 @@ const BENCHES: Bench[] = [
   { name: "coverage", load: () => import("./coverage") },
   { name: "intune", load: () => import("./intune") },
   { name: "defender", load: () => import("./defender") },
+  { name: "faults", load: () => import("./faults") },
   { name: "email", load: () => import("./email") },
   { name: "package", load: () => import("./package") },
   { name: "stack", load: () => import("./stack") },

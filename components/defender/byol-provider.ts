@@ -6,23 +6,25 @@
  * - the solution has a deterministic ARM id, so creating it is an idempotent PUT, and `create`
  *   refuses when the subscription already holds another Qualys solution (one per license);
  * - VMs are linked by a PUT of only the VMs the solution does not list yet, sent without transport
- *   retries; when the outcome is unknown (5xx, dropped connection, timeout) the solution is read
- *   again and only VMs still missing are sent, so no VM is linked twice;
+ *   retries; when the outcome is unknown (5xx, dropped connection, timeout, an unreadable answer)
+ *   the solution is read again (a few times: a read may lag behind the link) and the link is never
+ *   sent again in the same operation, so no VM is linked twice;
+ * - fail closed: every answer is checked (status, JSON shape); a safety read that cannot be read
+ *   (home region, the subscription's solutions, the linked VMs) stops the operation;
  * - read, and update with unchanged inputs, make GETs only.
  *
  * The license code and public key arrive in plain text (dynamic providers do not accept secrets)
  * and are scrubbed from every error message before it leaves the provider.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { AzureRestClient, AzureRestError, type AzureRestClientOptions } from "../azure-rest/client";
+import { AzureRestClient, DEADLINE_ENV, type AzureRestClientOptions } from "../azure-rest/client";
 import { QUALYS_TEMPLATE, SOLUTION_API_VERSION, SOLUTION_LIST_API_VERSION } from "./model";
 import {
   linkBody,
   locationsPath,
-  parseLinkedVmIds,
-  parseSolution,
   protectedResourcePath,
   protectedResourcesPath,
+  readSolutionStrict,
   solutionBody,
   solutionPath,
   solutionsListPath,
@@ -47,8 +49,10 @@ export interface QualysByolSolutionState {
   provisioningState?: string;
 }
 
-/** How many times linking is re-checked and resent after an unknown outcome. */
-const LINK_ATTEMPTS = 3;
+/** How many times the solution is re-read after a link with an unknown outcome. */
+const LINK_SETTLE_READS = 3;
+/** Default deadline of one operation: it may wait up to 60 × 10 s for provisioning. */
+const BYOL_DEADLINE_MS = 15 * 60_000;
 const SECRET_MASK = "[secret]";
 
 const api = { "api-version": SOLUTION_API_VERSION };
@@ -103,18 +107,28 @@ const IN_PROGRESS = ["provisioning", "creating", "updating", "accepted", "inprog
 
 export function makeQualysByolProvider(options: QualysByolProviderOptions = {}): pulumi.dynamic.ResourceProvider<QualysByolSolutionState, QualysByolSolutionState> {
   const { pollIntervalMs = 10_000, maxPolls = 60, ...clientOptions } = options;
-  const client = (endpoint: string) => new AzureRestClient({ ...clientOptions, baseUrl: endpoint });
+  const client = (endpoint: string) =>
+    new AzureRestClient({ ...clientOptions, deadlineMs: clientOptions.deadlineMs ?? (process.env[DEADLINE_ENV] ? undefined : BYOL_DEADLINE_MS), baseUrl: endpoint });
+  /** ARM DELETE and PUT may answer 202 (accepted, asynchronous); 204 has no body. */
+  const writeOk = { status: [200, 201, 202, 204], body: "object-or-empty" as const };
 
   /** GET the solution with its linked VMs; undefined when it does not exist. */
   async function readSolution(c: AzureRestClient, s: QualysByolSolutionState): Promise<{ linked: string[]; provisioningState: string } | undefined> {
     const res = await c.get(solutionPath(s), { query: { ...api, includeProtectedResources: "true" }, allowStatus: [404] });
     if (res.status === 404) return undefined;
-    return { linked: parseLinkedVmIds(res.body), provisioningState: parseSolution(res.body).provisioningState };
+    const read = readSolutionStrict(res.body);
+    if ("problem" in read) throw new Error(`GET ${solutionPath(s)} returned an unexpected response: ${read.problem}; stopped rather than guess which VMs are linked`);
+    return read;
   }
 
   async function refuseSecondSolution(c: AzureRestClient, s: QualysByolSolutionState): Promise<void> {
     const ours = solutionPath(s).toLowerCase();
     const all = await c.list<{ id?: string; properties?: { template?: string } }>(solutionsListPath(s.subscriptionId), { query: { "api-version": SOLUTION_LIST_API_VERSION } });
+    // One solution per license: an entry that cannot be read might be the other Qualys solution.
+    const unreadable = all.find((x) => typeof x !== "object" || x === null || typeof x.id !== "string" || typeof x.properties?.template !== "string");
+    if (unreadable !== undefined) {
+      throw new Error(`the list of security solutions of subscription ${s.subscriptionId} has an entry without id or template (${JSON.stringify(unreadable)?.slice(0, 80)}); stopped rather than risk a second Qualys solution`);
+    }
     const other = all.find((x) => (x.properties?.template ?? "").toLowerCase() === QUALYS_TEMPLATE.toLowerCase() && (x.id ?? "").toLowerCase() !== ours);
     if (other) {
       throw new Error(
@@ -127,39 +141,63 @@ export function makeQualysByolProvider(options: QualysByolProviderOptions = {}):
   /** The solution belongs in the subscription's Defender home region: refuse another region before writing anything. */
   async function checkHomeRegion(c: AzureRestClient, s: QualysByolSolutionState): Promise<void> {
     const locations = await c.list<{ name?: string; properties?: { homeRegionName?: string } }>(locationsPath(s.subscriptionId), { query: api });
-    const home = locations.map((l) => l.properties?.homeRegionName ?? l.name ?? "").find((x) => x !== "");
-    if (home && home.toLowerCase() !== s.location.toLowerCase()) {
+    const home = locations.map((l) => (typeof l === "object" && l !== null ? (l.properties?.homeRegionName ?? l.name ?? "") : "")).find((x) => typeof x === "string" && x !== "");
+    if (!home) {
+      throw new Error(`the Defender for Cloud locations of subscription ${s.subscriptionId} name no home region; stopped rather than create the solution in a region that may be wrong`);
+    }
+    if (home.toLowerCase() !== s.location.toLowerCase()) {
       throw new Error(`the Defender for Cloud home region of subscription ${s.subscriptionId} is ${home}, not ${s.location}. Fix: set qualysByol.location to "${home.toLowerCase()}"`);
     }
   }
 
   async function putSolution(c: AzureRestClient, s: QualysByolSolutionState): Promise<void> {
-    await c.put(solutionPath(s), solutionBody(s.location, s.licenseCode, s.publicKey, s.autoUpdate), { query: api });
+    // The reads that follow confirm that the solution exists and is provisioned.
+    await c.put(solutionPath(s), solutionBody(s.location, s.licenseCode, s.publicKey, s.autoUpdate), { query: api, expect: writeOk });
   }
 
-  /** Link the VMs the solution does not list yet; never send a VM the service already lists. */
+  /**
+   * Link the VMs the solution does not list yet; never send a VM the service already lists, and
+   * never send the link twice in one operation: after an unknown outcome the solution is re-read
+   * (a few times, as the read may lag behind the link) and what is still missing is an error that
+   * the next run resolves.
+   */
   async function linkMissing(c: AzureRestClient, s: QualysByolSolutionState, missing: string[]): Promise<void> {
-    let toLink = missing;
-    for (let attempt = 1; toLink.length > 0; attempt++) {
-      try {
-        await c.put(protectedResourcesPath(s), linkBody(toLink), { query: api, idempotent: false });
-        return;
-      } catch (err) {
-        if (!(err instanceof AzureRestError) || !err.mayHaveSucceeded || attempt >= LINK_ATTEMPTS) throw err;
+    if (missing.length === 0) return;
+    try {
+      await c.put(protectedResourcesPath(s), linkBody(missing), { query: api, idempotent: false, expect: writeOk });
+      return;
+    } catch (err) {
+      if ((err as { mayHaveSucceeded?: boolean }).mayHaveSucceeded !== true) throw err;
+      let stillMissing = missing;
+      const base = clientOptions.retryDelayMs ?? 1000;
+      for (let read = 0; read < LINK_SETTLE_READS && stillMissing.length > 0; read++) {
+        if (read > 0) {
+          const wait = base * 2 ** (read - 1);
+          if (wait >= c.remainingMs()) break;
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
         const now = await readSolution(c, s);
         if (!now) throw err;
         const linked = new Set(now.linked.map((x) => x.toLowerCase()));
-        toLink = toLink.filter((id) => !linked.has(id.toLowerCase()));
+        stillMissing = stillMissing.filter((id) => !linked.has(id.toLowerCase()));
       }
+      if (stillMissing.length === 0) return;
+      throw new Error(
+        `linking had an unknown outcome (${err instanceof Error ? err.message : String(err)}) and the solution does not list ${stillMissing.length} of the VMs yet; ` +
+          "the link was not sent again, so no VM is linked twice. Fix: run pulumi up again: it reads the solution and links only what is missing.",
+      );
     }
   }
 
   async function unlink(c: AzureRestClient, s: QualysByolSolutionState, vmIds: string[]): Promise<void> {
     for (const vmId of vmIds) {
       try {
-        await c.delete(protectedResourcePath(s, vmId), { query: api, allowStatus: [404] });
+        await c.delete(protectedResourcePath(s, vmId), { query: api, allowStatus: [404], expect: writeOk });
       } catch (err) {
-        throw new Error(`could not unlink VM ${vmId} (a VM must be running to be unlinked): ${err instanceof Error ? err.message : String(err)}`);
+        // The service refuses to unlink a stopped VM (409/400); other failures are not about the VM.
+        const status = (err as { status?: number }).status;
+        const hint = status === 409 || status === 400 ? " (a VM must be running to be unlinked)" : "";
+        throw new Error(`could not unlink VM ${vmId}${hint}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   }
@@ -175,6 +213,7 @@ export function makeQualysByolProvider(options: QualysByolProviderOptions = {}):
       if (state === "failed" || state === "canceled") throw new Error(`the solution ${solutionPath(s)} ended in provisioning state ${now.provisioningState}`);
       if (!IN_PROGRESS.includes(state)) return now;
       if (poll >= maxPolls) throw new Error(`the solution ${solutionPath(s)} is still ${now.provisioningState} after ${maxPolls} reads; run the update again later`);
+      c.assertTimeFor(pollIntervalMs, `waiting for the solution ${solutionPath(s)} (still ${now.provisioningState} after ${poll} reads)`);
       await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
     }
   }
@@ -267,7 +306,7 @@ export function makeQualysByolProvider(options: QualysByolProviderOptions = {}):
         if (!now) return;
         // Defender refuses to delete a solution with more than 100 linked VMs: unlink them all first.
         await unlink(c, props, now.linked);
-        await c.delete(solutionPath(props), { query: api, allowStatus: [404] });
+        await c.delete(solutionPath(props), { query: api, allowStatus: [404], expect: writeOk });
       });
     },
   };

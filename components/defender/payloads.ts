@@ -119,3 +119,28 @@ export function parseSolution(body: unknown): { template: string; provisioningSt
   const p = b.properties ?? b.Properties ?? {};
   return { template: String(p.template ?? p.Template ?? ""), provisioningState: String(p.provisioningState ?? p.ProvisioningState ?? "") };
 }
+
+/**
+ * A solution read with includeProtectedResources=true, read strictly: the linked-VM list must be
+ * there (an array, any casing) and every entry must carry an id, and the provisioning state must be
+ * a string. Returns a problem instead when the answer cannot be read: the caller must stop, since
+ * "no VMs listed" would make it link them again.
+ */
+export function readSolutionStrict(body: unknown): { linked: string[]; provisioningState: string } | { problem: string } {
+  const b = (body ?? {}) as { properties?: unknown; Properties?: unknown };
+  const p = b.properties ?? b.Properties;
+  if (typeof p !== "object" || p === null || Array.isArray(p)) return { problem: "the solution has no properties object" };
+  const props = p as Record<string, unknown>;
+  const state = props.provisioningState ?? props.ProvisioningState;
+  if (typeof state !== "string") return { problem: "the solution has no provisioningState" };
+  const list = props.protectedResources ?? props.ProtectedResources;
+  if (!Array.isArray(list)) return { problem: "the solution lists no protectedResources array, so its linked VMs cannot be told" };
+  const linked: string[] = [];
+  for (const item of list) {
+    const o = (typeof item === "object" && item !== null ? item : {}) as Record<string, unknown>;
+    const id = typeof item === "string" ? item : (o.ResourceAzureId ?? o.resourceAzureId ?? o.id);
+    if (typeof id !== "string" || id === "") return { problem: `a protectedResources entry has no VM id (${JSON.stringify(item)?.slice(0, 80)})` };
+    linked.push(id);
+  }
+  return { linked, provisioningState: state };
+}

@@ -33,7 +33,18 @@ export function makePricingResetProvider(clientOptions: Omit<AzureRestClientOpti
     },
     async delete(_id, props) {
       const client = new AzureRestClient({ ...clientOptions, baseUrl: props.armEndpoint });
-      await client.put(pricingPath(props.subscriptionId), freePricingBody(), { query: { "api-version": PRICING_API_VERSION } });
+      // Success is the pricing answered back on Free: anything else has not reset the plan.
+      const res = await client.put<{ properties?: { pricingTier?: unknown } }>(pricingPath(props.subscriptionId), freePricingBody(), {
+        query: { "api-version": PRICING_API_VERSION },
+        expect: { status: [200, 201], body: "object" },
+      });
+      const tier = res.body.properties?.pricingTier;
+      if (typeof tier !== "string" || tier.toLowerCase() !== "free") {
+        throw new Error(
+          `Defender for Servers plan of subscription ${props.subscriptionId} was not confirmed reset to Free: PUT ${pricingPath(props.subscriptionId)} answered HTTP ${res.status} with pricingTier ${JSON.stringify(tier) ?? "missing"}. ` +
+            "Fix: check the plan in Defender for Cloud (Environment settings) and run pulumi destroy again.",
+        );
+      }
     },
   };
 }

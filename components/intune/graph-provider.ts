@@ -5,8 +5,11 @@
  * - Credentials: the client creates DefaultAzureCredential lazily inside each call; nothing about
  *   credentials is an input, an output or captured by the serialized provider.
  * - Create is safe to retry: the profile's description carries a stable marker; before POSTing,
- *   and after a POST that may have been processed (timeout, dropped connection, 5xx), the provider
- *   looks for a profile with that marker and adopts it instead of creating a second one.
+ *   and after a POST that may have been processed (timeout, dropped connection, 5xx, an answer it
+ *   cannot read), the provider looks for a profile with that marker (a few times, as a listing may
+ *   lag behind a create) and adopts it; it never POSTs a second time in the same operation.
+ * - Fail closed: every answer is checked by the client (status, JSON shape); a look-up that cannot
+ *   read its answer stops the operation rather than count as "nothing there".
  * - `/assign` replaces the whole assignment set: assignments the stack does not own are refused,
  *   kept or replaced, as `foreignAssignments` says — never dropped silently.
  * - No perpetual diffs: diff compares normalised declared state with the normalised state last
@@ -46,6 +49,8 @@ export interface DeviceConfigurationInputs extends DeclaredProfile {
   httpTimeoutMs?: number;
   /** First retry back-off in ms (default 800). */
   httpRetryDelayMs?: number;
+  /** Total time of one provider operation in ms (default 300000, or TENANT_GUARDRAILS_HTTP_DEADLINE_MS). */
+  httpDeadlineMs?: number;
 }
 
 /** State of one managed profile. */
@@ -64,16 +69,42 @@ function clientFor(inputs: Inputs): AzureRestClient {
     baseUrl: inputs.graphEndpoint,
     timeoutMs: inputs.httpTimeoutMs,
     retryDelayMs: inputs.httpRetryDelayMs,
+    deadlineMs: inputs.httpDeadlineMs,
   });
+}
+
+/** An answer that parsed but does not have the shape this provider needs. */
+function shapeError(what: string, detail: string): Error {
+  return new Error(`Intune: ${what} returned an unexpected response: ${detail}. Nothing was assumed from it; run pulumi up again once Graph answers normally.`);
 }
 
 const profilePath = (id: string) => `${DEVICE_CONFIGURATIONS_PATH}/${encodeURIComponent(id)}`;
 
 /** Profiles whose description carries the marker (client-side match: $filter on description is not documented). */
 async function findByMarker(client: AzureRestClient, marker: string): Promise<StoredProfile[]> {
-  const all = await client.list<StoredProfile>(DEVICE_CONFIGURATIONS_PATH, { query: { $select: "id,displayName,description" } });
-  return all.filter((p) => hasMarker(p, marker));
+  const all = await client.list<unknown>(DEVICE_CONFIGURATIONS_PATH, { query: { $select: "id,displayName,description" } });
+  const bad = all.find((p) => typeof p !== "object" || p === null || typeof (p as StoredProfile).id !== "string");
+  if (bad !== undefined) throw shapeError("the device configuration listing", `an entry without an id (${JSON.stringify(bad)?.slice(0, 80)})`);
+  return (all as StoredProfile[]).filter((p) => hasMarker(p, marker));
 }
+
+/**
+ * After a POST whose outcome is unknown: look for the marker a few times (a listing may lag behind
+ * a create), within the operation's deadline. Never a second POST here.
+ */
+async function findAfterUnknownCreate(client: AzureRestClient, inputs: Inputs): Promise<StoredProfile[]> {
+  const base = inputs.httpRetryDelayMs ?? 1000;
+  for (let look = 0; ; look++) {
+    const found = await findByMarker(client, inputs.marker);
+    if (found.length > 0 || look >= CREATE_SETTLE_LOOKS) return found;
+    const wait = base * 2 ** look;
+    if (wait >= client.remainingMs()) return found;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+/** Extra marker look-ups after a create with an unknown outcome. */
+const CREATE_SETTLE_LOOKS = 3;
 
 function duplicateError(inputs: Inputs, found: StoredProfile[]): Error {
   return new Error(
@@ -89,6 +120,7 @@ async function getProfile(client: AzureRestClient, id: string): Promise<{ profil
     allowStatus: [404],
   });
   if (res.status === 404) return null;
+  if (typeof res.body.id !== "string") throw shapeError(`GET of profile ${id}`, `HTTP ${res.status}, a JSON object without an id`);
   let assignments = res.body.assignments;
   // If the service ignored $expand, ask for the assignments rather than assume there are none.
   if (!Array.isArray(assignments)) assignments = await client.list<DeviceConfigurationAssignment>(`${profilePath(id)}/assignments`);
@@ -140,8 +172,14 @@ async function reconcile(client: AzureRestClient, id: string, inputs: Inputs, pr
 /** POST /assign with the complete set. Replacing a set is idempotent, so it may be retried. */
 async function assign(client: AzureRestClient, id: string, inputs: Inputs, kept: DeviceConfigurationAssignment[]): Promise<string[]> {
   const body = buildAssignPayload(inputs, kept.map((a) => a.target).filter((t) => !!t));
-  const res = await client.post<{ value?: DeviceConfigurationAssignment[] }>(`${profilePath(id)}/assign`, body, { idempotent: true });
+  // Graph answers 200 with the new set; 204 (no body) is taken as done too.
+  const res = await client.post<{ value?: DeviceConfigurationAssignment[] } | undefined>(`${profilePath(id)}/assign`, body, {
+    idempotent: true,
+    expect: { status: [200, 204], body: "object-or-empty" },
+  });
   const returned = res.body?.value;
+  if (res.status === 200 && res.body === undefined) throw shapeError(`POST /assign of profile ${id}`, "HTTP 200, empty body (Graph answers 200 with the new assignment set)");
+  if (res.body !== undefined && !Array.isArray(returned)) throw shapeError(`POST /assign of profile ${id}`, `HTTP ${res.status}, a JSON object without an array "value"`);
   return (Array.isArray(returned) ? returned : body.assignments).map((a) => assignmentKey(a.target)).sort();
 }
 
@@ -197,19 +235,26 @@ export const deviceConfigurationProvider: pulumi.dynamic.ResourceProvider<Inputs
 
     let created: StoredProfile;
     try {
-      created = (await client.post<StoredProfile>(DEVICE_CONFIGURATIONS_PATH, buildProfilePayload(inputs))).body;
+      created = (await client.post<StoredProfile>(DEVICE_CONFIGURATIONS_PATH, buildProfilePayload(inputs), { expect: { status: [201, 200], body: "object" } })).body;
+      if (typeof created.id !== "string" || created.id === "") {
+        throw Object.assign(new Error(`POST ${DEVICE_CONFIGURATIONS_PATH} answered HTTP 201 without a profile id`), { mayHaveSucceeded: true });
+      }
     } catch (err) {
       if ((err as { mayHaveSucceeded?: boolean }).mayHaveSucceeded !== true) throw err;
-      // The POST may have been processed: adopt what it created, or create once more if it did not.
-      const found = await findByMarker(client, inputs.marker);
+      // The POST may have been processed: adopt what it created. Never POST again in this
+      // operation: the listing may lag behind the create, and a second POST could duplicate it.
+      const found = await findAfterUnknownCreate(client, inputs);
       if (found.length > 1) throw duplicateError(inputs, found);
       if (found.length === 1 && found[0].id) {
         const id = found[0].id;
         return { id, outs: outputs(inputs, id, await reconcile(client, id, inputs, [])) };
       }
-      created = (await client.post<StoredProfile>(DEVICE_CONFIGURATIONS_PATH, buildProfilePayload(inputs))).body;
+      throw new Error(
+        `Intune: creating "${inputs.displayName}" had an unknown outcome (${err instanceof Error ? err.message : String(err)}), ` +
+          `and no profile with its marker is listed yet. Nothing was sent again, so no duplicate can arise. ` +
+          "Fix: run pulumi up again: it adopts the profile by its marker if the create went through, or creates it once.",
+      );
     }
-    if (!created?.id) throw new Error(`Intune: creating "${inputs.displayName}" returned no id`);
     const assignments = await assign(client, created.id, inputs, []);
     return { id: created.id, outs: outputs(inputs, created.id, { ...normaliseDeclared(inputs), assignments }) };
   },
@@ -232,6 +277,7 @@ export const deviceConfigurationProvider: pulumi.dynamic.ResourceProvider<Inputs
   },
 
   async delete(id, props) {
+    // 204 (or 200) is deleted; a JSON 404 from Graph is "already gone"; anything else is an error.
     await clientFor(props).delete(profilePath(id), { allowStatus: [404] });
   },
 };

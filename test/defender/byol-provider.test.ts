@@ -121,7 +121,6 @@ describe("faults on the wire: each ends in success or a clear error; no second s
     ["503 on the solution list", () => arm.inject({ method: "GET", pathEndsWith: "/securitySolutions", kind: "503" })],
     ["dropped connection after the solution PUT was processed", () => arm.inject({ method: "PUT", pathEndsWith: "/qualys-byol", kind: "drop-after-processing" })],
     ["slow response to the solution PUT (processed, answered after the timeout)", () => arm.inject({ method: "PUT", pathEndsWith: "/qualys-byol", kind: "slow-after-processing" })],
-    ["500 on the link PUT before processing", () => arm.inject({ method: "PUT", pathEndsWith: "/protectedResources", kind: "500" })],
     ["dropped connection after the link PUT was processed", () => arm.inject({ method: "PUT", pathEndsWith: "/protectedResources", kind: "drop-after-processing" })],
     ["slow response to the link PUT (processed, answered after the timeout)", () => arm.inject({ method: "PUT", pathEndsWith: "/protectedResources", kind: "slow-after-processing" })],
     ["dropped connection on the read before linking", () => arm.inject({ method: "GET", pathEndsWith: "/qualys-byol", kind: "drop" })],
@@ -150,11 +149,18 @@ describe("faults on the wire: each ends in success or a clear error; no second s
     expect(arm.requests.filter((r) => r.method === "PUT")).toHaveLength(5); // first attempt + maxRetries 4
   });
 
-  it("gives a clear error when linking keeps failing with an unknown outcome, after re-checking each time", async () => {
+  it("after a 500 on the link PUT (outcome unknown) re-reads, never resends, and says so; the next run links what is missing", async () => {
     arm.inject({ method: "PUT", pathEndsWith: "/protectedResources", kind: "500", times: 20 });
-    await expect(create()).rejects.toThrow(/create failed: PUT .*\/protectedResources\?api-version=2015-06-01-preview failed with HTTP 500 .*may have been processed/);
-    expect(arm.requests.filter((r) => r.path.endsWith("/protectedResources"))).toHaveLength(3);
+    await expect(create()).rejects.toThrow(
+      /create failed: linking had an unknown outcome \(PUT .*\/protectedResources\?api-version=2015-06-01-preview failed with HTTP 500 .*may have been processed.*\) and the solution does not list 3 of the VMs yet; the link was not sent again/,
+    );
+    expect(arm.requests.filter((r) => r.path.endsWith("/protectedResources"))).toHaveLength(1);
+    expect(arm.requests.filter((r) => r.method === "GET" && r.path === SOLUTION_ID)).toHaveLength(1 + 3); // provisioning read + 3 re-reads
+    arm.clearFaults();
+    await create();
+    expect(arm.linkEvents.sort()).toEqual([vm(1), vm(2), vm(3)]);
     expect(arm.duplicateLinks).toEqual([]);
+    expect(arm.solutionsCreated).toEqual([SOLUTION_ID]);
   });
 });
 

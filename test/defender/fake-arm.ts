@@ -2,12 +2,16 @@
  * A fake Azure Resource Manager for the Defender BYOL calls, on 127.0.0.1 with a random port.
  * It keeps the solutions and their linked VMs, records every request, and injects faults on
  * demand: 429 with or without Retry-After, 500, 503, a dropped connection (before or after the
- * request was processed) and a slow response (processed, answered after a delay).
+ * request was processed) and a slow response (processed, answered after a delay), plus the wire
+ * faults of test/helpers/http-faults (redirects, HTML, empty, truncated or wrong-shape bodies,
+ * 401/403/404/409, huge Retry-After, a slow body, cross-origin or cyclic next links) and solution
+ * reads that lag behind links (`linkLagReads`).
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { PROCESSED_FIRST, isWireFault, sendWireFault, type WireFault } from "../helpers/http-faults";
 
-export type FaultKind = "429" | "429-retry-after" | "500" | "503" | "drop" | "drop-after-processing" | "slow-after-processing";
+export type FaultKind = "429" | "429-retry-after" | "500" | "503" | "drop" | "drop-after-processing" | "slow-after-processing" | WireFault;
 
 export interface Fault {
   method: string;
@@ -53,6 +57,11 @@ export class FakeArm {
   /** When set, error responses echo the request body (as a careless service might). */
   echoBodyInErrors = false;
   slowMs = 600;
+  /** A VM linked by a PUT is missing from the next `linkLagReads` reads of its solution (eventual consistency). */
+  linkLagReads = 0;
+  /** Another origin, used by redirect and cross-origin next-link faults. */
+  foreignUrl = "http://127.0.0.1:9";
+  private lagging = new Map<string, number>();
   private faults: Required<Fault>[] = [];
   private server: http.Server | undefined;
   private timers = new Set<NodeJS.Timeout>();
@@ -68,6 +77,10 @@ export class FakeArm {
 
   inject(...faults: Fault[]): void {
     this.faults.push(...faults.map((f) => ({ times: 1, ...f })));
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
   }
 
   /** Add a solution as if it existed before the test. */
@@ -127,8 +140,12 @@ export class FakeArm {
     if (fault === "500") return send(500, { error: { code: "InternalServerError", message: "boom" } });
     if (fault === "503") return send(503, { error: { code: "ServiceUnavailable", message: "try later" } });
     if (fault === "drop") return void req.socket.destroy();
+    const wire = (result?: { status: number; body?: unknown }) =>
+      sendWireFault(fault as WireFault, req, res, { result, selfUrl: this.url, foreignUrl: this.foreignUrl, nextLinkKey: "nextLink", slowMs: this.slowMs, timers: this.timers });
+    if (fault && isWireFault(fault) && !PROCESSED_FIRST.has(fault)) return wire();
 
     const [status, payload] = this.route(method, path, url.searchParams, body, text);
+    if (fault && isWireFault(fault)) return wire({ status, body: payload });
     if (fault === "drop-after-processing") return void req.socket.destroy();
     if (fault === "slow-after-processing") {
       const t = setTimeout(() => {
@@ -139,6 +156,16 @@ export class FakeArm {
       return;
     }
     send(status, payload);
+  }
+
+  /** The linked VMs a read shows: those linked within the lag are left out (one read fewer each time). */
+  private visibleLinks(s: Solution): string[] {
+    const visible = s.linked.filter((id) => !this.lagging.has(id.toLowerCase()));
+    for (const [id, n] of this.lagging) {
+      if (n <= 1) this.lagging.delete(id);
+      else this.lagging.set(id, n - 1);
+    }
+    return visible;
   }
 
   private route(method: string, path: string, query: URLSearchParams, body: unknown, text: string): [number, unknown] {
@@ -176,7 +203,7 @@ export class FakeArm {
         securityFamily: "Va",
         template: s.template,
         provisioningState: provisioningState(s),
-        ...(query.get("includeProtectedResources") === "true" ? { protectedResources: s.linked.map((id) => ({ ResourceAzureId: id })) } : {}),
+        ...(query.get("includeProtectedResources") === "true" ? { protectedResources: this.visibleLinks(s).map((id) => ({ ResourceAzureId: id })) } : {}),
       },
     });
 
@@ -215,6 +242,7 @@ export class FakeArm {
         }
         solution.linked.push(id);
         this.linkEvents.push(id);
+        if (this.linkLagReads > 0) this.lagging.set(id.toLowerCase(), this.linkLagReads);
       }
       return [200, undefined];
     }

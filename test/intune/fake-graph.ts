@@ -4,13 +4,17 @@
  * defaults and read-only fields, can mask string OMA values, returns assignments in its own order,
  * pages collections) and injects faults on demand: 429 with and without Retry-After, 5xx, a
  * dropped connection and a slow response — optionally after processing the request, as a real
- * service may do before the connection fails. Used by test/intune and bench/intune.
+ * service may do before the connection fails — plus the wire faults of test/helpers/http-faults
+ * (redirects, HTML, empty, truncated or wrong-shape bodies, 401/403/404/409, huge Retry-After, a
+ * slow body, cross-origin or cyclic next links) and a listing that lags behind creates (`lagReads`).
+ * Used by test/intune, the fault matrix and bench.
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
+import { PROCESSED_FIRST, isWireFault, sendWireFault, type WireFault } from "../helpers/http-faults";
 
-export type FaultKind = "429" | "429-retry-after" | "500" | "503" | "drop" | "slow";
+export type FaultKind = "429" | "429-retry-after" | "500" | "503" | "drop" | "slow" | WireFault;
 
 export interface Fault {
   kind: FaultKind;
@@ -20,8 +24,10 @@ export interface Fault {
   path?: RegExp;
   /** Handle the request (e.g. store the created profile) before dropping or stalling. */
   processFirst?: boolean;
-  /** Delay for "slow" (ms, default 2000). */
+  /** Delay for "slow" and "slow-body" (ms, default 2000). */
   delayMs?: number;
+  /** How many matching requests get the fault (default 1). */
+  times?: number;
 }
 
 export interface StoredAssignment {
@@ -49,6 +55,10 @@ export interface FakeGraph {
   pageSize: number;
   /** Ignore `$expand=assignments` (as a service that does not support it would). */
   ignoreExpand: boolean;
+  /** A profile created by POST is missing from the next `lagReads` collection GETs (eventual consistency). */
+  lagReads: number;
+  /** Another origin, used by redirect and cross-origin next-link faults. */
+  foreignUrl: string;
   close(): Promise<void>;
 }
 
@@ -63,7 +73,10 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   const store = new Map<string, FakeProfile>();
   const requests: FakeGraph["requests"] = [];
   const faults: Fault[] = [];
-  const state = { maskStrings: false, pageSize: 50, ignoreExpand: false };
+  const state = { maskStrings: false, pageSize: 50, ignoreExpand: false, lagReads: 0, foreignUrl: "http://127.0.0.1:9" };
+  /** Profiles still hidden from listings, with the listings left to hide them from. */
+  const lagging = new Map<string, number>();
+  const timers = new Set<NodeJS.Timeout>();
 
   const view = (p: FakeProfile, select?: string[]): Record<string, unknown> => {
     const body: Record<string, unknown> = { ...p.body, id: p.id };
@@ -98,7 +111,11 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     if (path === BASE && method === "GET") {
       const select = query.get("$select")?.split(",");
       const skip = Number(query.get("$skiptoken") ?? "0");
-      const all = [...store.values()];
+      const all = [...store.values()].filter((p) => !lagging.has(p.id));
+      for (const [id, n] of lagging) {
+        if (n <= 1) lagging.delete(id);
+        else lagging.set(id, n - 1);
+      }
       const page = all.slice(skip, skip + state.pageSize).map((p) => view(p, select));
       const next = skip + state.pageSize < all.length ? `${url}${BASE}?$skiptoken=${skip + state.pageSize}${select ? `&$select=${select.join(",")}` : ""}` : undefined;
       return { status: 200, body: { value: page, ...(next ? { "@odata.nextLink": next } : {}) } };
@@ -106,6 +123,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     if (path === BASE && method === "POST") {
       const id = randomUUID();
       store.set(id, { id, body: withDefaults(body as Record<string, unknown>), assignments: [] });
+      if (state.lagReads > 0) lagging.set(id, state.lagReads);
       return { status: 201, body: view(store.get(id)!) };
     }
     const m = /^\/v1\.0\/deviceManagement\/deviceConfigurations\/([^/]+)(\/assign|\/assignments)?$/.exec(path);
@@ -145,7 +163,12 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       const method = req.method ?? "GET";
       requests.push({ method, path: parsed.pathname, query: parsed.search });
       const faultIndex = faults.findIndex((f) => (!f.method || f.method === method) && (!f.path || f.path.test(parsed.pathname)));
-      const fault = faultIndex >= 0 ? faults.splice(faultIndex, 1)[0] : undefined;
+      let fault: Fault | undefined;
+      if (faultIndex >= 0) {
+        fault = faults[faultIndex];
+        if ((fault.times ?? 1) <= 1) faults.splice(faultIndex, 1);
+        else faults[faultIndex] = { ...fault, times: (fault.times ?? 1) - 1 };
+      }
       const run = () => handle(method, parsed.pathname, parsed.searchParams, raw ? JSON.parse(raw) : undefined);
       const send = (result: { status: number; body?: unknown }) => {
         if (res.writableEnded || req.socket.destroyed) return;
@@ -153,6 +176,10 @@ export async function startFakeGraph(): Promise<FakeGraph> {
         res.end(result.body === undefined ? undefined : JSON.stringify(result.body));
       };
       if (!fault) return send(run());
+      if (isWireFault(fault.kind)) {
+        const result = PROCESSED_FIRST.has(fault.kind) || fault.processFirst ? run() : undefined;
+        return sendWireFault(fault.kind, req, res, { result, selfUrl: url, foreignUrl: state.foreignUrl, nextLinkKey: "@odata.nextLink", slowMs: fault.delayMs ?? 2000, timers });
+      }
       switch (fault.kind) {
         case "429":
           return graphError(res, 429, "TooManyRequests", "throttled (no Retry-After)");
@@ -201,8 +228,22 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     set ignoreExpand(v: boolean) {
       state.ignoreExpand = v;
     },
+    get lagReads() {
+      return state.lagReads;
+    },
+    set lagReads(v: number) {
+      state.lagReads = v;
+    },
+    get foreignUrl() {
+      return state.foreignUrl;
+    },
+    set foreignUrl(v: string) {
+      state.foreignUrl = v;
+    },
     close: () =>
       new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

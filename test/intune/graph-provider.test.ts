@@ -128,11 +128,15 @@ describe("create", () => {
     expect(onlyProfile().assignments).toHaveLength(3);
   });
 
-  it("creates once more when a 500 on create left nothing behind", async () => {
+  it("after a 500 on create that left nothing behind, stops without a second POST; the next run creates it once", async () => {
     g.faults.push({ kind: "500", method: "POST", path: /deviceConfigurations$/ });
+    await expect(create(fipsInputs())).rejects.toThrow(
+      /creating "tenant-guardrails - Windows FIPS mode" had an unknown outcome \(POST .* failed with HTTP 500 \(InternalServerError\): injected 500.*no profile with its marker is listed yet\. Nothing was sent again.*Fix: run pulumi up again/,
+    );
+    expect(g.store.size).toBe(0);
+    expect(g.requests.filter((r) => r.method === "POST" && r.path.endsWith("deviceConfigurations"))).toHaveLength(1);
     await create(fipsInputs());
-    onlyProfile();
-    expect(g.requests.filter((r) => r.method === "POST" && r.path.endsWith("deviceConfigurations"))).toHaveLength(2);
+    expect(onlyProfile().assignments).toHaveLength(3);
   });
 
   it("adopts an existing profile with its marker instead of POSTing (found on a later page)", async () => {

@@ -1,0 +1,133 @@
+/**
+ * Wire faults shared by the fake Graph and the fake ARM: answers a real service (or something in
+ * between: a proxy, a captive portal, a load balancer) may give that a client must not take for
+ * success. Each fault is either answered instead of the request (not processed) or after it was
+ * processed (the work is done, the answer is broken).
+ */
+import type * as http from "node:http";
+
+export type WireFault =
+  | "redirect"
+  | "html"
+  | "empty"
+  | "truncated"
+  | "wrong-shape"
+  | "401"
+  | "403"
+  | "404"
+  | "404-html"
+  | "409"
+  | "429-huge"
+  | "429-overflow"
+  | "slow-body"
+  | "cross-origin-next"
+  | "cyclic-next";
+
+export const WIRE_FAULTS: readonly WireFault[] = [
+  "redirect",
+  "html",
+  "empty",
+  "truncated",
+  "wrong-shape",
+  "401",
+  "403",
+  "404",
+  "404-html",
+  "409",
+  "429-huge",
+  "429-overflow",
+  "slow-body",
+  "cross-origin-next",
+  "cyclic-next",
+];
+
+/** Faults answered after the service processed the request. */
+export const PROCESSED_FIRST: ReadonlySet<string> = new Set<WireFault>(["empty", "truncated", "slow-body", "cross-origin-next", "cyclic-next"]);
+
+export function isWireFault(kind: string): kind is WireFault {
+  return (WIRE_FAULTS as readonly string[]).includes(kind);
+}
+
+export interface WireFaultContext {
+  /** What the service answered (for faults applied after processing). */
+  result?: { status: number; body?: unknown };
+  /** This server's origin (for the cyclic next link). */
+  selfUrl: string;
+  /** Another origin (for redirects and cross-origin next links). */
+  foreignUrl: string;
+  /** Key of the next link in a list page: "@odata.nextLink" (Graph) or "nextLink" (ARM). */
+  nextLinkKey: string;
+  /** How long the slow body trickles (ms). */
+  slowMs: number;
+  /** Timers to clear when the server stops. */
+  timers?: Set<NodeJS.Timeout>;
+}
+
+const JSON_TYPE = { "content-type": "application/json; charset=utf-8" };
+
+function jsonError(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...JSON_TYPE, ...headers });
+  res.end(JSON.stringify({ error: { code, message } }));
+}
+
+export function sendWireFault(kind: WireFault, req: http.IncomingMessage, res: http.ServerResponse, ctx: WireFaultContext): void {
+  const realText = ctx.result?.body === undefined ? '{"id":"00000000-0000-0000-0000-000000000000","value":[{"id":"x"}]}' : JSON.stringify(ctx.result.body);
+  switch (kind) {
+    case "redirect":
+      res.writeHead(302, { location: `${ctx.foreignUrl}/moved${req.url ?? "/"}`, "content-type": "text/html" });
+      res.end("<html><body>Moved</body></html>");
+      return;
+    case "html":
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end("<!DOCTYPE html><html><head><title>Sign in to your account</title></head><body><form>Please sign in to continue</form></body></html>");
+      return;
+    case "empty":
+      res.writeHead(200, JSON_TYPE);
+      res.end("");
+      return;
+    case "truncated":
+      res.writeHead(200, JSON_TYPE);
+      res.end(realText.slice(0, Math.max(1, Math.floor(realText.length / 2))));
+      return;
+    case "wrong-shape":
+      res.writeHead(200, JSON_TYPE);
+      res.end(JSON.stringify([{ unexpected: true }]));
+      return;
+    case "401":
+      return jsonError(res, 401, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.");
+    case "403":
+      return jsonError(res, 403, "AuthorizationFailed", "The client does not have authorization to perform this action.");
+    case "404":
+      return jsonError(res, 404, "ResourceNotFound", "The resource was not found.");
+    case "404-html":
+      res.writeHead(404, { "content-type": "text/html" });
+      res.end("<html><body><h1>404 Not Found</h1><p>nginx</p></body></html>");
+      return;
+    case "409":
+      return jsonError(res, 409, "Conflict", "Another operation on this resource is in progress.");
+    case "429-huge":
+      return jsonError(res, 429, "TooManyRequests", "throttled", { "Retry-After": "3600" });
+    case "429-overflow":
+      // 2,147,484 s is more than 2^31 ms: a naive setTimeout fires at once.
+      return jsonError(res, 429, "TooManyRequests", "throttled", { "Retry-After": "2147484" });
+    case "slow-body": {
+      const text = realText;
+      res.writeHead(ctx.result?.status ?? 200, { ...JSON_TYPE, "content-length": String(Buffer.byteLength(text)) });
+      res.write(text.slice(0, 1));
+      const t = setTimeout(() => {
+        ctx.timers?.delete(t);
+        if (!res.destroyed) res.end(text.slice(1));
+      }, ctx.slowMs);
+      ctx.timers?.add(t);
+      return;
+    }
+    case "cross-origin-next":
+    case "cyclic-next": {
+      const body = (ctx.result?.body ?? { value: [] }) as Record<string, unknown>;
+      const link = kind === "cyclic-next" ? `${ctx.selfUrl}${req.url ?? "/"}` : `${ctx.foreignUrl}/next-page?$skiptoken=1`;
+      res.writeHead(ctx.result?.status ?? 200, JSON_TYPE);
+      res.end(JSON.stringify({ ...body, [ctx.nextLinkKey]: link }));
+      return;
+    }
+  }
+}
