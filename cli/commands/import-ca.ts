@@ -14,6 +14,7 @@ import {
   type ImportedPolicy,
   type PolicyImportError,
 } from "../../components/conditional-access/import";
+import { MAX_EXPORT_BYTES } from "../../components/conditional-access/import-decode";
 import { EXIT_FINDING, UsageError, printJson, printLines } from "../output";
 
 export interface ImportCaOptions {
@@ -27,6 +28,14 @@ function readFile(file: string, what: string): Buffer {
     return fs.readFileSync(file);
   } catch (err) {
     throw new UsageError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch (err) {
+    throw new UsageError(`cannot read Graph export ${file}: ${(err as Error).message}`);
   }
 }
 
@@ -50,7 +59,11 @@ function readPlaceholderMap(file: string | undefined): Record<string, string> | 
 export function importPolicyFiles(files: string[], mapFile?: string): ImportResult {
   if (files.length === 0) throw new UsageError("give at least one Graph export file");
   const placeholderValues = readPlaceholderMap(mapFile);
-  const contents = files.map((name) => ({ name, content: readFile(name, "Graph export") }));
+  // A file over the size limit is reported (with the others still imported), not read.
+  const contents = files.map((name) => {
+    const sizeBytes = fileSize(name);
+    return { name, sizeBytes, content: sizeBytes > MAX_EXPORT_BYTES ? new Uint8Array(0) : readFile(name, "Graph export") };
+  });
   return importConditionalAccessFiles(contents, { placeholderValues });
 }
 

@@ -12,7 +12,9 @@ import { importConditionalAccessFiles, importConditionalAccessPolicies, toGraphP
 const FIXTURES = path.join(__dirname, "../../../shared/fixtures/conditional-access");
 const fixtureText = (file: string) => fs.readFileSync(path.join(FIXTURES, file), "utf8");
 const EXTREME = "caOptics/extreme.json";
-const EXTREME_NAMES = ["baseline", "finski", "Handle macOs", "CA005: Require multifactor authentication for guest access", "Handle Office 365", "Guests handle rare API"];
+/** extreme.json less "Handle Office 365" (#5: enabled, all users, no exclusion), which the lockout rule refuses. */
+const EXTREME_NAMES = ["baseline", "finski", "Handle macOs", "CA005: Require multifactor authentication for guest access", "Guests handle rare API"];
+const EXTREME_LOCKOUT = [expect.objectContaining({ index: 4, policy: "Handle Office 365", field: "conditions.users.excludeGroups" })];
 
 const utf16le = (text: string, bom = true) => Buffer.concat([Buffer.from(bom ? [0xff, 0xfe] : []), Buffer.from(text, "utf16le")]);
 const utf16be = (text: string) => {
@@ -50,14 +52,14 @@ describe("decoding", () => {
     ["UTF-16BE with BOM", utf16be(text), "utf-16be with BOM"],
   ])("%s: imports the same policies as the original file", (_label, bytes, encoding) => {
     const result = importConditionalAccessPolicies(bytes, { sourceName: "extreme.json" });
-    expect(result.errors).toEqual([]);
+    expect(result.errors).toEqual(EXTREME_LOCKOUT);
     expect(result.files).toEqual([{ source: "extreme.json", encoding }]);
     expect(result.policies.map((p) => p.displayName)).toEqual(EXTREME_NAMES);
     expect(result.policies.map((p) => p.resource)).toEqual(importConditionalAccessPolicies(text).policies.map((p) => p.resource));
   });
 
   it("strips a BOM that a text reader left in a string", () => {
-    expect(importConditionalAccessPolicies("\uFEFF" + text).policies).toHaveLength(6);
+    expect(importConditionalAccessPolicies("\uFEFF" + text).policies).toHaveLength(5);
   });
 
   it("keeps non-ASCII text intact through UTF-16", () => {
@@ -90,7 +92,7 @@ describe("export shapes", () => {
     const pages = [{ value: policies.slice(0, 2) }, { value: policies.slice(2) }];
     const result = importConditionalAccessPolicies(pages);
     expect(result.policies.map((p) => p.displayName)).toEqual(EXTREME_NAMES);
-    expect(result.policies.map((p) => p.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(result.policies.map((p) => p.index)).toEqual([0, 1, 2, 3, 5]);
   });
 
   it("reads one policy object", () => {
@@ -160,9 +162,11 @@ describe("placeholders", () => {
     const { policies, errors } = importConditionalAccessPolicies(templated, { sourceName: "gallery.json" });
     expect(policies).toEqual([]);
     expect(errors.map((e) => [e.field, e.message])).toEqual([
-      ["displayName", "unresolved placeholder $AddCustomPrefix"],
-      ["conditions.users.excludeGroups[0]", "unresolved placeholder ENTRAGROUP_Excluded from Conditional Access_ENTRAGROUP"],
-      ["conditions.users.excludeGroups[1]", "unresolved placeholder ${urn:resource:MSGraph:Groups/BreakGlass?$id}"],
+      ["displayName", 'unresolved placeholder "$AddCustomPrefix"'],
+      ["conditions.users.excludeGroups[0]", 'unresolved placeholder "ENTRAGROUP_Excluded from Conditional Access_ENTRAGROUP"'],
+      ["conditions.users.excludeGroups[1]", 'unresolved placeholder "${urn:resource:MSGraph:Groups/BreakGlass?$id}"'],
+      // Without its placeholders the policy excludes nobody: the lockout rule says so too.
+      ["conditions.users.excludeGroups", expect.stringMatching(/^an enabled policy that blocks all users or requires a control of them \(mfa\) must exclude .*break-glass/)],
     ]);
     expect(errors[0].fix).toMatch(/--map/);
   });
@@ -336,7 +340,7 @@ describe("CorporateDeviceAccess shape", () => {
       emergencyAccess: { groupIds: [BREAK_GLASS_GROUP] },
     });
     expect(imported.typescript).toMatch(/^new CorporateDeviceAccess\("corporate-devices-only", \{/);
-    expect(imported.importCommand).toBe("pulumi import --file corporate-devices-only.import.json");
+    expect(imported.importCommand).toBe("pulumi import --file 'corporate-devices-only.import.json'");
     expect(imported.importFile).toEqual({
       resources: [
         { type: "tenant-guardrails:index:CorporateDeviceAccess", name: "corporate-devices-only", component: true },
@@ -383,7 +387,7 @@ describe("CorporateDeviceAccess shape", () => {
     const [imported] = importConditionalAccessPolicies(corporate(rule, mode, {}, conditions)).policies;
     expect(imported.kind).toBe("resource");
     expect(imported.component).toBeUndefined();
-    expect(imported.importCommand).toMatch(/^pulumi import azuread:index\/conditionalAccessPolicy:ConditionalAccessPolicy corporate-devices-only \/identity\/conditionalAccess\/policies\//);
+    expect(imported.importCommand).toMatch(/^pulumi import 'azuread:index\/conditionalAccessPolicy:ConditionalAccessPolicy' 'corporate-devices-only' '\/identity\/conditionalAccess\/policies\//);
     expect(imported.notes.find((n) => n.code === "not-component")?.message).toMatch(why);
   });
 
