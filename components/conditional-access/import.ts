@@ -6,7 +6,7 @@
 import { DeviceFilter, DeviceFilterError } from "./device-filter";
 import { ExportDecodeError, MAX_EXPORT_BYTES, excerpt, exportItems, exportTooLarge, readExport, type ExportEncoding } from "./import-decode";
 import { legacyDeviceStatesToFilter } from "./import-legacy";
-import { recogniseCorporateDeviceAccess, recognisePlatformCompanion } from "./import-component";
+import { parseFilterCached, recogniseCorporateDeviceAccess, recognisePlatformCompanion } from "./import-component";
 import type { PlainCorporateDeviceAccessArgs } from "./corporate-device-policy";
 import type { PlainConditionalAccessPolicy, PlainGuestsOrExternalUsers, PlainUsersCondition } from "./policy-shape";
 
@@ -288,7 +288,12 @@ function optional<T>(list: T[]): T[] | undefined {
 
 /** Drop undefined members so args (and their JSON) carry only what is set. */
 function compact<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj)) {
+    const v = (obj as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = v; // keys are this module's own field names, never input
+  }
+  return out as T;
 }
 
 /** Keys of a Graph object that this importer does not know; non-empty ones become problems. */
@@ -317,7 +322,11 @@ const PLACEHOLDER_PATTERNS: RegExp[] = [
   /%[A-Za-z][A-Za-z0-9_.-]*%/g, // %TempAccessPassStrengthId% style template variables
 ];
 
+/** Every placeholder pattern needs one of these characters; most strings (ids) have none. */
+const PLACEHOLDER_MARK = /[$_<%]/;
+
 function findPlaceholders(text: string): string[] {
+  if (!PLACEHOLDER_MARK.test(text)) return [];
   return PLACEHOLDER_PATTERNS.flatMap((re) => [...text.matchAll(re)].map((m) => m[0]));
 }
 
@@ -331,14 +340,14 @@ function mapped(map: Record<string, string>, token: string): string | undefined 
  * "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"). A placeholder mapped to an empty value is a problem:
  * it would silently drop an exclusion.
  */
-function resolvePlaceholders(ctx: Context, value: unknown, path: string, map: Record<string, string>): unknown {
+function resolvePlaceholders(ctx: Context, value: unknown, path: string, map: Record<string, string>, hasEntries = Object.keys(map).length > 0): unknown {
   if (typeof value === "string") {
     const report = (message: string, fix: string) => {
       ctx.problem(path, message, fix);
       ctx.placeholderPaths.add(path);
     };
     const emptyFix = "map it to the object id or text it stands for, or remove it from the export";
-    const whole = mapped(map, value.trim());
+    const whole = hasEntries ? mapped(map, value.trim()) : undefined;
     if (whole !== undefined && value.trim() !== "") {
       if (whole.trim() === "") report(`placeholder ${excerpt(value.trim())} is mapped to an empty value`, emptyFix);
       else ctx.note("placeholder", `${path}: placeholder ${excerpt(value.trim())} replaced by ${excerpt(whole)}`);
@@ -357,11 +366,24 @@ function resolvePlaceholders(ctx: Context, value: unknown, path: string, map: Re
     }
     return out;
   }
-  if (Array.isArray(value)) return value.map((v, i) => resolvePlaceholders(ctx, v, `${path}[${i}]`, map));
+  // Containers are copied only when something inside them changed.
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((v, i) => {
+      const r = resolvePlaceholders(ctx, v, `${path}[${i}]`, map, hasEntries);
+      if (r !== v) (copy ??= value.slice())[i] = r;
+    });
+    return copy ?? value;
+  }
   if (isObject(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, isAnnotationKey(k) ? v : resolvePlaceholders(ctx, v, path ? `${path}.${k}` : k, map)]),
-    );
+    let changed: Map<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(value)) {
+      if (isAnnotationKey(k)) continue;
+      const r = resolvePlaceholders(ctx, v, path ? `${path}.${k}` : k, map, hasEntries);
+      if (r !== v) (changed ??= new Map()).set(k, r);
+    }
+    // fromEntries defines keys (a "__proto__" key stays a plain key).
+    return changed ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, changed.has(k) ? changed.get(k) : v])) : value;
   }
   return value;
 }
@@ -475,7 +497,7 @@ function legacyStates(ctx: Context, devices: Json | undefined, deviceStates: unk
 /** Validate a device filter rule with the same parser the components use. */
 function checkDeviceRule(ctx: Context, field: string, rule: string): boolean {
   try {
-    const canonical = DeviceFilter.parse(rule).toString();
+    const canonical = parseFilterCached(rule).toString();
     if (canonical !== rule) {
       ctx.note("rule-kept", `${field}: kept as exported so the import shows no diff; its canonical form is ${canonical}`);
     }
