@@ -165,6 +165,12 @@ function isObject(v: unknown): v is Json {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
+/** A value read as text for an enum: strings as they are, null/undefined as "", anything else as an excerpt (never throws). */
+function asText(v: unknown): string {
+  if (typeof v === "string") return v;
+  return v === null || v === undefined ? "" : excerpt(v);
+}
+
 /** Graph treats null, [] and {} as "not configured". */
 function isEmpty(v: unknown): boolean {
   if (v === null || v === undefined) return true;
@@ -325,10 +331,14 @@ const PLACEHOLDER_PATTERNS: RegExp[] = [
 /** Every placeholder pattern needs one of these characters; most strings (ids) have none. */
 const PLACEHOLDER_MARK = /[$_<%]/;
 
+/** Distinct placeholder tokens in `text`, in pattern order. */
 function findPlaceholders(text: string): string[] {
   if (!PLACEHOLDER_MARK.test(text)) return [];
-  return PLACEHOLDER_PATTERNS.flatMap((re) => [...text.matchAll(re)].map((m) => m[0]));
+  return [...new Set(PLACEHOLDER_PATTERNS.flatMap((re) => [...text.matchAll(re)].map((m) => m[0])))];
 }
+
+/** Unresolved placeholders reported per field; a hostile value can hold thousands. */
+const MAX_PLACEHOLDERS_REPORTED = 10;
 
 function mapped(map: Record<string, string>, token: string): string | undefined {
   return Object.prototype.hasOwnProperty.call(map, token) && typeof map[token] === "string" ? map[token] : undefined;
@@ -354,16 +364,18 @@ function resolvePlaceholders(ctx: Context, value: unknown, path: string, map: Re
       return whole;
     }
     let out = value;
+    let unresolved = 0;
     for (const token of findPlaceholders(value)) {
       const replacement = mapped(map, token);
       if (replacement !== undefined) {
         out = out.split(token).join(replacement);
         if (replacement.trim() === "") report(`placeholder ${excerpt(token)} is mapped to an empty value`, emptyFix);
         else ctx.note("placeholder", `${path}: placeholder ${excerpt(token)} replaced by ${excerpt(replacement)}`);
-      } else {
+      } else if (++unresolved <= MAX_PLACEHOLDERS_REPORTED) {
         report(`unresolved placeholder ${excerpt(token)}`, `give its value in the placeholder map (import-ca --map <file.json> with {${excerpt(token)}: "<value>"})`);
       }
     }
+    if (unresolved > MAX_PLACEHOLDERS_REPORTED) report(`${unresolved - MAX_PLACEHOLDERS_REPORTED} more unresolved placeholders`, "this does not look like a Graph export: check the file");
     return out;
   }
   // Containers are copied only when something inside them changed.
@@ -405,7 +417,7 @@ function convertGuests(ctx: Context, field: string, value: unknown): PlainGuests
   const guests: PlainGuestsOrExternalUsers = { guestOrExternalUserTypes: types };
   const tenants = value.externalTenants;
   if (!isEmpty(tenants) && isObject(tenants)) {
-    const odataType = String(tenants["@odata.type"] ?? "");
+    const odataType = asText(tenants["@odata.type"] ?? "");
     const kindRaw = typeof tenants.membershipKind === "string" ? tenants.membershipKind : /AllExternalTenants$/i.test(odataType) ? "all" : /EnumeratedExternalTenants$/i.test(odataType) ? "enumerated" : "";
     const membershipKind = canonicalEnum(ctx, `${field}.externalTenants.membershipKind`, kindRaw, MEMBERSHIP_KINDS);
     const members = idList(ctx, `${field}.externalTenants.members`, tenants.members, ID.tenants);
@@ -504,7 +516,7 @@ function checkDeviceRule(ctx: Context, field: string, rule: string): boolean {
     return true;
   } catch (err) {
     if (!(err instanceof DeviceFilterError)) throw err;
-    const at = err.token ? ` (${JSON.stringify(err.token)})` : "";
+    const at = err.token ? ` (${excerpt(err.token, 40)})` : "";
     ctx.problem(field, `invalid device filter rule at position ${err.position}${at}: ${err.problem}; expected ${err.expected}`, err.fix, err.position, rule);
     return false;
   }
@@ -553,7 +565,7 @@ function convertDevices(ctx: Context, conditions: Json): PlainConditionalAccessP
     ctx.problem("conditions.devices.deviceFilter", `expected { mode, rule }, found ${excerpt(filterRaw)}`);
     return undefined;
   }
-  const mode = canonicalEnum(ctx, "conditions.devices.deviceFilter.mode", String(filterRaw.mode ?? ""), FILTER_MODES);
+  const mode = canonicalEnum(ctx, "conditions.devices.deviceFilter.mode", asText(filterRaw.mode ?? ""), FILTER_MODES);
   const ruleOk = checkDeviceRule(ctx, "conditions.devices.deviceFilter.rule", filterRaw.rule);
   if (!mode || !ruleOk) return undefined;
   return { filter: { mode, rule: filterRaw.rule } };
@@ -679,7 +691,7 @@ function convertGrantControls(ctx: Context, value: unknown): PlainConditionalAcc
     }
   }
   if (builtInControls.length + customAuthenticationFactors.length + termsOfUses.length === 0 && !authenticationStrengthPolicyId) return undefined;
-  const operator = canonicalEnum(ctx, "grantControls.operator", String(value.operator ?? "OR"), OPERATORS) ?? "OR";
+  const operator = canonicalEnum(ctx, "grantControls.operator", asText(value.operator ?? "OR"), OPERATORS) ?? "OR";
   return compact({
     operator,
     builtInControls: optional(builtInControls),
@@ -704,9 +716,9 @@ function convertSessionControls(ctx: Context, value: unknown): Record<string, un
   const out: Record<string, unknown> = {};
   if (enabledBlock(value.applicationEnforcedRestrictions)) out.applicationEnforcedRestrictionsEnabled = true;
   const cas = enabledBlock(value.cloudAppSecurity);
-  if (cas) out.cloudAppSecurityPolicy = canonicalEnum(ctx, "sessionControls.cloudAppSecurity.cloudAppSecurityType", String(cas.cloudAppSecurityType ?? ""), CLOUD_APP_SECURITY);
+  if (cas) out.cloudAppSecurityPolicy = canonicalEnum(ctx, "sessionControls.cloudAppSecurity.cloudAppSecurityType", asText(cas.cloudAppSecurityType ?? ""), CLOUD_APP_SECURITY);
   const browser = enabledBlock(value.persistentBrowser);
-  if (browser) out.persistentBrowserMode = canonicalEnum(ctx, "sessionControls.persistentBrowser.mode", String(browser.mode ?? ""), BROWSER_MODES);
+  if (browser) out.persistentBrowserMode = canonicalEnum(ctx, "sessionControls.persistentBrowser.mode", asText(browser.mode ?? ""), BROWSER_MODES);
   const frequency = enabledBlock(value.signInFrequency);
   if (frequency) {
     const path = "sessionControls.signInFrequency";
@@ -882,7 +894,7 @@ function importOne(raw: unknown, index: number, count: number, options: ImportOp
     if (!isEmpty(value)) ctx.note("ignored-field", `${key} is not part of the azuread resource and was ignored`);
   }
 
-  const state = canonicalEnum(ctx, "state", String(resolved.state ?? ""), STATES);
+  const state = canonicalEnum(ctx, "state", asText(resolved.state ?? ""), STATES);
   const conditions = convertConditions(ctx, resolved.conditions);
   const grantControls = convertGrantControls(ctx, resolved.grantControls);
   const sessionControls = convertSessionControls(ctx, resolved.sessionControls);
@@ -1063,7 +1075,7 @@ export function importConditionalAccessPolicies(input: unknown, optionsOrSourceN
 export const INTERNAL_ERROR_PREFIX = "internal error of import-ca";
 
 function internalError(source: string, index: number | undefined, err: unknown): PolicyImportError {
-  const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const detail = err instanceof Error ? `${err.name}: ${err.message}` : excerpt(err);
   return {
     source,
     index,
