@@ -14,7 +14,8 @@ import {
   type ImportedPolicy,
   type PolicyImportError,
 } from "../../components/conditional-access/import";
-import { EXIT_FINDING, UsageError, printJson, printLines } from "../output";
+import { MAX_EXPORT_BYTES } from "../../components/conditional-access/import-decode";
+import { EXIT_FINDING, UsageError, printLines } from "../output";
 
 export interface ImportCaOptions {
   json?: boolean;
@@ -27,6 +28,14 @@ function readFile(file: string, what: string): Buffer {
     return fs.readFileSync(file);
   } catch (err) {
     throw new UsageError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch (err) {
+    throw new UsageError(`cannot read Graph export ${file}: ${(err as Error).message}`);
   }
 }
 
@@ -50,7 +59,11 @@ function readPlaceholderMap(file: string | undefined): Record<string, string> | 
 export function importPolicyFiles(files: string[], mapFile?: string): ImportResult {
   if (files.length === 0) throw new UsageError("give at least one Graph export file");
   const placeholderValues = readPlaceholderMap(mapFile);
-  const contents = files.map((name) => ({ name, content: readFile(name, "Graph export") }));
+  // A file over the size limit is reported (with the others still imported), not read.
+  const contents = files.map((name) => {
+    const sizeBytes = fileSize(name);
+    return { name, sizeBytes, content: sizeBytes > MAX_EXPORT_BYTES ? new Uint8Array(0) : readFile(name, "Graph export") };
+  });
   return importConditionalAccessFiles(contents, { placeholderValues });
 }
 
@@ -87,9 +100,32 @@ function policyLines(p: ImportedPolicy): string[] {
   return lines;
 }
 
-/** JSON with every documented key present (null when not applicable): a stable document. */
-function stable<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (v === undefined ? null : v))) as T;
+/** Every documented key present (null when not applicable): a stable document. */
+const keepUndefinedAsNull = (_k: string, v: unknown) => (v === undefined ? null : v);
+
+/**
+ * Print `doc` exactly as printJson would (2-space indent, undefined as null), one array element
+ * at a time: a large import is never held as one JSON string.
+ */
+function printJsonStreamed(doc: Record<string, unknown>): void {
+  const keys = Object.keys(doc);
+  process.stdout.write("{\n");
+  keys.forEach((key, k) => {
+    const value = doc[key];
+    const end = k < keys.length - 1 ? ",\n" : "\n";
+    if (!Array.isArray(value) || value.length === 0) {
+      process.stdout.write(`  ${JSON.stringify(key)}: ${(JSON.stringify(value, keepUndefinedAsNull, 2) ?? "null").replace(/\n/g, "\n  ")}${end}`);
+      return;
+    }
+    process.stdout.write(`  ${JSON.stringify(key)}: [\n`);
+    value.forEach((element, i) => {
+      // JSON text has no raw line breaks inside strings, so re-indenting by lines is exact.
+      const text = (JSON.stringify(element, keepUndefinedAsNull, 2) ?? "null").replace(/\n/g, "\n    ");
+      process.stdout.write(`    ${text}${i < value.length - 1 ? ",\n" : "\n"}`);
+    });
+    process.stdout.write(`  ]${end}`);
+  });
+  process.stdout.write("}\n");
 }
 
 export function importCa(files: string[], opts: ImportCaOptions): number {
@@ -103,19 +139,17 @@ export function importCa(files: string[], opts: ImportCaOptions): number {
     }
   }
   if (opts.json) {
-    printJson(stable({ ok: code === 0, files: result.files, policies: result.policies, errors: result.errors }));
+    printJsonStreamed({ ok: code === 0, files: result.files, policies: result.policies, errors: result.errors });
     return code;
   }
-  const lines: string[] = [];
   if (result.policies.length) {
-    lines.push('The TypeScript below assumes: import * as azuread from "@pulumi/azuread"; import { CorporateDeviceAccess } from "tenant-guardrails";', "");
+    printLines(['The TypeScript below assumes: import * as azuread from "@pulumi/azuread"; import { CorporateDeviceAccess } from "tenant-guardrails";', ""]);
   }
-  for (const p of result.policies) lines.push(...policyLines(p), "");
+  for (const p of result.policies) printLines([...policyLines(p), ""]);
   const components = result.policies.filter((p) => p.kind === "component").length;
-  lines.push(
+  printLines([
     `${result.policies.length} polic${result.policies.length === 1 ? "y" : "ies"} imported (${components} as CorporateDeviceAccess, ${result.policies.length - components} as raw resources), ${result.errors.length} error(s)`,
-  );
-  printLines(lines);
+  ]);
   for (const e of result.errors) process.stderr.write(errorLines(e).join("\n") + "\n");
   return code;
 }

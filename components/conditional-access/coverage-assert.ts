@@ -49,10 +49,21 @@ export class CoverageAssertionError extends Error {
     readonly position: number,
     problem: string,
   ) {
-    super(`${problem} (at character ${position + 1} of "${assertion}")`);
+    // A long token (a pasted blob) is cut: the position says where it is.
+    super(`${problem.length > 400 ? `${problem.slice(0, 397)}...` : problem} (at character ${position + 1} of "${shown(assertion, position)}")`);
     this.name = "CoverageAssertionError";
   }
 }
+
+/** The assertion as shown in a message: a window around `position` when it is long. */
+function shown(text: string, position: number): string {
+  if (text.length <= 200) return text;
+  const start = Math.max(0, Math.min(position - 80, text.length - 160));
+  return `${start > 0 ? "..." : ""}${text.slice(start, start + 160)}${start + 160 < text.length ? "..." : ""}`;
+}
+
+/** Deepest chain of "not" the parser follows (guards its recursion). */
+export const MAX_NOT_DEPTH = 100;
 
 interface Token {
   text: string;
@@ -180,10 +191,11 @@ class Parser {
     return terms.length === 1 ? terms[0] : { kind: "and", operands: terms };
   }
 
-  private term(): CoverageSelector {
+  private term(depth = 0): CoverageSelector {
     if (this.is("not")) {
+      if (depth >= MAX_NOT_DEPTH) this.fail(`more than ${MAX_NOT_DEPTH} "not" in a row; two cancel out, so drop pairs of them`);
       this.i++;
-      return { kind: "not", operand: this.term() };
+      return { kind: "not", operand: this.term(depth + 1) };
     }
     const t = this.next();
     if (t.text.toLowerCase().startsWith("not-")) return { kind: "not", operand: this.atom(t.text.slice(4), t) };
@@ -282,6 +294,7 @@ function scopesOf(s: Subjects): CoverageScope[] {
 
 /** Parse one assertion; throws CoverageAssertionError with the position of the fault. */
 export function parseCoverageAssertion(text: string): CoverageAssertion {
+  if (typeof text !== "string") throw new CoverageAssertionError(String(text), 0, `an assertion is text, not ${text === null ? "null" : typeof text}`);
   return new Parser(text, tokenize(text)).parse();
 }
 

@@ -50,6 +50,10 @@ export interface ParseResult {
 
 const EXAMPLE = 'device.trustType -eq "AzureAD"';
 
+/** device.deviceId values are object ids; the nil GUID is a template value, not a device. */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NIL_GUID = "00000000-0000-0000-0000-000000000000";
+
 const OPERATORS_BY_LOWER = new Map<string, FilterOperator>(FILTER_OPERATORS.map((op) => [op.slice(1).toLowerCase(), op]));
 const PROPERTIES_BY_LOWER = new Map<string, DeviceProperty>(DEVICE_PROPERTIES.map((p) => [p.toLowerCase(), p]));
 
@@ -652,6 +656,15 @@ class Parser {
         position: tok.start,
         message: `leading/trailing spaces removed from ${tok.text}: spaces inside values break matching in Entra`,
       });
+    }
+    if (prop.name === "deviceId" && (!GUID.test(value) || value === NIL_GUID)) {
+      return this.failAt(
+        tok,
+        DeviceFilterErrorCode.InvalidValue,
+        `${quoteValue(value)} is not a device id`,
+        "a device id (GUID), e.g. \"6c2e6d4a-1111-4a2b-9c3d-0123456789ab\"",
+        "use the device's deviceId from Entra ID (Devices > the device > Device ID); a value such as %DeviceId% or xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx is an unresolved placeholder",
+      );
     }
     if (prop.values !== undefined) {
       const canonical = prop.values.find((v) => v.toLowerCase() === value.toLowerCase());

@@ -24,9 +24,24 @@ const DEVICE_CLASSES: { label: string; device: GraphDevice | null }[] = [
   { label: "unregistered", device: null },
 ];
 
+/**
+ * DeviceFilter.parse for the importer, remembering recent rules: a tenant export repeats a few
+ * rules many times, and a DeviceFilter is immutable. Throws what DeviceFilter.parse throws.
+ */
+const recentFilters = new Map<string, DeviceFilter>();
+export function parseFilterCached(rule: string): DeviceFilter {
+  let filter = recentFilters.get(rule);
+  if (filter === undefined) {
+    filter = DeviceFilter.parse(rule);
+    if (recentFilters.size >= 256) recentFilters.clear();
+    recentFilters.set(rule, filter);
+  }
+  return filter;
+}
+
 /** Devices the policy acts on, per class label. */
 function targetedClasses(filter: { mode: string; rule: string }): Set<string> {
-  const compiled = DeviceFilter.parse(filter.rule);
+  const compiled = parseFilterCached(filter.rule);
   const include = filter.mode === "include";
   return new Set(DEVICE_CLASSES.filter((c) => compiled.matches(c.device) === include).map((c) => c.label));
 }
@@ -127,7 +142,7 @@ export function recognisePlatformCompanion(
 export function recogniseCorporateDeviceAccess(policy: PlainConditionalAccessPolicy): RecognisedComponent {
   const filter = policy.conditions.devices?.filter;
   if (!filter) return { args: undefined, notes: [] };
-  const properties = new Set(DeviceFilter.parse(filter.rule).comparisons.map((c) => c.property));
+  const properties = new Set(parseFilterCached(filter.rule).comparisons.map((c) => c.property));
   if (properties.size !== 1 || !properties.has("trustType")) return { args: undefined, notes: [] };
 
   const keepRaw = (why: string) => ({ args: undefined, notes: [{ code: "not-component", message: `kept as a raw resource, not CorporateDeviceAccess: ${why}` }] });

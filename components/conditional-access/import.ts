@@ -4,9 +4,9 @@
  * policy has the shape that component declares. Pure: no Pulumi, no network.
  */
 import { DeviceFilter, DeviceFilterError } from "./device-filter";
-import { ExportDecodeError, exportItems, readExport, type ExportEncoding } from "./import-decode";
+import { ExportDecodeError, MAX_EXPORT_BYTES, excerpt, exportItems, exportTooLarge, readExport, type ExportEncoding } from "./import-decode";
 import { legacyDeviceStatesToFilter } from "./import-legacy";
-import { recogniseCorporateDeviceAccess, recognisePlatformCompanion } from "./import-component";
+import { parseFilterCached, recogniseCorporateDeviceAccess, recognisePlatformCompanion } from "./import-component";
 import type { PlainCorporateDeviceAccessArgs } from "./corporate-device-policy";
 import type { PlainConditionalAccessPolicy, PlainGuestsOrExternalUsers, PlainUsersCondition } from "./policy-shape";
 
@@ -99,6 +99,8 @@ export interface ImportOptions {
 export interface ExportFile {
   name: string;
   content: Uint8Array | string;
+  /** Size of the file on disk, when known before reading it: a file over MAX_EXPORT_BYTES is refused unread. */
+  sizeBytes?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -107,10 +109,31 @@ export interface ExportFile {
 const STATES = ["enabled", "disabled", "enabledForReportingButNotEnforced"] as const;
 const CLIENT_APP_TYPES = ["all", "browser", "mobileAppsAndDesktopClients", "exchangeActiveSync", "easSupported", "other"] as const;
 const PLATFORMS = ["all", "android", "iOS", "linux", "macOS", "windows", "windowsPhone"] as const;
-const USER_KEYWORDS = ["All", "None", "GuestsOrExternalUsers"] as const;
-const APP_KEYWORDS = ["All", "None", "Office365", "MicrosoftAdminPortals"] as const;
-const LOCATION_KEYWORDS = ["All", "AllTrusted"] as const;
-const SERVICE_PRINCIPAL_KEYWORDS = ["ServicePrincipalsInMyTenant"] as const;
+/** What an id field holds: object ids (GUIDs) and the keywords Graph allows in that field. */
+interface IdKind {
+  /** "user object ids", for messages. */
+  what: string;
+  keywords: readonly string[];
+  /** The nil GUID is a real id here (the legacy "MFA trusted IPs" named location). */
+  nilGuid?: boolean;
+}
+const ID = {
+  includeUsers: { what: "user object ids", keywords: ["All", "None", "GuestsOrExternalUsers"] },
+  excludeUsers: { what: "user object ids", keywords: ["GuestsOrExternalUsers"] },
+  groups: { what: "group object ids", keywords: [] },
+  roles: { what: "directory role template ids", keywords: [] },
+  includeApplications: { what: "application ids", keywords: ["All", "None", "Office365", "MicrosoftAdminPortals"] },
+  excludeApplications: { what: "application ids", keywords: ["Office365", "MicrosoftAdminPortals"] },
+  includeLocations: { what: "named location ids", keywords: ["All", "AllTrusted"], nilGuid: true },
+  excludeLocations: { what: "named location ids", keywords: ["AllTrusted"], nilGuid: true },
+  servicePrincipals: { what: "service principal object ids", keywords: ["ServicePrincipalsInMyTenant"] },
+  tenants: { what: "tenant ids", keywords: [] },
+  authenticationStrength: { what: "an authentication strength policy id", keywords: [] },
+  termsOfUse: { what: "terms of use agreement ids", keywords: [] },
+} satisfies Record<string, IdKind>;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NIL_GUID = "00000000-0000-0000-0000-000000000000";
 const BUILT_IN_CONTROLS = ["block", "mfa", "approvedApplication", "compliantApplication", "compliantDevice", "domainJoinedDevice", "passwordChange"] as const;
 const OPERATORS = ["AND", "OR"] as const;
 const RISK_LEVELS = ["low", "medium", "high", "hidden", "none", "unknownFutureValue"] as const;
@@ -142,6 +165,12 @@ function isObject(v: unknown): v is Json {
   return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
+/** A value read as text for an enum: strings as they are, null/undefined as "", anything else as an excerpt (never throws). */
+function asText(v: unknown): string {
+  if (typeof v === "string") return v;
+  return v === null || v === undefined ? "" : excerpt(v);
+}
+
 /** Graph treats null, [] and {} as "not configured". */
 function isEmpty(v: unknown): boolean {
   if (v === null || v === undefined) return true;
@@ -167,6 +196,8 @@ class PolicyProblem extends Error {
 class Context {
   readonly problems: PolicyProblem[] = [];
   readonly notes: ImportNote[] = [];
+  /** Fields already reported for a placeholder (so the id check does not report them twice). */
+  readonly placeholderPaths = new Set<string>();
   note(code: string, message: string): void {
     this.notes.push({ code, message });
   }
@@ -189,7 +220,7 @@ function stringList(ctx: Context, field: string, value: unknown, splitCommas = f
     const out = (value as string[]).map((v) => v.trim()).filter((v) => v !== "");
     return splitCommas ? out.flatMap((v) => v.split(",").map((s) => s.trim())).filter((s) => s !== "") : out;
   }
-  ctx.problem(field, `expected a list of strings, found ${JSON.stringify(value)}`);
+  ctx.problem(field, `expected a list of strings, found ${excerpt(value)}`);
   return [];
 }
 
@@ -197,7 +228,7 @@ function stringList(ctx: Context, field: string, value: unknown, splitCommas = f
 function canonicalEnum<T extends string>(ctx: Context, field: string, value: string, allowed: readonly T[]): T | undefined {
   const found = allowed.find((a) => a.toLowerCase() === value.trim().toLowerCase());
   if (!found) {
-    ctx.problem(field, `"${value}" is not a value the azuread provider accepts`, `use one of ${allowed.join(", ")}`);
+    ctx.problem(field, `${excerpt(value)} is not a value the azuread provider accepts`, `use one of ${allowed.join(", ")}`);
     return undefined;
   }
   if (found !== value) ctx.note("casing", `${field}: "${value}" written as "${found}" (the provider compares enum values case-sensitively)`);
@@ -210,13 +241,51 @@ function enumList<T extends string>(ctx: Context, field: string, value: unknown,
     .filter((v): v is T => v !== undefined);
 }
 
-/** Ids mixed with keywords ("All", "Office365"...): keywords in provider casing, ids verbatim. */
-function idList(ctx: Context, field: string, value: unknown, keywords: readonly string[]): string[] {
-  return stringList(ctx, field, value).map((v) => {
-    const keyword = keywords.find((k) => k.toLowerCase() === v.toLowerCase());
-    if (keyword && keyword !== v) ctx.note("casing", `${field}: "${v}" written as "${keyword}"`);
-    return keyword ?? v;
+/**
+ * One id: a keyword of the field (in provider casing, with a note when that changed the value)
+ * or an object id (GUID, kept verbatim). Anything else is reported as an unresolved placeholder
+ * at `path`, and undefined returned: a template value never reaches Graph as an id.
+ */
+function checkId(ctx: Context, path: string, field: string, raw: unknown, kind: IdKind): string | undefined {
+  if (ctx.placeholderPaths.has(path)) return undefined; // reported when placeholders were resolved
+  if (typeof raw !== "string") {
+    ctx.problem(path, `expected ${kind.what} as strings, found ${excerpt(raw)}`);
+    return undefined;
+  }
+  const v = raw.trim();
+  const keyword = kind.keywords.find((k) => k.toLowerCase() === v.toLowerCase());
+  if (keyword) {
+    if (keyword !== v) ctx.note("casing", `${field}: "${v}" written as "${keyword}"`);
+    return keyword;
+  }
+  if (GUID.test(v) && (v !== NIL_GUID || kind.nilGuid)) return v;
+  const takes = `${field} takes ${kind.what} (GUIDs)${kind.keywords.length ? ` or ${kind.keywords.join(", ")}` : ""}`;
+  if (v === "") {
+    ctx.problem(path, `an empty value ${excerpt(raw)}: ${takes}`, "remove the empty entry, or give the object id");
+  } else {
+    const why = v === NIL_GUID ? " (the nil GUID is a template value, not an object id)" : "";
+    ctx.problem(path, `unresolved placeholder ${excerpt(v)}${why}: ${takes}`, `give its value in the placeholder map (import-ca --map <file.json> with {${excerpt(v)}: "<object id>"})`);
+  }
+  return undefined;
+}
+
+/** A list of ids mixed with keywords ("All", "Office365"...), each checked by checkId. */
+function idList(ctx: Context, field: string, value: unknown, kind: IdKind): string[] {
+  if (value === null || value === undefined || (typeof value === "string" && value.trim() === "")) return [];
+  if (typeof value === "string") {
+    const id = checkId(ctx, field, field, value, kind);
+    return id === undefined ? [] : [id];
+  }
+  if (!Array.isArray(value)) {
+    ctx.problem(field, `expected a list of ${kind.what}, found ${excerpt(value)}`);
+    return [];
+  }
+  const out: string[] = [];
+  value.forEach((raw, i) => {
+    const id = checkId(ctx, `${field}[${i}]`, field, raw, kind);
+    if (id !== undefined) out.push(id);
   });
+  return out;
 }
 
 function optional<T>(list: T[]): T[] | undefined {
@@ -225,7 +294,12 @@ function optional<T>(list: T[]): T[] | undefined {
 
 /** Drop undefined members so args (and their JSON) carry only what is set. */
 function compact<T extends object>(obj: T): T {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(obj)) {
+    const v = (obj as Record<string, unknown>)[key];
+    if (v !== undefined) out[key] = v; // keys are this module's own field names, never input
+  }
+  return out as T;
 }
 
 /** Keys of a Graph object that this importer does not know; non-empty ones become problems. */
@@ -234,7 +308,7 @@ function rejectUnknown(ctx: Context, path: string, obj: Json, known: readonly st
     if (isAnnotationKey(key) || known.includes(key) || isEmpty(value)) continue;
     ctx.problem(
       `${path}.${key}`,
-      `${key} is set (${JSON.stringify(value).slice(0, 80)}) but the azuread ConditionalAccessPolicy resource cannot express it, so importing would drop it`,
+      `${key} is set (${excerpt(value)}) but the azuread ConditionalAccessPolicy resource cannot express it, so importing would drop it`,
       "manage this policy outside Pulumi, or remove the setting in the tenant first if it is not needed",
     );
   }
@@ -244,36 +318,84 @@ function rejectUnknown(ctx: Context, path: string, obj: Json, known: readonly st
 // Placeholders
 
 /** Unresolved template tokens seen in public baselines. */
+// Each pattern runs in linear time on any string (no unbounded backtracking), so a huge or
+// hostile value cannot stall the import.
 const PLACEHOLDER_PATTERNS: RegExp[] = [
-  /\$\{[^}]*\}/g, // Simeon: ${urn:resource:MSGraph:Groups/<name>?$id}
-  /\b([A-Z]{3,})_[^"]*?_\1\b/g, // DCToolbox: ENTRAGROUP_<name>_ENTRAGROUP
+  /\$\{[^{}]*\}/g, // Simeon: ${urn:resource:MSGraph:Groups/<name>?$id}
+  /\b([A-Z]{3,})_[^"]{0,256}?_\1\b/g, // DCToolbox: ENTRAGROUP_<name>_ENTRAGROUP (Entra names are at most 256 characters)
   /\$[A-Z][A-Za-z0-9]+/g, // DCToolbox: $AddCustomPrefix
   /<[^<>"]+>/g, // <group-id> style documentation placeholders
+  /%[A-Za-z][A-Za-z0-9_.-]*%/g, // %TempAccessPassStrengthId% style template variables
 ];
 
+/** Every placeholder pattern needs one of these characters; most strings (ids) have none. */
+const PLACEHOLDER_MARK = /[$_<%]/;
+
+/** Distinct placeholder tokens in `text`, in pattern order. */
 function findPlaceholders(text: string): string[] {
-  return PLACEHOLDER_PATTERNS.flatMap((re) => [...text.matchAll(re)].map((m) => m[0]));
+  if (!PLACEHOLDER_MARK.test(text)) return [];
+  return [...new Set(PLACEHOLDER_PATTERNS.flatMap((re) => [...text.matchAll(re)].map((m) => m[0])))];
 }
 
-/** Replace mapped placeholders, report the rest; walks every string of the policy. */
-function resolvePlaceholders(ctx: Context, value: unknown, path: string, map: Record<string, string>): unknown {
+/** Unresolved placeholders reported per field; a hostile value can hold thousands. */
+const MAX_PLACEHOLDERS_REPORTED = 10;
+
+function mapped(map: Record<string, string>, token: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(map, token) && typeof map[token] === "string" ? map[token] : undefined;
+}
+
+/**
+ * Replace mapped placeholders, report the rest; walks every string of the policy. A whole value
+ * that is a key of the map is replaced too (e.g. a template GUID such as
+ * "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"). A placeholder mapped to an empty value is a problem:
+ * it would silently drop an exclusion.
+ */
+function resolvePlaceholders(ctx: Context, value: unknown, path: string, map: Record<string, string>, hasEntries = Object.keys(map).length > 0): unknown {
   if (typeof value === "string") {
+    const report = (message: string, fix: string) => {
+      ctx.problem(path, message, fix);
+      ctx.placeholderPaths.add(path);
+    };
+    const emptyFix = "map it to the object id or text it stands for, or remove it from the export";
+    const whole = hasEntries ? mapped(map, value.trim()) : undefined;
+    if (whole !== undefined && value.trim() !== "") {
+      if (whole.trim() === "") report(`placeholder ${excerpt(value.trim())} is mapped to an empty value`, emptyFix);
+      else ctx.note("placeholder", `${path}: placeholder ${excerpt(value.trim())} replaced by ${excerpt(whole)}`);
+      return whole;
+    }
     let out = value;
+    let unresolved = 0;
     for (const token of findPlaceholders(value)) {
-      if (token in map) {
-        out = out.split(token).join(map[token]);
-        ctx.note("placeholder", `${path}: placeholder ${token} replaced by ${map[token]}`);
-      } else {
-        ctx.problem(path, `unresolved placeholder ${token}`, `give its value in the placeholder map (import-ca --map <file.json> with {"${token}": "<value>"})`);
+      const replacement = mapped(map, token);
+      if (replacement !== undefined) {
+        out = out.split(token).join(replacement);
+        if (replacement.trim() === "") report(`placeholder ${excerpt(token)} is mapped to an empty value`, emptyFix);
+        else ctx.note("placeholder", `${path}: placeholder ${excerpt(token)} replaced by ${excerpt(replacement)}`);
+      } else if (++unresolved <= MAX_PLACEHOLDERS_REPORTED) {
+        report(`unresolved placeholder ${excerpt(token)}`, `give its value in the placeholder map (import-ca --map <file.json> with {${excerpt(token)}: "<value>"})`);
       }
     }
+    if (unresolved > MAX_PLACEHOLDERS_REPORTED) report(`${unresolved - MAX_PLACEHOLDERS_REPORTED} more unresolved placeholders`, "this does not look like a Graph export: check the file");
     return out;
   }
-  if (Array.isArray(value)) return value.map((v, i) => resolvePlaceholders(ctx, v, `${path}[${i}]`, map));
+  // Containers are copied only when something inside them changed.
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((v, i) => {
+      const r = resolvePlaceholders(ctx, v, `${path}[${i}]`, map, hasEntries);
+      if (r !== v) (copy ??= value.slice())[i] = r;
+    });
+    return copy ?? value;
+  }
   if (isObject(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, isAnnotationKey(k) ? v : resolvePlaceholders(ctx, v, path ? `${path}.${k}` : k, map)]),
-    );
+    let changed: Map<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(value)) {
+      if (isAnnotationKey(k)) continue;
+      const r = resolvePlaceholders(ctx, v, path ? `${path}.${k}` : k, map, hasEntries);
+      if (r !== v) (changed ??= new Map()).set(k, r);
+    }
+    // fromEntries defines keys (a "__proto__" key stays a plain key).
+    return changed ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, changed.has(k) ? changed.get(k) : v])) : value;
   }
   return value;
 }
@@ -284,7 +406,7 @@ function resolvePlaceholders(ctx: Context, value: unknown, path: string, map: Re
 function convertGuests(ctx: Context, field: string, value: unknown): PlainGuestsOrExternalUsers[] | undefined {
   if (isEmpty(value)) return undefined;
   if (!isObject(value)) {
-    ctx.problem(field, `expected an object, found ${JSON.stringify(value)}`);
+    ctx.problem(field, `expected an object, found ${excerpt(value)}`);
     return undefined;
   }
   rejectUnknown(ctx, field, value, ["guestOrExternalUserTypes", "externalTenants"]);
@@ -295,10 +417,10 @@ function convertGuests(ctx: Context, field: string, value: unknown): PlainGuests
   const guests: PlainGuestsOrExternalUsers = { guestOrExternalUserTypes: types };
   const tenants = value.externalTenants;
   if (!isEmpty(tenants) && isObject(tenants)) {
-    const odataType = String(tenants["@odata.type"] ?? "");
+    const odataType = asText(tenants["@odata.type"] ?? "");
     const kindRaw = typeof tenants.membershipKind === "string" ? tenants.membershipKind : /AllExternalTenants$/i.test(odataType) ? "all" : /EnumeratedExternalTenants$/i.test(odataType) ? "enumerated" : "";
     const membershipKind = canonicalEnum(ctx, `${field}.externalTenants.membershipKind`, kindRaw, MEMBERSHIP_KINDS);
-    const members = stringList(ctx, `${field}.externalTenants.members`, tenants.members);
+    const members = idList(ctx, `${field}.externalTenants.members`, tenants.members, ID.tenants);
     if (membershipKind) guests.externalTenants = [compact({ membershipKind, members: optional(members) })];
   }
   return [guests];
@@ -321,12 +443,12 @@ function convertUsers(ctx: Context, value: unknown): PlainUsersCondition {
     "excludeGuestsOrExternalUsers",
   ]);
   const users: PlainUsersCondition = compact({
-    includedUsers: optional(idList(ctx, `${field}.includeUsers`, value.includeUsers, USER_KEYWORDS)),
-    excludedUsers: optional(idList(ctx, `${field}.excludeUsers`, value.excludeUsers, USER_KEYWORDS)),
-    includedGroups: optional(stringList(ctx, `${field}.includeGroups`, value.includeGroups)),
-    excludedGroups: optional(stringList(ctx, `${field}.excludeGroups`, value.excludeGroups)),
-    includedRoles: optional(stringList(ctx, `${field}.includeRoles`, value.includeRoles)),
-    excludedRoles: optional(stringList(ctx, `${field}.excludeRoles`, value.excludeRoles)),
+    includedUsers: optional(idList(ctx, `${field}.includeUsers`, value.includeUsers, ID.includeUsers)),
+    excludedUsers: optional(idList(ctx, `${field}.excludeUsers`, value.excludeUsers, ID.excludeUsers)),
+    includedGroups: optional(idList(ctx, `${field}.includeGroups`, value.includeGroups, ID.groups)),
+    excludedGroups: optional(idList(ctx, `${field}.excludeGroups`, value.excludeGroups, ID.groups)),
+    includedRoles: optional(idList(ctx, `${field}.includeRoles`, value.includeRoles, ID.roles)),
+    excludedRoles: optional(idList(ctx, `${field}.excludeRoles`, value.excludeRoles, ID.roles)),
     includedGuestsOrExternalUsers: convertGuests(ctx, `${field}.includeGuestsOrExternalUsers`, value.includeGuestsOrExternalUsers),
     excludedGuestsOrExternalUsers: convertGuests(ctx, `${field}.excludeGuestsOrExternalUsers`, value.excludeGuestsOrExternalUsers),
   });
@@ -344,8 +466,8 @@ function convertApplications(ctx: Context, value: unknown): PlainConditionalAcce
   }
   rejectUnknown(ctx, field, value, ["includeApplications", "excludeApplications", "includeUserActions", "applicationFilter"]);
   const apps = compact({
-    includedApplications: optional(idList(ctx, `${field}.includeApplications`, value.includeApplications, APP_KEYWORDS)),
-    excludedApplications: optional(idList(ctx, `${field}.excludeApplications`, value.excludeApplications, APP_KEYWORDS)),
+    includedApplications: optional(idList(ctx, `${field}.includeApplications`, value.includeApplications, ID.includeApplications)),
+    excludedApplications: optional(idList(ctx, `${field}.excludeApplications`, value.excludeApplications, ID.excludeApplications)),
     includedUserActions: optional(stringList(ctx, `${field}.includeUserActions`, value.includeUserActions)),
   });
   if (!isEmpty(value.applicationFilter)) {
@@ -387,14 +509,14 @@ function legacyStates(ctx: Context, devices: Json | undefined, deviceStates: unk
 /** Validate a device filter rule with the same parser the components use. */
 function checkDeviceRule(ctx: Context, field: string, rule: string): boolean {
   try {
-    const canonical = DeviceFilter.parse(rule).toString();
+    const canonical = parseFilterCached(rule).toString();
     if (canonical !== rule) {
       ctx.note("rule-kept", `${field}: kept as exported so the import shows no diff; its canonical form is ${canonical}`);
     }
     return true;
   } catch (err) {
     if (!(err instanceof DeviceFilterError)) throw err;
-    const at = err.token ? ` (${JSON.stringify(err.token)})` : "";
+    const at = err.token ? ` (${excerpt(err.token, 40)})` : "";
     ctx.problem(field, `invalid device filter rule at position ${err.position}${at}: ${err.problem}; expected ${err.expected}`, err.fix, err.position, rule);
     return false;
   }
@@ -403,7 +525,7 @@ function checkDeviceRule(ctx: Context, field: string, rule: string): boolean {
 function convertDevices(ctx: Context, conditions: Json): PlainConditionalAccessPolicy["conditions"]["devices"] {
   const devices = isObject(conditions.devices) ? conditions.devices : undefined;
   if (conditions.devices !== undefined && conditions.devices !== null && !devices) {
-    ctx.problem("conditions.devices", `expected an object, found ${JSON.stringify(conditions.devices)}`);
+    ctx.problem("conditions.devices", `expected an object, found ${excerpt(conditions.devices)}`);
   }
   if (devices) rejectUnknown(ctx, "conditions.devices", devices, ["deviceFilter", "includeDevices", "excludeDevices", "includeDeviceStates", "excludeDeviceStates"]);
   const legacy = legacyStates(ctx, devices, conditions.deviceStates);
@@ -421,7 +543,7 @@ function convertDevices(ctx: Context, conditions: Json): PlainConditionalAccessP
 
   if (legacy.fields.length > 0) {
     const { conversion, problems } = legacyDeviceStatesToFilter(legacy.include, legacy.exclude);
-    for (const p of problems) ctx.problem(legacy.fields.join(", "), `${p.problem}: ${JSON.stringify(p.value)}`, p.fix);
+    for (const p of problems) ctx.problem(legacy.fields.join(", "), `${p.problem}: ${excerpt(p.value)}`, p.fix);
     if (!conversion) return undefined;
     const rejected = legacy.fields.filter((f) => /DeviceStates|deviceStates/.test(f));
     const error1088 = rejected.length
@@ -440,10 +562,10 @@ function convertDevices(ctx: Context, conditions: Json): PlainConditionalAccessP
 
   if (!hasFilter) return undefined;
   if (!isObject(filterRaw) || typeof filterRaw.rule !== "string") {
-    ctx.problem("conditions.devices.deviceFilter", `expected { mode, rule }, found ${JSON.stringify(filterRaw)}`);
+    ctx.problem("conditions.devices.deviceFilter", `expected { mode, rule }, found ${excerpt(filterRaw)}`);
     return undefined;
   }
-  const mode = canonicalEnum(ctx, "conditions.devices.deviceFilter.mode", String(filterRaw.mode ?? ""), FILTER_MODES);
+  const mode = canonicalEnum(ctx, "conditions.devices.deviceFilter.mode", asText(filterRaw.mode ?? ""), FILTER_MODES);
   const ruleOk = checkDeviceRule(ctx, "conditions.devices.deviceFilter.rule", filterRaw.rule);
   if (!mode || !ruleOk) return undefined;
   return { filter: { mode, rule: filterRaw.rule } };
@@ -488,9 +610,9 @@ function convertConditions(ctx: Context, value: unknown): PlainConditionalAccess
   let locations: PlainConditionalAccessPolicy["conditions"]["locations"];
   if (isObject(value.locations) && !isEmpty(value.locations)) {
     rejectUnknown(ctx, "conditions.locations", value.locations, ["includeLocations", "excludeLocations"]);
-    const included = idList(ctx, "conditions.locations.includeLocations", value.locations.includeLocations, LOCATION_KEYWORDS);
-    const excluded = idList(ctx, "conditions.locations.excludeLocations", value.locations.excludeLocations, LOCATION_KEYWORDS);
-    if (included.length === 0) ctx.problem("conditions.locations.includeLocations", "no location is included (the provider requires includeLocations)", 'include ["All"] and exclude the locations to leave out');
+    const included = idList(ctx, "conditions.locations.includeLocations", value.locations.includeLocations, ID.includeLocations);
+    const excluded = idList(ctx, "conditions.locations.excludeLocations", value.locations.excludeLocations, ID.excludeLocations);
+    if (included.length === 0 && isEmpty(value.locations.includeLocations)) ctx.problem("conditions.locations.includeLocations", "no location is included (the provider requires includeLocations)", 'include ["All"] and exclude the locations to leave out');
     locations = compact({ includedLocations: included, excludedLocations: optional(excluded) });
   }
 
@@ -502,8 +624,8 @@ function convertConditions(ctx: Context, value: unknown): PlainConditionalAccess
       ctx.problem("conditions.clientApplications.servicePrincipalFilter", "service principal filters are not in the plain policy shape this tool emits", "manage this policy outside Pulumi for now");
     }
     clientApplications = compact({
-      includedServicePrincipals: optional(idList(ctx, "conditions.clientApplications.includeServicePrincipals", ca.includeServicePrincipals, SERVICE_PRINCIPAL_KEYWORDS)),
-      excludedServicePrincipals: optional(idList(ctx, "conditions.clientApplications.excludeServicePrincipals", ca.excludeServicePrincipals, SERVICE_PRINCIPAL_KEYWORDS)),
+      includedServicePrincipals: optional(idList(ctx, "conditions.clientApplications.includeServicePrincipals", ca.includeServicePrincipals, ID.servicePrincipals)),
+      excludedServicePrincipals: optional(idList(ctx, "conditions.clientApplications.excludeServicePrincipals", ca.excludeServicePrincipals, ID.servicePrincipals)),
     });
     ctx.note("workload-identities", "clientApplications (workload identities) needs Workload Identities Premium licences");
   }
@@ -545,29 +667,31 @@ function convertConditions(ctx: Context, value: unknown): PlainConditionalAccess
 function convertGrantControls(ctx: Context, value: unknown): PlainConditionalAccessPolicy["grantControls"] {
   if (isEmpty(value)) return undefined;
   if (!isObject(value)) {
-    ctx.problem("grantControls", `expected an object, found ${JSON.stringify(value)}`);
+    ctx.problem("grantControls", `expected an object, found ${excerpt(value)}`);
     return undefined;
   }
   rejectUnknown(ctx, "grantControls", value, ["operator", "builtInControls", "customAuthenticationFactors", "termsOfUse", "authenticationStrength"]);
   const builtInControls = enumList(ctx, "grantControls.builtInControls", value.builtInControls, BUILT_IN_CONTROLS);
   const customAuthenticationFactors = stringList(ctx, "grantControls.customAuthenticationFactors", value.customAuthenticationFactors);
-  const termsOfUses = stringList(ctx, "grantControls.termsOfUse", value.termsOfUse);
+  const termsOfUses = idList(ctx, "grantControls.termsOfUse", value.termsOfUse, ID.termsOfUse);
   let authenticationStrengthPolicyId: string | undefined;
   const strength = value.authenticationStrength;
-  if (!isEmpty(strength)) {
-    if (isObject(strength) && typeof strength.id === "string") {
-      authenticationStrengthPolicyId = `${AUTHENTICATION_STRENGTH_PREFIX}${strength.id}`;
+  // A blank id is a template left unfilled, not "not configured".
+  if (!isEmpty(strength) || (isObject(strength) && typeof strength.id === "string")) {
+    const strengthId = isObject(strength) && typeof strength.id === "string" ? checkId(ctx, "grantControls.authenticationStrength.id", "grantControls.authenticationStrength.id", strength.id, ID.authenticationStrength) : undefined;
+    if (strengthId !== undefined && isObject(strength)) {
+      authenticationStrengthPolicyId = `${AUTHENTICATION_STRENGTH_PREFIX}${strengthId}`;
       const expanded = Object.keys(strength).filter((k) => !isAnnotationKey(k) && k !== "id");
       if (expanded.length) {
         const label = typeof strength.displayName === "string" ? ` "${strength.displayName}"` : "";
         ctx.note("authentication-strength", `expanded authenticationStrength${label} reduced to its id path ${authenticationStrengthPolicyId}`);
       }
-    } else {
-      ctx.problem("grantControls.authenticationStrength", `expected an object with an id, found ${JSON.stringify(strength)}`);
+    } else if (!(isObject(strength) && typeof strength.id === "string")) {
+      ctx.problem("grantControls.authenticationStrength", `expected an object with an id, found ${excerpt(strength)}`);
     }
   }
   if (builtInControls.length + customAuthenticationFactors.length + termsOfUses.length === 0 && !authenticationStrengthPolicyId) return undefined;
-  const operator = canonicalEnum(ctx, "grantControls.operator", String(value.operator ?? "OR"), OPERATORS) ?? "OR";
+  const operator = canonicalEnum(ctx, "grantControls.operator", asText(value.operator ?? "OR"), OPERATORS) ?? "OR";
   return compact({
     operator,
     builtInControls: optional(builtInControls),
@@ -585,16 +709,16 @@ function enabledBlock(value: unknown): Json | undefined {
 function convertSessionControls(ctx: Context, value: unknown): Record<string, unknown> | undefined {
   if (isEmpty(value)) return undefined;
   if (!isObject(value)) {
-    ctx.problem("sessionControls", `expected an object, found ${JSON.stringify(value)}`);
+    ctx.problem("sessionControls", `expected an object, found ${excerpt(value)}`);
     return undefined;
   }
   rejectUnknown(ctx, "sessionControls", value, ["applicationEnforcedRestrictions", "cloudAppSecurity", "persistentBrowser", "signInFrequency", "disableResilienceDefaults"]);
   const out: Record<string, unknown> = {};
   if (enabledBlock(value.applicationEnforcedRestrictions)) out.applicationEnforcedRestrictionsEnabled = true;
   const cas = enabledBlock(value.cloudAppSecurity);
-  if (cas) out.cloudAppSecurityPolicy = canonicalEnum(ctx, "sessionControls.cloudAppSecurity.cloudAppSecurityType", String(cas.cloudAppSecurityType ?? ""), CLOUD_APP_SECURITY);
+  if (cas) out.cloudAppSecurityPolicy = canonicalEnum(ctx, "sessionControls.cloudAppSecurity.cloudAppSecurityType", asText(cas.cloudAppSecurityType ?? ""), CLOUD_APP_SECURITY);
   const browser = enabledBlock(value.persistentBrowser);
-  if (browser) out.persistentBrowserMode = canonicalEnum(ctx, "sessionControls.persistentBrowser.mode", String(browser.mode ?? ""), BROWSER_MODES);
+  if (browser) out.persistentBrowserMode = canonicalEnum(ctx, "sessionControls.persistentBrowser.mode", asText(browser.mode ?? ""), BROWSER_MODES);
   const frequency = enabledBlock(value.signInFrequency);
   if (frequency) {
     const path = "sessionControls.signInFrequency";
@@ -633,9 +757,19 @@ export function resourceNameFor(displayName: string): string {
   return slug || "ca-policy";
 }
 
+/** Per set of taken names: the next suffix to try for a base name (keeps naming linear). */
+const nextSuffix = new WeakMap<Set<string>, Map<string, number>>();
+
 function uniqueName(base: string, taken: Set<string>): string {
+  let suffixes = nextSuffix.get(taken);
+  if (!suffixes) nextSuffix.set(taken, (suffixes = new Map()));
   let name = base;
-  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+  let n = suffixes.get(base) ?? 2;
+  if (taken.has(name)) {
+    do name = `${base}-${n++}`;
+    while (taken.has(name));
+    suffixes.set(base, n);
+  }
   taken.add(name);
   return name;
 }
@@ -644,7 +778,7 @@ function uniqueName(base: string, taken: Set<string>): string {
 function policyName(ctx: Context, raw: Json, index: number, count: number, sourceName: string | undefined): string {
   if (typeof raw.displayName === "string" && raw.displayName.trim() !== "") {
     if (raw.displayName !== raw.displayName.trim()) {
-      ctx.note("display-name-whitespace", `displayName ${JSON.stringify(raw.displayName)} has leading or trailing spaces: kept, so the import shows no diff`);
+      ctx.note("display-name-whitespace", `displayName ${excerpt(raw.displayName)} has leading or trailing spaces: kept, so the import shows no diff`);
     }
     return raw.displayName;
   }
@@ -691,6 +825,14 @@ function tsLiteral(value: unknown, indent = ""): string {
   return JSON.stringify(value);
 }
 
+/**
+ * A value quoted for a POSIX shell (sh, bash, zsh): in single quotes, where nothing is special,
+ * with each ' written as '\''. The printed `pulumi import` lines quote every argument this way.
+ */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, "'\\''")}'`;
+}
+
 function importIdOf(id: string): string {
   return `${IMPORT_ID_PREFIX}${id}`;
 }
@@ -707,17 +849,35 @@ function componentSnippet(name: string, args: PlainCorporateDeviceAccessArgs): s
 // ---------------------------------------------------------------------------------------------
 // Import
 
+/**
+ * The lockout rule of CorporateDeviceAccess, for every imported policy: an enabled policy that
+ * blocks all users, or requires a control of them, must exclude at least one user or group by
+ * object id (the break-glass accounts). Excluded guests or roles do not count.
+ */
+function checkLockout(ctx: Context, state: string | undefined, users: PlainUsersCondition, grant: PlainConditionalAccessPolicy["grantControls"]): void {
+  if (state !== "enabled" || !grant || !(users.includedUsers ?? []).includes("All")) return;
+  const excludedIds = (users.excludedUsers ?? []).filter((u) => GUID.test(u));
+  if (excludedIds.length + (users.excludedGroups ?? []).length > 0) return;
+  const controls = [...(grant.builtInControls ?? []), ...(grant.authenticationStrengthPolicyId ? ["authentication strength"] : []), ...(grant.termsOfUses ? ["terms of use"] : []), ...(grant.customAuthenticationFactors ?? [])];
+  const what = controls.length === 1 && controls[0] === "block" ? "blocks all users" : `blocks all users or requires a control of them (${controls.join(", ")})`;
+  ctx.problem(
+    "conditions.users.excludeGroups",
+    `an enabled policy that ${what} must exclude at least one emergency-access (break-glass) account or group, or a mistake locks every administrator out; this one excludes none`,
+    'exclude your break-glass accounts or group (conditions.users.excludeUsers or excludeGroups; use --map when the export has a placeholder for them), or import the policy with state "enabledForReportingButNotEnforced"',
+  );
+}
+
 /** Convert one Graph policy object; problems are returned, never thrown. */
 function importOne(raw: unknown, index: number, count: number, options: ImportOptions, taken: Set<string>): { policy?: ImportedPolicy; errors: PolicyImportError[] } {
   const source = options.sourceName ?? "<input>";
   const fail = (message: string, fix?: string, policy?: string): { errors: PolicyImportError[] } => ({
     errors: [{ source, index, policy, field: undefined, position: undefined, rule: undefined, message, fix }],
   });
-  if (!isObject(raw)) return fail(`item #${index + 1} is ${JSON.stringify(raw)?.slice(0, 60)}, not a Conditional Access policy object`);
+  if (!isObject(raw)) return fail(`item #${index + 1} is ${excerpt(raw)}, not a Conditional Access policy object`);
   const odataType = raw["@odata.type"];
   if (typeof odataType === "string" && !/conditionalAccessPolicy$/i.test(odataType)) {
     const label = typeof raw.displayName === "string" ? raw.displayName : undefined;
-    return fail(`item #${index + 1} is a ${odataType.replace(/^#/, "")}, not a Conditional Access policy`, "import only files of GET /identity/conditionalAccess/policies", label);
+    return fail(`item #${index + 1} is a ${odataType.replace(/^#/, "").slice(0, 100)}, not a Conditional Access policy`, "import only files of GET /identity/conditionalAccess/policies", label);
   }
   if (!("conditions" in raw)) {
     const label = typeof raw.displayName === "string" ? raw.displayName : undefined;
@@ -734,14 +894,19 @@ function importOne(raw: unknown, index: number, count: number, options: ImportOp
     if (!isEmpty(value)) ctx.note("ignored-field", `${key} is not part of the azuread resource and was ignored`);
   }
 
-  const state = canonicalEnum(ctx, "state", String(resolved.state ?? ""), STATES);
+  const state = canonicalEnum(ctx, "state", asText(resolved.state ?? ""), STATES);
   const conditions = convertConditions(ctx, resolved.conditions);
   const grantControls = convertGrantControls(ctx, resolved.grantControls);
   const sessionControls = convertSessionControls(ctx, resolved.sessionControls);
-  if (!grantControls && !sessionControls) {
+  // Unless a control was refused already (then this would only repeat it).
+  if (!grantControls && !sessionControls && !ctx.problems.some((p) => /^(grantControls|sessionControls)\b/.test(p.field))) {
     ctx.problem("grantControls", "the policy has neither grant controls nor session controls (the provider requires one)", "add a grant control such as block or mfa");
   }
   const id = typeof resolved.id === "string" && resolved.id.trim() ? resolved.id.trim() : undefined;
+  if (id !== undefined && /[\u0000-\u001f\u007f]/.test(id)) {
+    ctx.problem("id", `the policy id ${excerpt(id)} has control characters: not a Graph object id`, "export the policy again from Graph");
+  }
+  checkLockout(ctx, state, conditions.users, grantControls);
 
   if (ctx.problems.length > 0 || !state) {
     return {
@@ -767,12 +932,12 @@ function importOne(raw: unknown, index: number, count: number, options: ImportOp
           { type: AZUREAD_POLICY_TYPE, name: `${resourceName}-untrusted-devices`, id: importIdOf(id), parent: resourceName },
         ],
       };
-      importCommand = `pulumi import --file ${resourceName}.import.json`;
+      importCommand = `pulumi import --file ${shellQuote(`${resourceName}.import.json`)}`;
       ctx.note("component-import", `save importFile as ${resourceName}.import.json: it adopts the policy as the component's child "${resourceName}-untrusted-devices"`);
     }
   } else {
     typescript = resourceSnippet(resourceName, resource, id);
-    if (id) importCommand = `pulumi import ${AZUREAD_POLICY_TYPE} ${resourceName} ${importIdOf(id)}`;
+    if (id) importCommand = `pulumi import ${shellQuote(AZUREAD_POLICY_TYPE)} ${shellQuote(resourceName)} ${shellQuote(importIdOf(id))}`;
   }
   if (!id) ctx.note("no-id", "the export has no id (a request body, not a tenant export): nothing to import, pulumi up creates the policy");
 
@@ -797,16 +962,52 @@ function importOne(raw: unknown, index: number, count: number, options: ImportOp
 }
 
 /**
+ * What a platform companion shares with its component's device policy (same users, apps, client
+ * apps, state and control), as one string: sets compared case-insensitively, as the recogniser does.
+ */
+function scopeKey(p: ImportedPolicy): string {
+  const set = (list: string[] | undefined) => [...new Set((list ?? []).map((v) => v.toLowerCase()))].sort().join(",");
+  const r = p.resource;
+  const u = r.conditions.users;
+  return JSON.stringify([
+    p.id === undefined,
+    r.state,
+    set(r.conditions.clientAppTypes),
+    set(r.conditions.applications.includedApplications),
+    set(r.conditions.applications.excludedApplications),
+    set(u.includedUsers),
+    set(u.excludedUsers),
+    set(u.includedGroups),
+    set(u.excludedGroups),
+    set(u.includedRoles),
+    set(u.excludedRoles),
+    set(r.grantControls?.builtInControls),
+  ]);
+}
+
+/**
  * CorporateDeviceAccess with `allowedPlatforms` declares two policies: the device one and one on
  * other platforms. When both are in the export, adopt them as one component.
  */
 function mergePlatformCompanions(policies: ImportedPolicy[]): void {
+  // Candidates by scope, so each component looks only at policies that can be its companion
+  // (linear in the number of policies, not quadratic).
+  const candidates = new Map<string, ImportedPolicy[]>();
+  for (const q of policies) {
+    const c = q.resource.conditions;
+    if (q.kind !== ImportKind.Resource || c.devices || !c.platforms?.excludedPlatforms?.length) continue;
+    const key = scopeKey(q);
+    const bucket = candidates.get(key);
+    if (bucket) bucket.push(q);
+    else candidates.set(key, [q]);
+  }
+  if (candidates.size === 0) return;
   for (const main of policies) {
     if (main.kind !== ImportKind.Component || !main.component || main.component.allowedPlatforms) continue;
     const mainArgs = main.component;
-    const companion = policies.find(
-      (q) => q !== main && q.kind === ImportKind.Resource && !q.id === !main.id && recognisePlatformCompanion(mainArgs, q.resource) !== undefined,
-    );
+    const companion = candidates
+      .get(scopeKey(main))
+      ?.find((q) => q !== main && q.kind === ImportKind.Resource && !q.id === !main.id && recognisePlatformCompanion(mainArgs, q.resource) !== undefined);
     if (!companion) continue;
     const { args: merged, displayName } = recognisePlatformCompanion(mainArgs, companion.resource)!;
     const child = `${main.resourceName}-other-platforms`;
@@ -846,7 +1047,8 @@ export function importConditionalAccessPolicies(input: unknown, optionsOrSourceN
     ({ json, encoding } = readExport(input));
   } catch (err) {
     if (!(err instanceof ExportDecodeError)) throw err;
-    return { files: [{ source, encoding: "unreadable" }], policies: [], errors: [{ source, index: undefined, policy: undefined, field: undefined, position: undefined, rule: undefined, message: err.message, fix: undefined }] };
+    const message = err.value === undefined ? err.message : `${err.message} (found ${err.value})`;
+    return { files: [{ source, encoding: "unreadable" }], policies: [], errors: [{ source, index: undefined, policy: undefined, field: err.path, position: undefined, rule: undefined, message, fix: undefined }] };
   }
   const items = exportItems(json);
   const taken = options.takenResourceNames ?? new Set<string>();
@@ -855,12 +1057,35 @@ export function importConditionalAccessPolicies(input: unknown, optionsOrSourceN
     result.errors.push({ source, index: undefined, policy: undefined, field: undefined, position: undefined, rule: undefined, message: "the export holds no policy", fix: undefined });
   }
   for (const item of items) {
-    const { policy, errors } = importOne(item.value, item.index, items.length, options, taken);
-    if (policy) result.policies.push(policy);
-    result.errors.push(...errors);
+    let outcome: { policy?: ImportedPolicy; errors: PolicyImportError[] };
+    try {
+      outcome = importOne(item.value, item.index, items.length, options, taken);
+    } catch (err) {
+      // A fault of this importer, not of the export: report it against the policy and go on.
+      outcome = { errors: [internalError(source, item.index, err)] };
+    }
+    if (outcome.policy) result.policies.push(outcome.policy);
+    for (const e of outcome.errors) result.errors.push(e);
   }
   mergePlatformCompanions(result.policies);
   return result;
+}
+
+/** Marks an error as the importer's own fault (tests assert no input produces one). */
+export const INTERNAL_ERROR_PREFIX = "internal error of import-ca";
+
+function internalError(source: string, index: number | undefined, err: unknown): PolicyImportError {
+  const detail = err instanceof Error ? `${err.name}: ${err.message}` : excerpt(err);
+  return {
+    source,
+    index,
+    policy: undefined,
+    field: undefined,
+    position: undefined,
+    rule: undefined,
+    message: `${INTERNAL_ERROR_PREFIX} (${excerpt(detail, 200)}): the ${index === undefined ? "file" : "policy"} was not imported`,
+    fix: "report this to the maintainers of tenant-guardrails with the export (names and ids removed)",
+  };
 }
 
 /** Import several export files in one run: resource names stay unique across files. */
@@ -868,10 +1093,20 @@ export function importConditionalAccessFiles(files: ExportFile[], options: Omit<
   const taken = new Set<string>();
   const result: ImportResult = { files: [], policies: [], errors: [] };
   for (const file of files) {
-    const one = importConditionalAccessPolicies(file.content, { ...options, sourceName: file.name, takenResourceNames: taken });
-    result.files.push(...one.files);
-    result.policies.push(...one.policies);
-    result.errors.push(...one.errors);
+    let one: ImportResult;
+    try {
+      if (file.sizeBytes !== undefined && file.sizeBytes > MAX_EXPORT_BYTES) throw exportTooLarge(file.sizeBytes);
+      one = importConditionalAccessPolicies(file.content, { ...options, sourceName: file.name, takenResourceNames: taken });
+    } catch (err) {
+      const error =
+        err instanceof ExportDecodeError
+          ? { source: file.name, index: undefined, policy: undefined, field: err.path, position: undefined, rule: undefined, message: err.message, fix: undefined }
+          : internalError(file.name, undefined, err);
+      one = { files: [{ source: file.name, encoding: "unreadable" }], policies: [], errors: [error] };
+    }
+    for (const f of one.files) result.files.push(f);
+    for (const p of one.policies) result.policies.push(p);
+    for (const e of one.errors) result.errors.push(e);
   }
   mergePlatformCompanions(result.policies);
   return result;

@@ -82,7 +82,7 @@ describe("import-ca", () => {
     expect(r.stdout).toContain("  kind: azuread.ConditionalAccessPolicy resource");
     expect(r.stdout).toContain('new azuread.ConditionalAccessPolicy("marketing-hybrid-joined-devices-only", {');
     expect(r.stdout).toContain(
-      "import: pulumi import azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy marketing-hybrid-joined-devices-only /identity/conditionalAccess/policies/2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f",
+      "import: pulumi import 'azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy' 'marketing-hybrid-joined-devices-only' '/identity/conditionalAccess/policies/2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f'",
     );
     expect(r.stdout).toContain("    - kept as a raw resource, not CorporateDeviceAccess:");
     expect(r.stdout.trimEnd().split("\n").pop()).toBe("4 policies imported (0 as CorporateDeviceAccess, 4 as raw resources), 0 error(s)");
@@ -93,7 +93,7 @@ describe("import-ca", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("  kind: CorporateDeviceAccess component");
     expect(r.stdout).toContain('new CorporateDeviceAccess("block-non-corporate-devices", {');
-    expect(r.stdout).toContain("import: pulumi import --file block-non-corporate-devices.import.json");
+    expect(r.stdout).toContain("import: pulumi import --file 'block-non-corporate-devices.import.json'");
     expect(r.stdout).toContain('"name": "block-non-corporate-devices-untrusted-devices"');
   });
 
@@ -178,7 +178,7 @@ describe("import-ca", () => {
     const exportFile = file("templated.json", JSON.stringify(templated));
     const without = await runCli(["import-ca", exportFile]);
     expect(without.code).toBe(1);
-    expect(without.stderr).toContain("unresolved placeholder ENTRAGROUP_Break glass_ENTRAGROUP");
+    expect(without.stderr).toContain('unresolved placeholder "ENTRAGROUP_Break glass_ENTRAGROUP"');
     const map = file("map.json", JSON.stringify({ "ENTRAGROUP_Break glass_ENTRAGROUP": "b1b2b3b4-0000-4000-8000-000000000001" }));
     const r = await runCli(["import-ca", "--json", "--map", map, exportFile]);
     expect(r.code).toBe(0);

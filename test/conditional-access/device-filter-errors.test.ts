@@ -293,6 +293,18 @@ const CASES: Record<string, Case> = {
     code: "unexpected-token",
     says: ["-or needs a comparison on its left"],
   },
+  "deviceId placeholder": {
+    rule: 'device.trustType -ne "AzureAD" -and device.deviceId -ne "%SawDeviceId%"',
+    marker: '"%SawDeviceId%"',
+    code: "invalid-value",
+    says: ['"%SawDeviceId%" is not a device id', "expected a device id (GUID)", "an unresolved placeholder"],
+  },
+  "deviceId template GUID in a list": {
+    rule: 'device.deviceId -notIn ["6c2e6d4a-1111-4a2b-9c3d-0123456789ab", "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"]',
+    marker: '"xxxxxxxx',
+    code: "invalid-value",
+    says: ["is not a device id", "the device's deviceId"],
+  },
   "empty parentheses": {
     rule: "()",
     marker: ")",

@@ -110,7 +110,7 @@ describe("operator spelling", () => {
   });
 
   it("property names are case-insensitive on input and canonical camelCase on output (the CA doc writes device.deviceid)", () => {
-    expect(DeviceFilter.parse('device.deviceid -eq "abc"').toString()).toBe('device.deviceId -eq "abc"');
+    expect(DeviceFilter.parse('device.deviceid -eq "6c2e6d4a-1111-4a2b-9c3d-0123456789ab"').toString()).toBe('device.deviceId -eq "6c2e6d4a-1111-4a2b-9c3d-0123456789ab"');
     expect(DeviceFilter.parse('DEVICE.EXTENSIONATTRIBUTE7 -eq "x"').toString()).toBe('device.extensionAttribute7 -eq "x"');
     expect(DeviceFilter.parse('Device.PhysicalIDs -contains "x"').toString()).toBe('device.physicalIds -contains "x"');
   });

@@ -40,10 +40,12 @@ function compareArb(property: DeviceProperty): fc.Arbitrary<CompareNode> {
   const spec = DEVICE_FILTER_PROPERTIES[property];
   return fc.constantFrom(...spec.operators).chain((operator) => {
     let value: fc.Arbitrary<CompareNode["value"]>;
+    // device.deviceId takes device ids (GUIDs) only.
+    const text = property === "deviceId" ? fc.uuid() : textValue;
     if (spec.boolean) value = fc.boolean();
     else if (spec.values) value = fc.constantFrom(...spec.values);
-    else if (operator === "-in" || operator === "-notIn") value = fc.array(textValue, { minLength: 1, maxLength: 3 });
-    else value = textValue;
+    else if (operator === "-in" || operator === "-notIn") value = fc.array(text, { minLength: 1, maxLength: 3 });
+    else value = text;
     return value.map((v): CompareNode => ({ kind: "compare", property, operator, value: v }));
   });
 }
