@@ -54,9 +54,10 @@ describe("checkStackConfig (pure)", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { loadStackConfig, findProject } = require("../../cli/stack") as typeof import("../../cli/stack");
     for (const stack of ["dev", "prod"]) {
-      const { config } = loadStackConfig(findProject(REPO_ROOT), stack);
+      const { config, secretKeys } = loadStackConfig(findProject(REPO_ROOT), stack);
       const values = Object.fromEntries(Object.entries(config).flatMap(([k, v]) => (k.startsWith("tenant-guardrails:") ? [[k.slice("tenant-guardrails:".length), v]] : [])));
-      expect(checkStackConfig({ stack, values }).problems).toEqual([]);
+      const secret = secretKeys.map((k) => k.slice("tenant-guardrails:".length));
+      expect(checkStackConfig({ stack, values, secretKeys: secret }).problems).toEqual([]);
     }
   });
 });
