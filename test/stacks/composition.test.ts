@@ -72,6 +72,7 @@ const STAGING = `config:
       groupIds: ["0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b03"]
   tenant-guardrails:intune:
     displayNamePrefix: "STAGING tenant-guardrails"
+    onRemove: disable
     assignment:
       includeGroupIds: ["7e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a63"]
     bitLocker: {}
