@@ -21,7 +21,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const g = await startFakeGraph();
   try {
     g.maskStrings = true; // Graph masks string OMA values: the BitLocker payloads come back as "****"
-    const plan = planFipsConfiguration({ ...GROUPS, bitLocker: {} }).plan!;
+    const plan = planFipsConfiguration({ ...GROUPS, onRemove: "leaveEnabled", bitLocker: {} }).plan!;
     const profile = (part: string, omaSettings: DeviceConfigurationInputs["omaSettings"]): DeviceConfigurationInputs => ({
       graphEndpoint: g.url,
       marker: `tenant-guardrails/bench/fips/${part}`,

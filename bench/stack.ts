@@ -35,6 +35,7 @@ export function scaledProdConfig(scale: number): string {
     `      userIds: [${Array.from({ length: 2 * scale }, (_, i) => `"${guid(0x5d2a7e3c, i)}"`).join(", ")}]`,
     '      groupIds: ["0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b02"]',
     "  tenant-guardrails:intune:",
+    "    onRemove: disable",
     "    assignment:",
     `      includeGroupIds: [${groups.map((g) => `"${g}"`).join(", ")}]`,
     "    bitLocker: { recoveryMode: recoveryPasswords }",

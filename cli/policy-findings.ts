@@ -1,12 +1,13 @@
 /**
  * The policy pack over a stack's offline run: the same policy objects `pulumi preview
  * --policy-pack policies` serves, evaluated on the engine's recorded resources (plainInputs), with
- * any secret value scrubbed from the messages before they are printed.
+ * any secret value scrubbed from the messages (in every encoding) before they are printed.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { SECRET_MASK, type DeclaredResource } from "./engine";
+import { scrubSecrets } from "../components/secret-scrub";
 import { evaluatePolicies, isBlocking, readPolicyConfig, type PolicyFinding } from "../policies/evaluate";
 import { InputError, UsageError } from "./output";
 
@@ -53,7 +54,8 @@ export async function policyFindings(resources: DeclaredResource[], config: Poli
     config,
   );
   const secrets = secretValues(resources);
-  return findings.map((f) => ({ ...f, message: secrets.reduce((m, s) => m.split(s).join(SECRET_MASK), f.message) }));
+  // Every form a secret can take in a message (escaped, quoted in JSON, URL-encoded, ...), not only the raw one.
+  return findings.map((f) => ({ ...f, message: scrubSecrets(f.message, secrets) }));
 }
 
 /** Human lines for the findings, printed under the resource list. */

@@ -74,6 +74,33 @@ export interface RawStackConfig {
   values: Record<string, string>;
   /** `azure-native:subscriptionId`, which the Defender component compares with its own. */
   providerSubscriptionId?: string;
+  /**
+   * Unqualified keys whose value is a secret (`secure:` in the stack file, set with
+   * `pulumi config set --secret`). Undefined when unknown: a secret key present then is refused,
+   * since nothing shows it is not stored in plain text.
+   */
+  secretKeys?: string[];
+}
+
+/** Config keys that hold secrets and must be set with `pulumi config set --secret`. */
+export const SECRET_CONFIG_KEYS: { key: StackConfigKey; system: string; what: string }[] = [
+  { key: StackConfigKey.QualysLicenseCode, system: "defender", what: "the Qualys license code" },
+  { key: StackConfigKey.QualysPublicKey, system: "defender", what: "the Qualys public key" },
+];
+
+/** The problem of a secret config key set in plain text (or of unknown secrecy), or undefined when it is a secret. */
+export function plainSecretProblem(stack: string, project: string, key: string, what: string, secretKeys: readonly string[] | undefined): InputProblem | undefined {
+  if (secretKeys?.includes(key)) return undefined;
+  const where =
+    secretKeys === undefined
+      ? "cannot be shown to be a secret (the Pulumi runtime did not say which config keys are secure), so it is treated as stored in plain text"
+      : `is stored in plain text in Pulumi.${stack}.yaml (set without --secret), where ${what} stays readable by anyone who can read the stack file`;
+  return {
+    field: `${project}:${key}`,
+    value: "(hidden)",
+    problem: where,
+    fix: `run: pulumi config set --secret ${key} <value> --stack ${stack} (it replaces the plain value; if the file was committed, treat the old value as exposed)`,
+  };
 }
 
 export interface StackConfigProblem extends InputProblem {
@@ -178,6 +205,13 @@ export function checkStackConfig(raw: RawStackConfig): { config: GuardrailsStack
   const ca = config.conditionalAccess as PlainCorporateDeviceAccessArgs | undefined;
   if (ca) add("conditionalAccess", normaliseCorporateDeviceAccess(ca).problems);
 
+  // A secret set without --secret sits in plain text in the stack file: refuse it before anything is declared.
+  for (const { key, system, what } of SECRET_CONFIG_KEYS) {
+    if (raw.values[key] === undefined) continue;
+    const problem = plainSecretProblem(raw.stack, project, key, what, raw.secretKeys);
+    if (problem) problems.push({ ...problem, component: COMPONENT_OF[system] });
+  }
+
   const defender = config.defender as (Record<string, unknown> & { qualysByol?: Record<string, unknown>; machines?: unknown }) | undefined;
   if (defender) {
     const inline = ["licenseCode", "publicKey"].filter((k) => defender.qualysByol?.[k] !== undefined);
@@ -241,8 +275,27 @@ export function readStackConfig(): GuardrailsStackConfig {
   for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
     if (key.startsWith(`${project}:`)) values[key.slice(project.length + 1)] = value;
   }
+  const isSecret = configSecretTest();
+  const secretKeys = isSecret && Object.keys(values).filter((k) => isSecret(`${project}:${k}`));
   const stack = pulumi.getStack();
-  const { config, problems } = checkStackConfig({ stack, project, values, providerSubscriptionId: new pulumi.Config("azure-native").get("subscriptionId") });
+  const { config, problems } = checkStackConfig({
+    stack,
+    project,
+    values,
+    providerSubscriptionId: new pulumi.Config("azure-native").get("subscriptionId"),
+    secretKeys: secretKeys || undefined,
+  });
   if (problems.length > 0) throw new StackConfigError(stack, problems);
   return config;
+}
+
+/**
+ * Whether a fully qualified config key holds a secret, as the Pulumi runtime knows it: the CLI
+ * passes the keys that are `secure:` in the stack file (PULUMI_CONFIG_SECRET_KEYS), and the mock
+ * engines pass the secret keys to `setAllConfig`. The SDK function is exported but not typed
+ * (internal); undefined when it is missing, and secret keys are then refused.
+ */
+export function configSecretTest(): ((key: string) => boolean) | undefined {
+  const fn = (pulumi.runtime as unknown as { isConfigSecret?: unknown }).isConfigSecret;
+  return typeof fn === "function" ? (key: string) => (fn as (k: string) => boolean)(key) === true : undefined;
 }

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GuardrailInputError } from "../components/errors";
+import { configSecretTest, plainSecretProblem, SECRET_CONFIG_KEYS } from "./config";
 import { VulnerabilityAssessment, type MachineInScope, type VulnerabilityAssessmentArgs } from "../components/defender";
 
 /** The config object: the component args, with machines given as ARM ids or { id, type }. */
@@ -33,6 +34,15 @@ export function declareDefender() {
       })),
     );
   }
+  // Set without --secret, the value sits in plain text in the stack file: refuse it (readStackConfig
+  // does too; this covers programs that call declareDefender alone).
+  const isSecret = configSecretTest();
+  const plainSecrets = SECRET_CONFIG_KEYS.flatMap(({ key, what }) => {
+    if (pulumi.runtime.getConfig(`${config.name}:${key}`) === undefined) return [];
+    const problem = plainSecretProblem(pulumi.getStack(), config.name, key, what, isSecret && (isSecret(`${config.name}:${key}`) ? [key] : []));
+    return problem ? [problem] : [];
+  });
+  if (plainSecrets.length > 0) throw new GuardrailInputError("VulnerabilityAssessment", "defender-va", plainSecrets);
   const args: VulnerabilityAssessmentArgs = {
     ...raw,
     machines: (raw.machines ?? []).map((m) => (typeof m === "string" ? { id: m } : m)),

@@ -6,6 +6,7 @@ import { FipsDeviceConfiguration, type FipsDeviceConfigurationArgs } from "../co
  *   assignment: { includeGroupIds: [<device group object id>], excludeGroupIds: [...] }
  *   bitLocker: { recoveryMode: recoveryPasswords }   # omit for the FIPS profile only
  *   foreignAssignments: fail | keep | replace
+ *   onRemove: disable | disableThenDelete | leaveEnabled   # required: removing the profile does not turn FIPS off
  */
 export function declareIntune() {
   const config = new pulumi.Config();
@@ -17,5 +18,6 @@ export function declareIntune() {
     bitLockerProfileId: fips.bitLockerProfileId,
     gptTmplLine: fips.gptTmplLine,
     gpoEquivalent: fips.gpoEquivalent,
+    removal: fips.removal,
   };
 }

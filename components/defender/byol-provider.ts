@@ -14,10 +14,13 @@
  * - read, and update with unchanged inputs, make GETs only.
  *
  * The license code and public key arrive in plain text (dynamic providers do not accept secrets)
- * and are scrubbed from every error message before it leaves the provider.
+ * and are scrubbed from every error message before it leaves the provider, in every form a
+ * service may echo them: `ProvisioningParameters` is JSON inside JSON, so the request body holds
+ * them escaped twice, and a service may re-escape, URL-encode, base64-encode or truncate the echo.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { AzureRestClient, DEADLINE_ENV, type AzureRestClientOptions } from "../azure-rest/client";
+import { scrubSecrets } from "../secret-scrub";
 import { QUALYS_TEMPLATE, SOLUTION_API_VERSION, SOLUTION_LIST_API_VERSION } from "./model";
 import {
   linkBody,
@@ -53,7 +56,6 @@ export interface QualysByolSolutionState {
 const LINK_SETTLE_READS = 3;
 /** Default deadline of one operation: it may wait up to 60 × 10 s for provisioning. */
 const BYOL_DEADLINE_MS = 15 * 60_000;
-const SECRET_MASK = "[secret]";
 
 const api = { "api-version": SOLUTION_API_VERSION };
 
@@ -69,26 +71,18 @@ function sortIds(ids: string[]): string[] {
   return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, id]) => id);
 }
 
-/** Replace every secret in a message by "[secret]". */
-export function scrubSecrets(message: string, secrets: (string | undefined)[]): string {
-  let out = message;
-  for (const s of secrets) {
-    if (!s || s.length < 4) continue;
-    out = out.split(s).join(SECRET_MASK);
-    const encoded = encodeURIComponent(s);
-    if (encoded !== s) out = out.split(encoded).join(SECRET_MASK);
-    const json = JSON.stringify(s).slice(1, -1);
-    if (json !== s) out = out.split(json).join(SECRET_MASK);
-  }
-  return out;
-}
+/** Replace the license code and key by "[secret]" in every form a service may echo them (see secret-scrub). */
+export { scrubSecrets };
 
-async function scrubbed<T>(state: Partial<QualysByolSolutionState>, what: string, fn: () => Promise<T>): Promise<T> {
+/** Run `fn`; its error leaves with the secrets of `state` (and of `others`, e.g. the old state of an update) masked. */
+async function scrubbed<T>(state: Partial<QualysByolSolutionState>, what: string, fn: () => Promise<T>, others: Partial<QualysByolSolutionState>[] = []): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    throw new Error(`Qualys BYOL solution ${state.solutionName ?? ""}: ${what}: ${scrubSecrets(message, [state.licenseCode, state.publicKey])}`);
+    const secrets = [state, ...others].flatMap((s) => [s.licenseCode, s.publicKey]);
+    // A new Error, not the original: its stack and fields (the service's message) would hold the secrets.
+    throw new Error(`Qualys BYOL solution ${state.solutionName ?? ""}: ${what}: ${scrubSecrets(message, secrets)}`);
   }
 }
 
@@ -296,7 +290,7 @@ export function makeQualysByolProvider(options: QualysByolProviderOptions = {}):
         }
         const state = await reconcileLinks(c, news);
         return { outs: outputs(news, state) };
-      });
+      }, [olds]);
     },
 
     async delete(_id, props) {

@@ -4,6 +4,7 @@ import { IntuneDeviceConfiguration } from "./graph-provider";
 import {
   COMPONENT,
   FIPS_GPO_EQUIVALENT,
+  FIPS_ON_REMOVE_EFFECT,
   bitLockerOmaSettings,
   fipsOmaSettings,
   planFipsConfiguration,
@@ -14,6 +15,7 @@ import {
   type ResolvedBitLockerSettings,
   type BitLockerEncryptionMethod,
   type BitLockerRecoveryMode,
+  type FipsOnRemove,
   type ForeignAssignments,
   type RecoveryPasswordRotation,
 } from "./settings";
@@ -65,6 +67,16 @@ export interface FipsDeviceConfigurationArgs {
    * follow the FIPS policy).
    */
   fipsProfile?: pulumi.Input<boolean>;
+  /**
+   * What removing the FIPS profile (deleting the component, or fipsProfile false) does to the
+   * devices. Required with the FIPS profile: Windows keeps FIPS mode on after the profile that set
+   * it is removed ("Not configured" does not revert it). "disable": the profile is set to
+   * AllowFipsAlgorithmPolicy = 0 (the write must succeed) and kept in Intune, still assigned, so
+   * devices turn FIPS off at their next check-in; delete it in Intune once they report it.
+   * "disableThenDelete": 0, then delete (devices that do not check in between stay in FIPS mode).
+   * "leaveEnabled": delete the profile; devices stay in FIPS mode.
+   */
+  onRemove?: pulumi.Input<FipsOnRemove>;
   /** FIPS-compatible BitLocker profile, assigned only after the FIPS profile. Omit for no BitLocker profile. */
   bitLocker?: pulumi.Input<FipsBitLockerArgs>;
   /** Prefix of the profiles' display names in Intune. Default "tenant-guardrails". */
@@ -93,6 +105,8 @@ export class FipsDeviceConfiguration extends pulumi.ComponentResource {
   public readonly gpoEquivalent: pulumi.Output<GpoEquivalent>;
   /** The GptTmpl.inf line under [Registry Values] (shortcut of gpoEquivalent.gptTmplLine). */
   public readonly gptTmplLine: pulumi.Output<string>;
+  /** What removing the FIPS profile does to the devices, in words (from onRemove; undefined without the FIPS profile). */
+  public readonly removal: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: FipsDeviceConfigurationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("tenant-guardrails:index:FipsDeviceConfiguration", name, args, opts);
@@ -120,6 +134,7 @@ export class FipsDeviceConfiguration extends pulumi.ComponentResource {
             `${marker}/fips`,
           ),
           omaSettings: fipsOmaSettings(),
+          onRemove: plan.onRemove.apply((r) => r as string),
         },
         { parent: this },
       );
@@ -152,7 +167,9 @@ export class FipsDeviceConfiguration extends pulumi.ComponentResource {
     this.bitLockerProfileId = bitLocker ? bitLocker.profileId.apply((id) => id as string | undefined) : pulumi.output<string | undefined>(undefined);
     this.gpoEquivalent = pulumi.output(FIPS_GPO_EQUIVALENT);
     this.gptTmplLine = pulumi.output(FIPS_GPO_EQUIVALENT.gptTmplLine);
+    this.removal = fips ? plan.onRemove.apply((r) => (r ? FIPS_ON_REMOVE_EFFECT[r] : undefined)) : pulumi.output<string | undefined>(undefined);
     this.registerOutputs({
+      removal: this.removal,
       fipsProfileId: this.fipsProfileId,
       bitLockerProfileId: this.bitLockerProfileId,
       gpoEquivalent: this.gpoEquivalent,
@@ -195,6 +212,7 @@ export function validateFipsDeviceConfigurationArgs(name: string, args: FipsDevi
 type PlainArgsShape = {
   assignment?: { includeGroupIds?: string[]; excludeGroupIds?: string[] };
   fipsProfile?: boolean;
+  onRemove?: string;
   bitLocker?: PlainFipsArgs["bitLocker"];
   displayNamePrefix?: string;
   foreignAssignments?: string;
@@ -204,6 +222,7 @@ type PlainArgsShape = {
 function toPlain(a: PlainArgsShape): PlainFipsArgs {
   return {
     fipsProfile: a.fipsProfile,
+    onRemove: a.onRemove,
     displayNamePrefix: a.displayNamePrefix,
     includeGroupIds: a.assignment?.includeGroupIds,
     excludeGroupIds: a.assignment?.excludeGroupIds,

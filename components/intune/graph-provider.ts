@@ -34,7 +34,7 @@ import {
   type ObservedProfile,
   type StoredProfile,
 } from "./graph-shapes";
-import { ForeignAssignments, type OmaSettingSpec } from "./settings";
+import { FIPS_OFF, FIPS_OMA_URI, FipsOnRemove, ForeignAssignments, fipsOmaSettings, isFipsProfile, markerTag, type OmaSettingSpec } from "./settings";
 import { forwardingProvider } from "../dynamic-provider";
 
 /** Plain inputs of one managed profile (what check/diff/create/update receive). */
@@ -45,6 +45,8 @@ export interface DeviceConfigurationInputs extends DeclaredProfile {
   marker: string;
   /** "fail" (default), "keep" or "replace": what to do with assignments the stack does not own. */
   foreignAssignments: string;
+  /** FIPS profile only: "leaveEnabled", "disable" or "disableThenDelete" (see FipsOnRemove). */
+  onRemove?: string;
   /** Per-attempt HTTP timeout in ms (default 60000). */
   httpTimeoutMs?: number;
   /** First retry back-off in ms (default 800). */
@@ -194,6 +196,12 @@ function problemsOf(news: Inputs): pulumi.dynamic.CheckFailure[] {
   if (!Object.values(ForeignAssignments).includes(news.foreignAssignments as ForeignAssignments)) {
     failures.push({ property: "foreignAssignments", reason: `one of ${Object.values(ForeignAssignments).join(", ")}` });
   }
+  if (news.onRemove !== undefined && !Object.values(FipsOnRemove).includes(news.onRemove as FipsOnRemove)) {
+    failures.push({ property: "onRemove", reason: `one of ${Object.values(FipsOnRemove).join(", ")}` });
+  }
+  if (news.onRemove === undefined && isFipsProfile(news.omaSettings)) {
+    failures.push({ property: "onRemove", reason: "required for the FIPS profile: removing it does not turn FIPS mode off on devices" });
+  }
   return failures;
 }
 
@@ -221,7 +229,8 @@ export const deviceConfigurationProvider: pulumi.dynamic.ResourceProvider<Inputs
       if (foreign.length > 0) throw foreignAssignmentsError(news, olds.profileId ?? id, foreign);
     }
     const differences = profileDifferences(normaliseDeclared(news), observed, news.foreignAssignments);
-    return { changes: differences.length > 0 };
+    // A new removal choice changes no Graph object, but the state must hold it: delete reads it there.
+    return { changes: differences.length > 0 || olds.onRemove !== news.onRemove };
   },
 
   async create(inputs) {
@@ -277,10 +286,53 @@ export const deviceConfigurationProvider: pulumi.dynamic.ResourceProvider<Inputs
   },
 
   async delete(id, props) {
+    const client = clientFor(props);
+    if (isFipsProfile(props.omaSettings)) {
+      if (props.onRemove === undefined) {
+        throw new Error(
+          `Intune profile "${props.displayName}" (${id}): its state does not say what removal does to the devices (it predates onRemove), and deleting it leaves every device in FIPS mode. ` +
+            'Fix: set onRemove ("disable" or "leaveEnabled") on the FipsDeviceConfiguration, run pulumi up, then remove it.',
+        );
+      }
+      if (props.onRemove === FipsOnRemove.Disable || props.onRemove === FipsOnRemove.DisableThenDelete) {
+        const gone = !(await turnFipsOff(client, id, props));
+        // "disable" keeps the profile, assigned, so devices apply 0 at their next check-in.
+        if (gone || props.onRemove === FipsOnRemove.Disable) return;
+      }
+    }
     // 204 (or 200) is deleted; a JSON 404 from Graph is "already gone"; anything else is an error.
-    await clientFor(props).delete(profilePath(id), { allowStatus: [404] });
+    await client.delete(profilePath(id), { allowStatus: [404] });
   },
 };
+
+/**
+ * Assign AllowFipsAlgorithmPolicy = 0 on the profile (its assignments unchanged) and confirm by a
+ * read that the service holds 0: a removal must not go on while the write is in doubt. The name and
+ * description say the profile was left to turn FIPS off; the marker stays, so declaring the
+ * component again adopts the profile. False when the profile no longer exists.
+ */
+async function turnFipsOff(client: AzureRestClient, id: string, props: Outputs): Promise<boolean> {
+  const off: Inputs = {
+    ...props,
+    displayName: `${props.displayName} (FIPS off: removed from Pulumi)`,
+    description:
+      "Assigns AllowFipsAlgorithmPolicy = 0 so devices turn FIPS mode off (Windows keeps FIPS on when a profile that set it is removed).\n" +
+      "Left by tenant-guardrails when the FIPS profile was removed with onRemove: disable. Delete it once the assigned devices report it applied.\n" +
+      markerTag(props.marker),
+    omaSettings: fipsOmaSettings(FIPS_OFF),
+  };
+  const res = await client.patch(profilePath(id), buildProfilePayload(off), { allowStatus: [404] });
+  if (res.status === 404) return false;
+  const now = await getProfile(client, id);
+  if (!now) return false;
+  const value = (now.profile.omaSettings ?? []).find((s) => (s.omaUri ?? "").toLowerCase() === FIPS_OMA_URI.toLowerCase()) as { value?: unknown } | undefined;
+  if (value?.value !== FIPS_OFF) {
+    throw new Error(
+      `Intune profile "${props.displayName}" (${id}): AllowFipsAlgorithmPolicy reads ${JSON.stringify(value?.value)} after it was set to 0; nothing was deleted. Fix: check the profile in Intune, then run the removal again.`,
+    );
+  }
+  return true;
+}
 
 /** Inputs of the dynamic resource (each may be an Output). */
 export interface IntuneDeviceConfigurationArgs {
@@ -292,6 +344,8 @@ export interface IntuneDeviceConfigurationArgs {
   includeGroupIds: pulumi.Input<pulumi.Input<string>[]>;
   excludeGroupIds: pulumi.Input<pulumi.Input<string>[]>;
   foreignAssignments: pulumi.Input<string>;
+  /** FIPS profile only: what removal does to the devices. */
+  onRemove?: pulumi.Input<string>;
 }
 
 /** A Windows custom configuration profile and its assignments (`pulumi-nodejs:dynamic/intune:DeviceConfiguration`). */

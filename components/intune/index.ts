@@ -11,6 +11,8 @@ export {
   BitLockerRecoveryMode,
   RecoveryPasswordRotation,
   ForeignAssignments,
+  FipsOnRemove,
+  FIPS_ON_REMOVE_EFFECT,
   FIPS_OMA_URI,
   FIPS_GPO_EQUIVALENT,
   planFipsConfiguration,

@@ -16,6 +16,38 @@ export const COMPONENT = "FipsDeviceConfiguration";
 export const FIPS_OMA_URI = "./Device/Vendor/MSFT/Policy/Config/Cryptography/AllowFipsAlgorithmPolicy";
 /** 1 = FIPS policy on (0, the default, is off). */
 export const FIPS_ON = 1;
+/** 0 = FIPS policy off: what a removal with onRemove "disable" assigns before anything else. */
+export const FIPS_OFF = 0;
+
+/**
+ * What removing the FIPS profile does to the devices. Windows keeps FipsAlgorithmPolicy after the
+ * Intune profile (or GPO) that set it is removed: deleting the profile alone leaves every device in
+ * FIPS mode. The choice is required while the FIPS profile is declared.
+ */
+export const FipsOnRemove = {
+  /** Delete the profile only: devices stay in FIPS mode (MDMEnabled = 1 remains on them). */
+  LeaveEnabled: "leaveEnabled",
+  /**
+   * Turn FIPS off: the profile is first updated to AllowFipsAlgorithmPolicy = 0 (the write must
+   * succeed and read back as 0), then kept in Intune, still assigned, so every device applies 0 at
+   * its next check-in. Pulumi forgets it; delete it in Intune once devices report it applied
+   * (declaring the component again adopts it and sets 1).
+   */
+  Disable: "disable",
+  /**
+   * Write 0 as with "disable", then delete the profile. Only devices that check in between the two
+   * calls apply 0; the others stay in FIPS mode. For fleets known to have synced.
+   */
+  DisableThenDelete: "disableThenDelete",
+} as const;
+export type FipsOnRemove = (typeof FipsOnRemove)[keyof typeof FipsOnRemove];
+
+/** What the plan and the profile description say each choice does. */
+export const FIPS_ON_REMOVE_EFFECT: Record<FipsOnRemove, string> = {
+  leaveEnabled: "on removal the profile is deleted and devices stay in FIPS mode (Windows keeps the value)",
+  disable: "on removal the profile is set to AllowFipsAlgorithmPolicy = 0 and kept in Intune, assigned, so devices turn FIPS off at their next check-in; delete it in Intune once they report it",
+  disableThenDelete: "on removal the profile is set to AllowFipsAlgorithmPolicy = 0, then deleted; devices that do not check in between stay in FIPS mode",
+};
 
 /** How a team applies the same setting to devices still managed by Group Policy. */
 export interface GpoEquivalent {
@@ -35,8 +67,14 @@ export interface GpoEquivalent {
   registryValueType: string;
   /** Registry value data (1 = FIPS policy on). */
   registryValueData: number;
+  /** The value the GPO (security policy) writes: `HKLM\System\CurrentControlSet\Control\Lsa\FipsAlgorithmPolicy\Enabled`. */
+  gpoRegistryValue: string;
+  /** The value the MDM setting (Intune, Policy CSP) writes: `...\FipsAlgorithmPolicy\MDMEnabled`. */
+  mdmRegistryValue: string;
   /** What a team should plan for when the setting lands. */
   note: string;
+  /** Removing the GPO or the Intune profile does not turn FIPS off; how to. */
+  removal: string;
 }
 
 export const FIPS_GPO_EQUIVALENT: GpoEquivalent = {
@@ -48,7 +86,12 @@ export const FIPS_GPO_EQUIVALENT: GpoEquivalent = {
   registryValueName: "Enabled",
   registryValueType: "REG_DWORD",
   registryValueData: 1,
+  gpoRegistryValue: "HKLM\\System\\CurrentControlSet\\Control\\Lsa\\FipsAlgorithmPolicy\\Enabled",
+  mdmRegistryValue: "HKLM\\System\\CurrentControlSet\\Control\\Lsa\\FipsAlgorithmPolicy\\MDMEnabled",
   note: "Applications read the flag when they start: plan a reboot. Apply it before BitLocker generates any key.",
+  removal:
+    "Removing the GPO (or setting it to Not Defined) or removing the Intune profile does not turn FIPS off: Windows keeps the Enabled (GPO) and MDMEnabled (MDM) values. " +
+    "To turn it off, set the policy to Disabled (GptTmpl.inf line ...\\FIPSAlgorithmPolicy\\Enabled=4,0) and keep that GPO linked until devices applied it; for Intune, assign AllowFipsAlgorithmPolicy = 0 (FipsDeviceConfiguration onRemove: \"disable\").",
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -124,6 +167,7 @@ export interface ResolvedBitLockerSettings {
 /** Plain (resolved) component args, as the validation sees them. */
 export interface PlainFipsArgs {
   fipsProfile?: boolean;
+  onRemove?: string;
   displayNamePrefix?: string;
   includeGroupIds?: string[];
   excludeGroupIds?: string[];
@@ -135,6 +179,8 @@ export interface PlainFipsArgs {
 /** What the component declares once the args are valid. */
 export interface FipsPlan {
   fipsProfile: boolean;
+  /** Required with the FIPS profile; undefined without it. */
+  onRemove: FipsOnRemove | undefined;
   displayNamePrefix: string;
   includeGroupIds: string[];
   excludeGroupIds: string[];
@@ -178,6 +224,20 @@ export function planFipsConfiguration(args: PlainFipsArgs): { plan?: FipsPlan; p
   const excludeGroupIds = args.excludeGroupIds ?? [];
 
   checkAssignment("assignment", args.includeGroupIds, excludeGroupIds, problems);
+
+  // Removing the profile does not turn FIPS off on devices: the stack must say what removal does.
+  const choices = oneOf(FipsOnRemove).map((v) => `"${v}"`).join(", ");
+  if (args.onRemove === undefined && fipsProfile) {
+    problems.push({
+      field: "onRemove",
+      value: undefined,
+      problem:
+        "required with the FIPS profile: Windows keeps FIPS mode on after the profile that set it is removed, so removing the component (or the profile) would leave every device in FIPS mode unless the stack says otherwise",
+      fix: 'set onRemove: "disable" (removal assigns AllowFipsAlgorithmPolicy = 0 and keeps that profile, assigned, until you delete it in Intune), "disableThenDelete" (assigns 0, then deletes it: devices that do not check in between stay in FIPS mode) or "leaveEnabled" (removal deletes the profile, devices stay in FIPS mode)',
+    });
+  } else if (args.onRemove !== undefined && !isOneOf(FipsOnRemove, args.onRemove)) {
+    problems.push({ field: "onRemove", value: args.onRemove, problem: "unknown removal behaviour", fix: `use one of ${choices}` });
+  }
 
   const foreignAssignments = args.foreignAssignments ?? ForeignAssignments.Fail;
   if (!isOneOf(ForeignAssignments, foreignAssignments)) {
@@ -223,6 +283,7 @@ export function planFipsConfiguration(args: PlainFipsArgs): { plan?: FipsPlan; p
     problems,
     plan: {
       fipsProfile,
+      onRemove: args.onRemove as FipsOnRemove | undefined,
       displayNamePrefix,
       includeGroupIds,
       excludeGroupIds,
@@ -364,8 +425,14 @@ export interface OmaSettingSpec {
   value: string;
 }
 
-export function fipsOmaSettings(): OmaSettingSpec[] {
-  return [{ kind: "integer", displayName: "AllowFipsAlgorithmPolicy", omaUri: FIPS_OMA_URI, value: String(FIPS_ON) }];
+/** The FIPS profile's one setting: 1 turns FIPS mode on; 0 (a removal with onRemove "disable") turns it off. */
+export function fipsOmaSettings(value: typeof FIPS_ON | typeof FIPS_OFF = FIPS_ON): OmaSettingSpec[] {
+  return [{ kind: "integer", displayName: "AllowFipsAlgorithmPolicy", omaUri: FIPS_OMA_URI, value: String(value) }];
+}
+
+/** Whether the settings are the FIPS profile's (AllowFipsAlgorithmPolicy, any value). */
+export function isFipsProfile(settings: readonly OmaSettingSpec[] | undefined): boolean {
+  return (settings ?? []).some((s) => s.omaUri.toLowerCase() === FIPS_OMA_URI.toLowerCase());
 }
 
 const BITLOCKER = "./Device/Vendor/MSFT/BitLocker";

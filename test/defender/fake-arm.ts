@@ -56,6 +56,12 @@ export class FakeArm {
   failProvisioning = false;
   /** When set, error responses echo the request body (as a careless service might). */
   echoBodyInErrors = false;
+  /** When set, error responses echo what this makes of the request body's text (an encoding of it). */
+  errorEcho: ((requestText: string) => string) | undefined;
+  /** Error responses as plain text (`<code>: <message>`) instead of an ARM JSON error. */
+  errorBodyAsText = false;
+  /** Every solution PUT is refused (400 InvalidLicense), with the echo above. */
+  rejectSolutionPuts = false;
   slowMs = 600;
   /** A VM linked by a PUT is missing from the next `linkLagReads` reads of its solution (eventual consistency). */
   linkLagReads = 0;
@@ -132,6 +138,11 @@ export class FakeArm {
 
     const fault = this.takeFault(method, path);
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      const error = (payload as { error?: { code: string; message: string } } | undefined)?.error;
+      if (this.errorBodyAsText && status >= 400 && error) {
+        res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", ...headers });
+        return void res.end(`${error.code}: ${error.message}`);
+      }
       res.writeHead(status, { "Content-Type": "application/json", ...headers });
       res.end(payload === undefined ? "" : JSON.stringify(payload));
     };
@@ -169,7 +180,8 @@ export class FakeArm {
   }
 
   private route(method: string, path: string, query: URLSearchParams, body: unknown, text: string): [number, unknown] {
-    const error = (status: number, code: string, message: string): [number, unknown] => [status, { error: { code, message: this.echoBodyInErrors ? `${message}; request was ${text}` : message } }];
+    const echo = this.errorEcho ?? (this.echoBodyInErrors ? (t: string) => t : undefined);
+    const error = (status: number, code: string, message: string): [number, unknown] => [status, { error: { code, message: echo ? `${message}; request was ${echo(text)}` : message } }];
     const solutionMatch = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Security\/locations\/[^/]+\/securitySolutions\/[^/]+)(\/protectedResources(?:\/(.+))?)?$/i.exec(path);
     if (/^\/subscriptions\/[^/]+\/providers\/Microsoft\.Security\/securitySolutions$/i.test(path) && method === "GET") {
       const sub = path.split("/")[2].toLowerCase();
@@ -213,6 +225,7 @@ export class FakeArm {
         const props = (body as { Properties?: { Template?: string; ProvisioningParameters?: string } }).Properties ?? {};
         if (typeof props.ProvisioningParameters !== "string") return error(400, "BadRequest", "ProvisioningParameters must be a JSON string");
         const params = JSON.parse(props.ProvisioningParameters) as { licenseCode?: string };
+        if (this.rejectSolutionPuts) return error(400, "InvalidLicense", "the license code is not valid");
         if (params.licenseCode === "REJECTED-LICENSE-0000") return error(400, "InvalidLicense", `license code ${params.licenseCode} is not valid`);
         if (solution) {
           solution.provisioningParameters = props.ProvisioningParameters;

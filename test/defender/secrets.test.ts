@@ -8,6 +8,8 @@ import { findProject, loadStackConfig } from "../../cli/stack";
 import { planLines } from "../../cli/commands/plan";
 import { declareDefender } from "../../stacks/defender";
 import { VulnerabilityAssessment } from "../../components/defender";
+import { spawnCli, tempProject } from "../helpers/cli";
+import { checkStackConfig } from "../../stacks/config";
 
 const SUB = "9d4f1a27-6c3b-4e5d-8f70-2a1b3c4d5e62";
 const LICENSE = "QUALYS-LIC-5b8e1f0a9c7d";
@@ -141,5 +143,74 @@ describe("one choice per subscription in a stack", () => {
     await runUnderMocks(program, { project: "tenant-guardrails", stack: "dev" });
     const { resources } = await runUnderMocks(program, { project: "tenant-guardrails", stack: "dev" });
     expect(resources.filter((r) => r.type === "azure-native:security:Pricing")).toHaveLength(2);
+  });
+});
+
+describe("a license code set without --secret (plain in Pulumi.<stack>.yaml)", () => {
+  const stackYaml = (license: string, publicKey = "    secure: v1:PLACEHOLDERnotarealciphertext0001:REPLACEwithpulumiconfigsetsecret\n") =>
+    "config:\n" +
+    `  tenant-guardrails:qualysLicenseCode:${license}` +
+    `  tenant-guardrails:qualysPublicKey:\n${publicKey}` +
+    "  tenant-guardrails:defender:\n" +
+    `    subscriptionId: "${SUB}"\n` +
+    "    provider: qualysByol\n" +
+    "    qualysByol: { resourceGroupName: rg-security, location: westeurope }\n" +
+    `    machines: [/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-1]\n`;
+
+  it("is refused by plan: exit 1, naming the stack, the key and the fix, never the value", () => {
+    const dir = tempProject("staging", stackYaml(` ${LICENSE}\n`));
+    const r = spawnCli(["plan", "--stack", "staging"], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'error: Stack "staging": the config has 1 problem (nothing was declared):\n' +
+        '  - VulnerabilityAssessment "defender-va": tenant-guardrails:qualysLicenseCode = "(hidden)": is stored in plain text in Pulumi.staging.yaml (set without --secret), where the Qualys license code stays readable by anyone who can read the stack file. ' +
+        "Fix: run: pulumi config set --secret qualysLicenseCode <value> --stack staging (it replaces the plain value; if the file was committed, treat the old value as exposed)\n",
+    );
+    expect(r.stdout).toBe("");
+    expect(r.stderr + r.stdout).not.toContain(LICENSE);
+  });
+
+  it("--json reports the same as invalid input", () => {
+    const dir = tempProject("staging", stackYaml(` ${LICENSE}\n`, `    ${PUBLIC_KEY}\n`));
+    const r = spawnCli(["plan", "--stack", "staging", "--json"], { cwd: dir });
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { ok: boolean; error: { message: string } };
+    expect(doc.ok).toBe(false);
+    expect(doc.error.message).toContain("the config has 2 problems");
+    expect(doc.error.message).toContain("tenant-guardrails:qualysLicenseCode = \"(hidden)\": is stored in plain text in Pulumi.staging.yaml");
+    expect(doc.error.message).toContain("tenant-guardrails:qualysPublicKey = \"(hidden)\": is stored in plain text in Pulumi.staging.yaml");
+    expect(doc.error.message).toContain("pulumi config set --secret qualysPublicKey <value> --stack staging");
+    expect(r.stdout).not.toContain(LICENSE);
+    expect(r.stdout).not.toContain(PUBLIC_KEY);
+  });
+
+  it("a secure: value is accepted and planned as [secret]", () => {
+    const dir = tempProject("staging", stackYaml("\n    secure: v1:PLACEHOLDERnotarealciphertext0000:REPLACEwithpulumiconfigsetsecret\n"));
+    const r = spawnCli(["plan", "--stack", "staging"], { cwd: dir });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("+ pulumi-nodejs:dynamic/defender:QualysByolSolution  defender-va-qualys-solution");
+    expect(r.stdout).toContain("licenseCode: [secret]");
+  });
+
+  it("is refused by the stack's Defender declaration on its own (the component path), under the mock engine", async () => {
+    const config = { "tenant-guardrails:defender": defenderConfig(), "tenant-guardrails:qualysLicenseCode": LICENSE, "tenant-guardrails:qualysPublicKey": PUBLIC_KEY };
+    const error = await runDefender(config, ["tenant-guardrails:qualysPublicKey"], "qa").catch((e: Error) => e);
+    expect((error as Error).message).toBe(
+      'VulnerabilityAssessment "defender-va" has an invalid input:\n' +
+        '  - tenant-guardrails:qualysLicenseCode = "(hidden)": is stored in plain text in Pulumi.qa.yaml (set without --secret), where the Qualys license code stays readable by anyone who can read the stack file. ' +
+        "Fix: run: pulumi config set --secret qualysLicenseCode <value> --stack qa (it replaces the plain value; if the file was committed, treat the old value as exposed)",
+    );
+  });
+});
+
+describe("checkStackConfig without knowing which keys are secret", () => {
+  it("refuses a license code it cannot show to be a secret (fails closed)", () => {
+    const { problems } = checkStackConfig({ stack: "qa", values: { defender: defenderConfig(), qualysLicenseCode: LICENSE, qualysPublicKey: PUBLIC_KEY }, secretKeys: undefined });
+    expect(problems.map((p) => `${p.field}: ${p.problem}`)).toEqual([
+      "tenant-guardrails:qualysLicenseCode: cannot be shown to be a secret (the Pulumi runtime did not say which config keys are secure), so it is treated as stored in plain text",
+      "tenant-guardrails:qualysPublicKey: cannot be shown to be a secret (the Pulumi runtime did not say which config keys are secure), so it is treated as stored in plain text",
+    ]);
+    expect(checkStackConfig({ stack: "qa", values: { defender: defenderConfig(), qualysLicenseCode: LICENSE, qualysPublicKey: PUBLIC_KEY }, secretKeys: ["qualysLicenseCode", "qualysPublicKey"] }).problems).toEqual([]);
   });
 });

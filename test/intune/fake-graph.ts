@@ -46,7 +46,7 @@ export interface FakeGraph {
   /** Profiles by id: tests edit this to simulate changes made in the portal. */
   store: Map<string, FakeProfile>;
   /** Every request received, in order (faulted ones included). */
-  requests: { method: string; path: string; query: string }[];
+  requests: { method: string; path: string; query: string; body?: unknown }[];
   /** Faults to inject, consumed in order by the first matching request. */
   faults: Fault[];
   /** Mask string OMA values on read ("****" + isEncrypted), as Graph beta does. */
@@ -161,7 +161,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     req.on("end", () => {
       const parsed = new URL(req.url ?? "/", "http://127.0.0.1");
       const method = req.method ?? "GET";
-      requests.push({ method, path: parsed.pathname, query: parsed.search });
+      requests.push({ method, path: parsed.pathname, query: parsed.search, body: raw ? (JSON.parse(raw) as unknown) : undefined });
       const faultIndex = faults.findIndex((f) => (!f.method || f.method === method) && (!f.path || f.path.test(parsed.pathname)));
       let fault: Fault | undefined;
       if (faultIndex >= 0) {

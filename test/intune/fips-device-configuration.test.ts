@@ -19,10 +19,13 @@ const fromConfig = (value: string) => value as BitLockerEncryptionMethod;
 
 type OmaInput = { kind: string; omaUri: string; value: string; displayName: string };
 
+/** The removal choice is required with the FIPS profile; tests about other inputs give "leaveEnabled" unless they say. */
+const withOnRemove = (args: FipsDeviceConfigurationArgs): FipsDeviceConfigurationArgs => ("onRemove" in args ? args : { ...args, onRemove: "leaveEnabled" });
+
 async function declare(args: FipsDeviceConfigurationArgs, name = "fips") {
   let component: FipsDeviceConfiguration | undefined;
   const { resources } = await runProgram(() => {
-    component = new FipsDeviceConfiguration(name, args);
+    component = new FipsDeviceConfiguration(name, withOnRemove(args));
   });
   const byName = (n: string): Registered => {
     const found = resources.find((r) => r.name === n);
@@ -34,7 +37,7 @@ async function declare(args: FipsDeviceConfigurationArgs, name = "fips") {
 
 function refusal(args: FipsDeviceConfigurationArgs): string {
   try {
-    new FipsDeviceConfiguration("fips", args);
+    new FipsDeviceConfiguration("fips", withOnRemove(args));
   } catch (err) {
     expect(err).toBeInstanceOf(GuardrailInputError);
     return (err as Error).message;
@@ -128,6 +131,24 @@ describe("FipsDeviceConfiguration children", () => {
     expect(byName("fips-bitlocker").inputs.excludeGroupIds).toEqual([]);
   });
 
+  it("outputs both registry values (GPO Enabled, MDM MDMEnabled) and that removing either does not turn FIPS off", async () => {
+    const { component } = await declare({ assignment: { includeGroupIds: [PILOT] }, onRemove: "disable" });
+    const gpo = await promiseOf(component.gpoEquivalent);
+    expect(gpo.gpoRegistryValue).toBe("HKLM\\System\\CurrentControlSet\\Control\\Lsa\\FipsAlgorithmPolicy\\Enabled");
+    expect(gpo.mdmRegistryValue).toBe("HKLM\\System\\CurrentControlSet\\Control\\Lsa\\FipsAlgorithmPolicy\\MDMEnabled");
+    expect(gpo.removal).toMatch(/^Removing the GPO \(or setting it to Not Defined\) or removing the Intune profile does not turn FIPS off/);
+    expect(await promiseOf(component.removal)).toBe(
+      "on removal the profile is set to AllowFipsAlgorithmPolicy = 0 and kept in Intune, assigned, so devices turn FIPS off at their next check-in; delete it in Intune once they report it",
+    );
+  });
+
+  it("refuses a FIPS profile without a removal choice, or with an unknown one", () => {
+    expect(refusal({ assignment: { includeGroupIds: [CORP] }, onRemove: undefined })).toContain("  - onRemove = (not set): required with the FIPS profile");
+    expect(refusal({ assignment: { includeGroupIds: [CORP] }, onRemove: "delete" as never })).toContain(
+      '  - onRemove = "delete": unknown removal behaviour. Fix: use one of "leaveEnabled", "disable", "disableThenDelete"',
+    );
+  });
+
   it("outputs the GPO equivalent: the GptTmpl.inf line and the registry value", async () => {
     const { component } = await declare({ assignment: { includeGroupIds: [PILOT] } });
     expect(await promiseOf(component.gptTmplLine)).toBe("MACHINE\\System\\CurrentControlSet\\Control\\Lsa\\FIPSAlgorithmPolicy\\Enabled=4,1");
@@ -146,6 +167,7 @@ describe("FipsDeviceConfiguration children", () => {
 
   it("validates group ids that arrive as Outputs once they resolve, with the same error", async () => {
     const plan = validateFipsDeviceConfigurationArgs("fips", {
+      onRemove: "disable",
       assignment: { includeGroupIds: pulumi.output(["Corporate devices"]) },
       bitLocker: { osDriveEncryptionMethod: pulumi.output(fromConfig("AES256")) },
     });

@@ -39,6 +39,7 @@ function fipsInputs(over: Partial<DeviceConfigurationInputs> = {}): DeviceConfig
     includeGroupIds: [PILOT, CORP],
     excludeGroupIds: [KIOSK],
     foreignAssignments: "fail",
+    onRemove: "leaveEnabled",
     httpTimeoutMs: 300,
     httpRetryDelayMs: 5,
     ...over,
@@ -47,8 +48,8 @@ function fipsInputs(over: Partial<DeviceConfigurationInputs> = {}): DeviceConfig
 
 function bitLockerInputs(over: Partial<DeviceConfigurationInputs> = {}): DeviceConfigurationInputs {
   const marker = "tenant-guardrails/dev/fips/bitlocker";
-  const plan = planFipsConfiguration({ includeGroupIds: [PILOT], bitLocker: {} }).plan!;
-  return fipsInputs({ marker, displayName: "tenant-guardrails - BitLocker", description: profileDescription("BitLocker.", marker), omaSettings: bitLockerOmaSettings(plan.bitLocker!), ...over });
+  const plan = planFipsConfiguration({ includeGroupIds: [PILOT], onRemove: "leaveEnabled", bitLocker: {} }).plan!;
+  return fipsInputs({ marker, displayName: "tenant-guardrails - BitLocker", description: profileDescription("BitLocker.", marker), omaSettings: bitLockerOmaSettings(plan.bitLocker!), onRemove: undefined, ...over });
 }
 
 async function create(inputs: DeviceConfigurationInputs): Promise<{ id: string; outs: DeviceConfigurationOutputs }> {
@@ -308,5 +309,103 @@ describe("delete", () => {
     await provider.delete!(created.id, created.outs);
     expect(g.store.size).toBe(0);
     await expect(provider.delete!(created.id, created.outs)).resolves.toBeUndefined();
+  });
+});
+
+describe("removing the FIPS profile (onRemove): Windows keeps FIPS on when the profile that set it is removed", () => {
+  const fipsValue = (body: unknown) => ((body as { omaSettings?: { omaUri: string; value: unknown }[] }).omaSettings ?? []).find((s) => s.omaUri.endsWith("/AllowFipsAlgorithmPolicy"))?.value;
+  const log = () => g.requests.map((r) => `${r.method} ${r.path.replace(/^.*deviceConfigurations\/?/, "") || "(collection)"}${r.method === "PATCH" ? ` value=${String(fipsValue(r.body))}` : ""}`);
+
+  it('"disable" assigns 0, waits for the write, confirms it by a read, and keeps the profile assigned (no delete)', async () => {
+    const created = await create(fipsInputs({ onRemove: "disable" }));
+    g.requests.length = 0;
+    await provider.delete!(created.id, created.outs);
+    expect(log()).toEqual([`PATCH ${created.id} value=0`, `GET ${created.id}`]);
+    const kept = onlyProfile();
+    expect(fipsValue(kept.body)).toBe(0);
+    expect(kept.body.displayName).toBe("tenant-guardrails - Windows FIPS mode (FIPS off: removed from Pulumi)");
+    expect(kept.body.description).toContain("Delete it once the assigned devices report it applied.");
+    expect(kept.assignments.map((a) => a.target.groupId).sort()).toEqual([PILOT, CORP, KIOSK].sort());
+  });
+
+  it('"disableThenDelete" writes 0 before the delete (order from the request log)', async () => {
+    const created = await create(fipsInputs({ onRemove: "disableThenDelete" }));
+    g.requests.length = 0;
+    await provider.delete!(created.id, created.outs);
+    expect(log()).toEqual([`PATCH ${created.id} value=0`, `GET ${created.id}`, `DELETE ${created.id}`]);
+    expect(g.store.size).toBe(0);
+  });
+
+  it('"leaveEnabled" only deletes', async () => {
+    const created = await create(fipsInputs({ onRemove: "leaveEnabled" }));
+    g.requests.length = 0;
+    await provider.delete!(created.id, created.outs);
+    expect(log()).toEqual([`DELETE ${created.id}`]);
+    expect(g.store.size).toBe(0);
+  });
+
+  it("deletes nothing while the write of 0 keeps failing", async () => {
+    const created = await create(fipsInputs({ onRemove: "disableThenDelete" }));
+    g.requests.length = 0;
+    for (let i = 0; i < 10; i++) g.faults.push({ method: "PATCH", kind: "500" });
+    await expect(provider.delete!(created.id, created.outs)).rejects.toThrow(/PATCH .* failed with HTTP 500/);
+    expect(g.requests.some((r) => r.method === "DELETE")).toBe(false);
+    expect(fipsValue(onlyProfile().body)).toBe(1);
+  });
+
+  it("deletes nothing when the profile does not read back 0", async () => {
+    const created = await create(fipsInputs({ onRemove: "disableThenDelete" }));
+    const profile = onlyProfile();
+    // A service that accepts the write (204) but keeps the old value.
+    const before = profile.body;
+    Object.defineProperty(profile, "body", { get: () => before, set: () => undefined, configurable: true });
+    await expect(provider.delete!(created.id, created.outs)).rejects.toThrow(
+      `Intune profile "tenant-guardrails - Windows FIPS mode" (${created.id}): AllowFipsAlgorithmPolicy reads 1 after it was set to 0; nothing was deleted.`,
+    );
+    expect(g.store.size).toBe(1);
+  });
+
+  it("a profile already gone is not an error", async () => {
+    const created = await create(fipsInputs({ onRemove: "disable" }));
+    g.store.clear();
+    await expect(provider.delete!(created.id, created.outs)).resolves.toBeUndefined();
+  });
+
+  it("refuses to delete a FIPS profile whose state predates onRemove, and writes nothing", async () => {
+    const created = await create(fipsInputs());
+    g.requests.length = 0;
+    const legacy = { ...created.outs, onRemove: undefined };
+    await expect(provider.delete!(created.id, legacy)).rejects.toThrow(/predates onRemove.*Fix: set onRemove \("disable" or "leaveEnabled"\) on the FipsDeviceConfiguration, run pulumi up, then remove it/);
+    expect(writes()).toEqual([]);
+  });
+
+  it("the BitLocker profile has no removal choice and is deleted", async () => {
+    const created = await create(bitLockerInputs());
+    await provider.delete!(created.id, created.outs);
+    expect(g.store.size).toBe(0);
+  });
+
+  it("a FIPS profile without a removal choice fails check", async () => {
+    const checked = await provider.check!(undefined as never, fipsInputs({ onRemove: undefined }));
+    expect(checked.failures).toEqual([{ property: "onRemove", reason: "required for the FIPS profile: removing it does not turn FIPS mode off on devices" }]);
+  });
+
+  it("a new choice alone is a change (the state must hold it for the delete), written without any Graph write", async () => {
+    const created = await create(fipsInputs({ onRemove: "leaveEnabled" }));
+    const news = fipsInputs({ onRemove: "disable" });
+    expect(await provider.diff!(created.id, created.outs, news)).toEqual({ changes: true });
+    g.requests.length = 0;
+    const updated = await provider.update!(created.id, created.outs, news);
+    expect(writes()).toEqual([]);
+    expect((updated.outs as DeviceConfigurationOutputs).onRemove).toBe("disable");
+  });
+
+  it("declaring the component again adopts a profile left by \"disable\" and turns FIPS back on", async () => {
+    const created = await create(fipsInputs({ onRemove: "disable" }));
+    await provider.delete!(created.id, created.outs);
+    const again = await create(fipsInputs({ onRemove: "disable" }));
+    expect(again.id).toBe(created.id);
+    expect(fipsValue(onlyProfile().body)).toBe(1);
+    expect(onlyProfile().body.displayName).toBe("tenant-guardrails - Windows FIPS mode");
   });
 });

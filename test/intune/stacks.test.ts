@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { declareIntune } from "../../stacks/intune";
 import { runProgram } from "./mock-monitor";
+import { spawnCli, tempProject } from "../helpers/cli";
 
 const DYNAMIC = "pulumi-nodejs:dynamic/intune:DeviceConfiguration";
 
@@ -41,5 +42,37 @@ describe("stacks", () => {
     pulumi.runtime.setAllConfig({});
     const { resources } = await runProgram(() => declareIntune(), "tenant-guardrails", "other");
     expect(resources.map((r) => r.type)).toEqual(["pulumi:pulumi:Stack"]);
+  });
+});
+
+describe("the removal choice in the offline plan", () => {
+  const stack = (intune: string) =>
+    "config:\n  tenant-guardrails:intune:\n    assignment:\n      includeGroupIds: [\"4a7c2e91-3b5d-4f60-8e1a-9c2b7d3e5f11\"]\n" + intune;
+
+  it("plan shows onRemove on the component and the FIPS profile, and what removal does in the outputs", () => {
+    const r = spawnCli(["plan", "--stack", "qa"], { cwd: tempProject("qa", stack("    onRemove: disableThenDelete\n")) });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split("\n");
+    const component = lines.indexOf("+ tenant-guardrails:index:FipsDeviceConfiguration  windows-fips");
+    const profile = lines.indexOf("  + pulumi-nodejs:dynamic/intune:DeviceConfiguration  windows-fips-fips");
+    expect(lines.slice(component, profile)).toContain("      onRemove: disableThenDelete");
+    expect(lines.slice(profile)).toContain("        onRemove: disableThenDelete");
+    expect(r.stdout).toContain('"removal": "on removal the profile is set to AllowFipsAlgorithmPolicy = 0, then deleted; devices that do not check in between stay in FIPS mode"');
+  });
+
+  it("plan refuses a FIPS profile without a removal choice: exit 1, naming the field and the choices", () => {
+    const r = spawnCli(["plan", "--stack", "qa"], { cwd: tempProject("qa", stack("")) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'FipsDeviceConfiguration "windows-fips": tenant-guardrails:intune.onRemove = (not set): required with the FIPS profile: Windows keeps FIPS mode on after the profile that set it is removed',
+    );
+    expect(r.stderr).toContain('Fix: set onRemove: "disable" (removal assigns AllowFipsAlgorithmPolicy = 0 and keeps that profile, assigned, until you delete it in Intune)');
+  });
+
+  it("the repository's stacks choose disable", async () => {
+    for (const name of ["dev", "prod"]) {
+      const fips = (await planStack(name)).find((p) => p.name === "windows-fips-fips")!;
+      expect(fips.inputs.onRemove).toBe("disable");
+    }
   });
 });

@@ -159,6 +159,7 @@ describe("construct through the plugin host", () => {
   it("FipsDeviceConfiguration: FIPS then BitLocker profiles as dynamic resources, GPO outputs", async () => {
     const { state } = await construct("FipsDeviceConfiguration", "fips", {
       assignment: { includeGroupIds: [CORP_GROUP] },
+      onRemove: "disable",
       bitLocker: { osDriveEncryptionMethod: "xtsAes256" },
     });
     expect(Object.keys(state).sort()).toEqual(outputsOf("FipsDeviceConfiguration"));
@@ -327,7 +328,7 @@ describe("dynamic resources of a component used from another language", () => {
   });
 
   it("the Intune profiles behave the same: created at a fake Graph once the dependencies are there", async () => {
-    await construct("FipsDeviceConfiguration", "dyn-fips", { assignment: { includeGroupIds: [PILOT_GROUP] } });
+    await construct("FipsDeviceConfiguration", "dyn-fips", { assignment: { includeGroupIds: [PILOT_GROUP] }, onRemove: "leaveEnabled" });
     const { __provider: code, ...inputs } = byName("dyn-fips-fips").inputs;
     const graph = await startFakeGraph();
     try {

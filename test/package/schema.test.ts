@@ -164,6 +164,7 @@ describe("enums", () => {
       "DmarcPolicy",
       "DmarcQuarantineAction",
       "DmarcRejectAction",
+      "FipsOnRemove",
       "ForeignAssignments",
       "RecoveryPasswordRotation",
       "SpoofType",
@@ -183,6 +184,7 @@ describe("enums", () => {
     expect(typeOf("BuiltInVulnerabilityAssessmentArgs").properties!.subPlan.$ref).toBe(ref("DefenderServersSubPlan"));
     expect(schema.resources[`${PKG}:index:EmailAuthentication`].inputProperties.dmarcPolicy.$ref).toBe(ref("DmarcPolicy"));
     expect(schema.resources[`${PKG}:index:FipsDeviceConfiguration`].inputProperties.foreignAssignments.$ref).toBe(ref("ForeignAssignments"));
+    expect(schema.resources[`${PKG}:index:FipsDeviceConfiguration`].inputProperties.onRemove.$ref).toBe(ref("FipsOnRemove"));
   });
 });
 

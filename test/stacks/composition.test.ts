@@ -55,9 +55,10 @@ describe("checkStackConfig (pure)", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { loadStackConfig, findProject } = require("../../cli/stack") as typeof import("../../cli/stack");
     for (const stack of ["dev", "prod"]) {
-      const { config } = loadStackConfig(findProject(REPO_ROOT), stack);
+      const { config, secretKeys } = loadStackConfig(findProject(REPO_ROOT), stack);
       const values = Object.fromEntries(Object.entries(config).flatMap(([k, v]) => (k.startsWith("tenant-guardrails:") ? [[k.slice("tenant-guardrails:".length), v]] : [])));
-      expect(checkStackConfig({ stack, values }).problems).toEqual([]);
+      const secret = secretKeys.map((k) => k.slice("tenant-guardrails:".length));
+      expect(checkStackConfig({ stack, values, secretKeys: secret }).problems).toEqual([]);
     }
   });
 });
@@ -72,6 +73,7 @@ const STAGING = `config:
       groupIds: ["0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b03"]
   tenant-guardrails:intune:
     displayNamePrefix: "STAGING tenant-guardrails"
+    onRemove: disable
     assignment:
       includeGroupIds: ["7e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a63"]
     bitLocker: {}
