@@ -22,7 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError(false);
   // Loaded here, after the compile cache is on: the commands pull in the SDKs.
   const { registerCommands } = await import("./commands");
-  registerCommands(program);
+  await registerCommands(program, argv);
   try {
     await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;

@@ -5,23 +5,18 @@
  */
 import * as fs from "node:fs";
 import type { Command } from "commander";
+// The pure modules only: `dmarc check` must start without the Pulumi SDK (the stack is loaded lazily).
+import { DmarcSpec, dmarcTagValues, joinTxtStrings, parseDmarcRecord, type DmarcPolicy } from "../../components/email/dmarc";
 import {
-  DmarcSpec,
   NOT_MODELLED,
-  dmarcTagValues,
   evaluateInboundDmarc,
-  joinTxtStrings,
-  parseDmarcRecord,
   validateInboundMessage,
   validateInboundSettings,
   type DmarcOutcome,
-  type DmarcPolicy,
   type InboundMessage,
   type InboundSettings,
-} from "../../components/email";
-import { EMAIL_AUTHENTICATION_TYPE } from "../../components/email/email-authentication";
+} from "../../components/email/inbound";
 import { EXIT_FINDING, InputError, UsageError, printJson, printLines } from "../output";
-import { runStack } from "../stack";
 
 interface CheckOptions {
   spec?: string;
@@ -69,6 +64,7 @@ interface WhatifOptions {
 
 /** The inbound settings a stack declares: the EmailAuthentication component's inputs. */
 export async function stackInboundSettings(stack: string): Promise<InboundSettings> {
+  const [{ runStack }, { EMAIL_AUTHENTICATION_TYPE }] = await Promise.all([import("../stack"), import("../../components/email/email-authentication")]);
   const { resources } = await runStack(stack);
   const component = resources.find((r) => r.type === EMAIL_AUTHENTICATION_TYPE);
   if (!component) throw new InputError(`stack "${stack}" declares no EmailAuthentication (config tenant-guardrails:email)`);
