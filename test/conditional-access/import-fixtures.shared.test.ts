@@ -1,15 +1,16 @@
 /**
  * Conformance on the shared third-party Graph exports (shared/fixtures/conditional-access beside
  * the repository; skipped in a plain clone): every export imports and round-trips modulo the
- * documented normalisation, every device filter rule in them parses, and the details that needed
- * the importer's normalisation hold.
+ * documented normalisation, except the demo policies the lockout rule refuses (named in the
+ * errors), every device filter rule in them parses, and the details that needed the importer's
+ * normalisation hold.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DeviceFilter } from "../../components/conditional-access";
 import { importConditionalAccessPolicies } from "../../components/conditional-access/import";
 import { conditionalAccessFixtures, fixtureText } from "../../bench/fixtures";
-import { defineRoundTripTests, deviceFilterRules, holdsNamedLocations, readExportItems } from "../helpers/ca-fixtures";
+import { defineRoundTripTests, deviceFilterRules, holdsNamedLocations, locksOut, readExportItems } from "../helpers/ca-fixtures";
 import { SHARED_FIXTURES, describeShared } from "../helpers/shared-fixtures";
 
 // Read only when the folder is there: a skipped suite's body still runs to collect its tests.
@@ -25,6 +26,14 @@ describeShared("every shared Conditional Access export", () => {
   for (const file of files.filter((f) => !holdsNamedLocations(f))) {
     describe(file.name, () => defineRoundTripTests(file));
   }
+
+  it("the lockout rule refuses some of their policies (the rule is exercised on real exports)", () => {
+    // caOptics demo policies: MFA or a compliant device for all users on one app, excluding nobody.
+    const refused = files.filter((f) => !holdsNamedLocations(f)).flatMap((f) => readExportItems(f).filter(locksOut));
+    expect(refused.length).toBeGreaterThan(0);
+    const result = importFile("caOptics/extreme.json");
+    expect(result.errors).toEqual([expect.objectContaining({ index: 4, policy: "Handle Office 365", field: "conditions.users.excludeGroups", message: expect.stringMatching(/\(compliantDevice\) must exclude .*break-glass/) })]);
+  });
 
   it("namedLocations.json is reported as not holding policies, item by item", () => {
     const result = importFile("caOptics/namedLocations.json");

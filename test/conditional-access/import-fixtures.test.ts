@@ -1,12 +1,13 @@
 /**
  * The repository's own Graph exports (test/fixtures/conditional-access, written for these tests in
  * the shapes Graph returns) import, and import -> toGraphPolicy gives back the same policy modulo
- * the documented normalisation (README "Adopting existing policies").
+ * the documented normalisation (README "Adopting existing policies"); the policies written to be
+ * refused (lockout-and-unresolved-ids.json) are refused by name, and only those.
  */
 import * as fs from "node:fs";
 import { importConditionalAccessPolicies } from "../../components/conditional-access/import";
 import { conditionalAccessFixtures, type FixtureFile } from "../../bench/fixtures";
-import { defineRoundTripTests, holdsNamedLocations, readExportItems } from "../helpers/ca-fixtures";
+import { defineRoundTripTests, holdsNamedLocations, locksOut, readExportItems, type ExpectedRefusal } from "../helpers/ca-fixtures";
 
 const files = conditionalAccessFixtures("repository");
 const byName = (name: string): FixtureFile => {
@@ -16,12 +17,23 @@ const byName = (name: string): FixtureFile => {
 };
 const importFile = (name: string) => importConditionalAccessPolicies(fs.readFileSync(byName(name).path), { sourceName: name });
 
+/** The fixture written to be refused: two lockout policies, two ids that are not ids, and two boundary cases that import. */
+const REFUSED = "lockout-and-unresolved-ids.json";
+/** Its id-check refusals (the lockout ones are found from the Graph JSON by locksOut). */
+const UNRESOLVED_IDS: Record<string, ExpectedRefusal[]> = {
+  [REFUSED]: [
+    { policy: "Sales: require MFA", field: "conditions.users.includeGroups[1]", message: /^unresolved placeholder "Sales team"/ },
+    { policy: "Admin portals: require MFA", field: "conditions.applications.includeApplications[1]", message: /^unresolved placeholder "00000000-0000-0000-0000-000000000000"/ },
+  ],
+};
+
 describe("every repository fixture", () => {
-  it("is found: v1.0 and beta list pages, request bodies, named locations", () => {
+  it("is found: v1.0 and beta list pages, request bodies, named locations, policies import-ca refuses", () => {
     expect(files.map((f) => f.name)).toEqual([
       "baseline-and-admins.json",
       "baseline-and-sales.json",
       "beta-policies-page.json",
+      "lockout-and-unresolved-ids.json",
       "named-locations.json",
       "request-bodies/require-app-protection-mobile.json",
       "request-bodies/require-mfa-sign-in-risk.json",
@@ -30,7 +42,7 @@ describe("every repository fixture", () => {
   });
 
   describe.each(files.filter((f) => !holdsNamedLocations(f)).map((f) => [f.name, f] as const))("%s", (_name, file) => {
-    defineRoundTripTests(file);
+    defineRoundTripTests(file, UNRESOLVED_IDS[file.name]);
   });
 
   it("named-locations.json is reported as not holding policies, item by item", () => {
@@ -41,6 +53,66 @@ describe("every repository fixture", () => {
       "item #2 is a microsoft.graph.countryNamedLocation, not a Conditional Access policy",
       "item #3 is a microsoft.graph.countryNamedLocation, not a Conditional Access policy",
     ]);
+  });
+});
+
+describe("policies import-ca refuses (lockout-and-unresolved-ids.json)", () => {
+  const result = importFile(REFUSED);
+  const LOCKOUT_FIX = 'exclude your break-glass accounts or group (conditions.users.excludeUsers or excludeGroups; use --map when the export has a placeholder for them), or import the policy with state "enabledForReportingButNotEnforced"';
+
+  it("the lockout rule refuses an enabled all-users policy that excludes only guests and roles, naming the control and the fix", () => {
+    expect(result.errors[0]).toEqual({
+      source: REFUSED,
+      index: 0,
+      policy: "Require MFA for all users",
+      field: "conditions.users.excludeGroups",
+      position: undefined,
+      rule: undefined,
+      message:
+        "an enabled policy that blocks all users or requires a control of them (mfa) must exclude at least one emergency-access (break-glass) account or group, or a mistake locks every administrator out; this one excludes none",
+      fix: LOCKOUT_FIX,
+    });
+  });
+
+  it("the lockout rule refuses an enabled policy that blocks all users and excludes nobody", () => {
+    expect(result.errors[1]).toMatchObject({
+      index: 1,
+      policy: "Block access outside trusted locations",
+      field: "conditions.users.excludeGroups",
+      message: "an enabled policy that blocks all users must exclude at least one emergency-access (break-glass) account or group, or a mistake locks every administrator out; this one excludes none",
+      fix: LOCKOUT_FIX,
+    });
+  });
+
+  it("the id check refuses a group display name and the nil GUID where object ids belong, saying how to map them", () => {
+    expect(result.errors.slice(2)).toEqual([
+      expect.objectContaining({
+        index: 4,
+        policy: "Sales: require MFA",
+        field: "conditions.users.includeGroups[1]",
+        message: 'unresolved placeholder "Sales team": conditions.users.includeGroups takes group object ids (GUIDs)',
+        fix: 'give its value in the placeholder map (import-ca --map <file.json> with {"Sales team": "<object id>"})',
+      }),
+      expect.objectContaining({
+        index: 5,
+        policy: "Admin portals: require MFA",
+        field: "conditions.applications.includeApplications[1]",
+        message:
+          'unresolved placeholder "00000000-0000-0000-0000-000000000000" (the nil GUID is a template value, not an object id): conditions.applications.includeApplications takes application ids (GUIDs) or All, None, Office365, MicrosoftAdminPortals',
+      }),
+    ]);
+  });
+
+  it("imports the boundary cases: the same all-users policy report-only, and one that excludes a break-glass user", () => {
+    expect(result.policies.map((p) => [p.displayName, p.resource.state, p.resource.conditions.users.excludedUsers ?? []])).toEqual([
+      ["Require MFA for all users (report-only)", "enabledForReportingButNotEnforced", []],
+      ["Require a compliant device for all users", "enabled", ["3c8e1f2a-9b7d-4e6c-a5f4-2d1e0c9b8a7f"]],
+    ]);
+  });
+
+  it("is the only repository fixture with a policy the lockout rule refuses (the others round-trip whole)", () => {
+    const locking = files.filter((f) => !holdsNamedLocations(f)).flatMap((f) => readExportItems(f).filter(locksOut).map((p) => `${f.name}: ${p.displayName as string}`));
+    expect(locking).toEqual([`${REFUSED}: Require MFA for all users`, `${REFUSED}: Block access outside trusted locations`]);
   });
 });
 

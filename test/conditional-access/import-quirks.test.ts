@@ -65,6 +65,21 @@ describe("decoding", () => {
     expect(result.policies.map((p) => p.resource)).toEqual(importConditionalAccessPolicies(text).policies.map((p) => p.resource));
   });
 
+  it("refuses the same policies, by name, in every encoding (lockout rule and id check)", () => {
+    const refusedText = fixtureText("lockout-and-unresolved-ids.json");
+    const refusals = (bytes: Buffer) => importConditionalAccessPolicies(bytes, { sourceName: "refused.json" }).errors.map((e) => [e.policy, e.field]);
+    const expected = [
+      ["Require MFA for all users", "conditions.users.excludeGroups"],
+      ["Block access outside trusted locations", "conditions.users.excludeGroups"],
+      ["Sales: require MFA", "conditions.users.includeGroups[1]"],
+      ["Admin portals: require MFA", "conditions.applications.includeApplications[1]"],
+    ];
+    expect(refusals(Buffer.from(refusedText, "utf8"))).toEqual(expected);
+    expect(refusals(utf16le(refusedText))).toEqual(expected);
+    expect(refusals(utf16le(refusedText, false))).toEqual(expected);
+    expect(refusals(utf16be(refusedText))).toEqual(expected);
+  });
+
   it("strips a BOM that a text reader left in a string", () => {
     expect(importConditionalAccessPolicies("\uFEFF" + text).policies).toHaveLength(6);
   });
@@ -173,9 +188,11 @@ describe("placeholders", () => {
     const { policies, errors } = importConditionalAccessPolicies(templated, { sourceName: "gallery.json" });
     expect(policies).toEqual([]);
     expect(errors.map((e) => [e.field, e.message])).toEqual([
-      ["displayName", "unresolved placeholder $AddCustomPrefix"],
-      ["conditions.users.excludeGroups[0]", "unresolved placeholder ENTRAGROUP_Excluded from Conditional Access_ENTRAGROUP"],
-      ["conditions.users.excludeGroups[1]", "unresolved placeholder ${urn:resource:MSGraph:Groups/BreakGlass?$id}"],
+      ["displayName", 'unresolved placeholder "$AddCustomPrefix"'],
+      ["conditions.users.excludeGroups[0]", 'unresolved placeholder "ENTRAGROUP_Excluded from Conditional Access_ENTRAGROUP"'],
+      ["conditions.users.excludeGroups[1]", 'unresolved placeholder "${urn:resource:MSGraph:Groups/BreakGlass?$id}"'],
+      // Without its placeholders the policy excludes nobody: the lockout rule says so too.
+      ["conditions.users.excludeGroups", expect.stringMatching(/^an enabled policy that blocks all users or requires a control of them \(mfa\) must exclude .*break-glass/)],
     ]);
     expect(errors[0].fix).toMatch(/--map/);
   });
@@ -349,7 +366,7 @@ describe("CorporateDeviceAccess shape", () => {
       emergencyAccess: { groupIds: [BREAK_GLASS_GROUP] },
     });
     expect(imported.typescript).toMatch(/^new CorporateDeviceAccess\("corporate-devices-only", \{/);
-    expect(imported.importCommand).toBe("pulumi import --file corporate-devices-only.import.json");
+    expect(imported.importCommand).toBe("pulumi import --file 'corporate-devices-only.import.json'");
     expect(imported.importFile).toEqual({
       resources: [
         { type: "tenant-guardrails:index:CorporateDeviceAccess", name: "corporate-devices-only", component: true },
@@ -396,7 +413,7 @@ describe("CorporateDeviceAccess shape", () => {
     const [imported] = importConditionalAccessPolicies(corporate(rule, mode, {}, conditions)).policies;
     expect(imported.kind).toBe("resource");
     expect(imported.component).toBeUndefined();
-    expect(imported.importCommand).toMatch(/^pulumi import azuread:index\/conditionalAccessPolicy:ConditionalAccessPolicy corporate-devices-only \/identity\/conditionalAccess\/policies\//);
+    expect(imported.importCommand).toMatch(/^pulumi import 'azuread:index\/conditionalAccessPolicy:ConditionalAccessPolicy' 'corporate-devices-only' '\/identity\/conditionalAccess\/policies\//);
     expect(imported.notes.find((n) => n.code === "not-component")?.message).toMatch(why);
   });
 

@@ -1,6 +1,7 @@
 /**
  * Checks every Conditional Access fixture file must pass, for the repository's own fixtures and
- * for the shared third-party ones alike: each export imports, and import -> toGraphPolicy gives
+ * for the shared third-party ones alike: each export imports, except the policies import-ca must
+ * refuse (the lockout rule, unresolved ids), which it names; and import -> toGraphPolicy gives
  * back the same policy modulo the documented normalisation (README "Adopting existing policies").
  */
 import * as fs from "node:fs";
@@ -53,32 +54,61 @@ export function holdsNamedLocations(file: FixtureFile): boolean {
   return readExportItems(file).every((item) => typeof item["@odata.type"] === "string" && /NamedLocation$/.test(item["@odata.type"]));
 }
 
-/** The jest tests every policy export must pass: defined inside the caller's describe. */
-export function defineRoundTripTests(file: FixtureFile): void {
+/**
+ * The lockout rule, stated on the Graph JSON (independently of the importer): an enabled policy
+ * for all users with a grant control (block, mfa, an authentication strength, terms of use...)
+ * that excludes no user or group by object id. Excluded guests or roles do not count.
+ */
+export function locksOut(policy: Json): boolean {
+  const users = ((policy.conditions as Json | undefined)?.users ?? {}) as Json;
+  const grant = policy.grantControls as Json | null | undefined;
+  const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : []);
+  const controls = !!grant && (list(grant.builtInControls).length > 0 || !!grant.authenticationStrength || list(grant.termsOfUse).length > 0 || list(grant.customAuthenticationFactors).length > 0);
+  const excludedIds = list(users.excludeUsers).filter((u) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(u));
+  return policy.state === "enabled" && list(users.includeUsers).includes("All") && controls && excludedIds.length + list(users.excludeGroups).length === 0;
+}
+
+/** A refusal a fixture was written to show, other than the lockout rule's (which locksOut finds). */
+export interface ExpectedRefusal {
+  /** The policy's displayName, as the error names it. */
+  policy: string;
+  field: string;
+  message: RegExp;
+}
+
+/**
+ * The jest tests every policy export must pass: defined inside the caller's describe. Policies the
+ * lockout rule refuses (found by locksOut) and the `refused` ones must be reported by name and
+ * field, and left out; every other policy imports and round-trips.
+ */
+export function defineRoundTripTests(file: FixtureFile, refused: ExpectedRefusal[] = []): void {
   const original = readExportItems(file);
   const result = importConditionalAccessPolicies(fs.readFileSync(file.path), { sourceName: file.name });
+  const lockout = (p: Json) => ({ policy: p.displayName as string, field: "conditions.users.excludeGroups", message: /break-glass/ });
+  const expected = original.flatMap((p, index) => [...(locksOut(p) ? [lockout(p)] : []), ...refused.filter((r) => r.policy === p.displayName)].map((r) => ({ ...r, index })));
+  const refusedIndexes = new Set(expected.map((r) => r.index));
 
-  it("imports every policy without error", () => {
-    expect(result.errors).toEqual([]);
-    expect(result.policies.map((p) => p.displayName)).toEqual(original.map((p) => p.displayName));
+  it(expected.length ? "imports every policy except the refused ones, which it names" : "imports every policy without error", () => {
+    expect(result.errors).toEqual(expected.map((r) => expect.objectContaining({ source: file.name, index: r.index, policy: r.policy, field: r.field, message: expect.stringMatching(r.message) })));
+    expect(result.policies.map((p) => p.displayName)).toEqual(original.filter((_, i) => !refusedIndexes.has(i)).map((p) => p.displayName));
   });
 
   it("exports back to the same Graph policy modulo the documented normalisation", () => {
-    result.policies.forEach((policy, i) => {
-      expect(normalised(toGraphPolicy(policy.resource))).toEqual(normalised(original[i]));
-    });
+    for (const policy of result.policies) {
+      expect(normalised(toGraphPolicy(policy.resource))).toEqual(normalised(original[policy.index]));
+    }
   });
 
-  it("gives the pulumi import command with the azuread import id when the export has ids", () => {
-    result.policies.forEach((policy, i) => {
-      const id = original[i].id as string | undefined;
+  it("gives the pulumi import command, every argument single-quoted, when the export has ids", () => {
+    for (const policy of result.policies) {
+      const id = original[policy.index].id as string | undefined;
       if (id) {
-        expect(policy.importCommand).toBe(`pulumi import azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy ${policy.resourceName} /identity/conditionalAccess/policies/${id}`);
+        expect(policy.importCommand).toBe(`pulumi import 'azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy' '${policy.resourceName}' '/identity/conditionalAccess/policies/${id}'`);
       } else {
         expect(policy.importCommand).toBeUndefined();
         expect(policy.notes.map((n) => n.code)).toContain("no-id");
       }
-    });
+    }
   });
 }
 
