@@ -1,7 +1,7 @@
 /**
  * The tenant-guardrails CrossGuard policies, exported one by one so tests and the offline `plan`
  * call them directly; `index.ts` only serves them as a PolicyPack. Resources are matched by the type
- * tokens the engine records (see README "Policy pack"): the azuread Conditional Access policy, the
+ * tokens the engine records (see docs/policy-pack.md): the azuread Conditional Access policy, the
  * dynamic Intune/Defender resources, azure-native DNS record sets and pricings, and the components'
  * persisted inputs (`tenant-guardrails:index:*`), which only add evidence.
  */

@@ -199,7 +199,7 @@ export function normaliseCorporateDeviceAccess(args: PlainCorporateDeviceAccessA
     });
 
   // Include mode with negative operators: an unregistered device has no trustType, so every
-  // "-ne" comparison is true and the device is caught (see README: why include mode).
+  // "-ne" comparison is true and the device is caught (see docs/conditional-access.md: why include mode).
   let rule = "";
   if (trustedTrustTypes.length > 0) {
     try {

@@ -2,7 +2,7 @@
  * Conformance of the DMARC parser against vectors (rows of record, validity, expected tag values,
  * rule and spec, from the RFCs or from peer implementations' test suites): each row is parsed under
  * the spec it names and compared on validity and on the tag values the source checks. Used by the conformance test and by the benchmark; the list of vectors we decide
- * differently on purpose lives here so the test, the benchmark and the README agree.
+ * differently on purpose lives here so the test, the benchmark and docs/design/dmarc-conformance.md agree.
  */
 import { DmarcSpec, dmarcTagValues, parseDmarcRecord } from "./dmarc";
 
@@ -24,7 +24,7 @@ export interface VectorOutcome {
   mismatches: string[];
 }
 
-/** Vectors where we deliberately disagree with the source, with the reason (also in the README). */
+/** Vectors where we deliberately disagree with the source, with the reason (also in docs/design/dmarc-conformance.md). */
 export const DELIBERATE_DIFFERENCES: { source: string; row: number; record: string; reason: string }[] = [
   {
     source: "opendmarc",

@@ -1,7 +1,7 @@
 /**
  * The repository's own Graph exports (test/fixtures/conditional-access, written for these tests in
  * the shapes Graph returns) import, and import -> toGraphPolicy gives back the same policy modulo
- * the documented normalisation (README "Adopting existing policies"); the policies written to be
+ * the documented normalisation (docs/conditional-access.md, "Adopting existing policies"); the policies written to be
  * refused (lockout-and-unresolved-ids.json) are refused by name, and only those.
  */
 import * as fs from "node:fs";

@@ -1,7 +1,7 @@
 /**
  * Conformance of the DMARC parser against the peer implementations' vectors
  * (shared/fixtures/dmarc/<source>.json beside the repository; skipped in a plain clone): every
- * vector agrees except the deliberate differences listed in the README.
+ * vector agrees except the deliberate differences listed in docs/design/dmarc-conformance.md.
  */
 import * as path from "node:path";
 import { DELIBERATE_DIFFERENCES, runConformance, type ConformanceVector, type VectorOutcome } from "../../components/email/conformance";
@@ -33,7 +33,7 @@ describeShared("DMARC conformance against the peer implementations' vectors", ()
       expect(outcomes[source].length).toBeGreaterThan(10);
     });
 
-    it("passes every vector except the deliberate differences listed in the README", () => {
+    it("passes every vector except the deliberate differences listed in docs/design/dmarc-conformance.md", () => {
       const failing = outcomes[source].filter((o) => !o.passed).map((o) => ({ row: o.row, record: o.vector.record, mismatches: o.mismatches }));
       const deliberate = DELIBERATE_DIFFERENCES.filter((d) => d.source === source).map((d) => d.row);
       expect(failing.filter((f) => !deliberate.includes(f.row))).toEqual([]);

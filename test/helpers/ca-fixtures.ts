@@ -2,7 +2,7 @@
  * Checks every Conditional Access fixture file must pass, for the repository's own fixtures and
  * for the shared third-party ones alike: each export imports, except the policies import-ca must
  * refuse (the lockout rule, unresolved ids), which it names; and import -> toGraphPolicy gives
- * back the same policy modulo the documented normalisation (README "Adopting existing policies").
+ * back the same policy modulo the documented normalisation (docs/conditional-access.md, "Adopting existing policies").
  */
 import * as fs from "node:fs";
 import { importConditionalAccessPolicies, toGraphPolicy } from "../../components/conditional-access/import";

@@ -1,6 +1,6 @@
 /**
- * The Python and YAML programs in the README's "Using the components from other languages"
- * section use the names, nesting and enum values of the checked-in schema.json.
+ * The Python and YAML programs of docs/cross-language.md ("Using the components from other
+ * languages") use the names, nesting and enum values of the checked-in schema.json.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -9,12 +9,12 @@ import type { PackageSchema, SchemaProperty } from "../../cli/package-schema";
 
 const ROOT = path.join(__dirname, "../..");
 const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "schema.json"), "utf8")) as PackageSchema;
-const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-const section = readme.slice(readme.indexOf("## Using the components from other languages"), readme.indexOf("## The CLI"));
+const page = fs.readFileSync(path.join(ROOT, "docs/cross-language.md"), "utf8");
+const section = page.slice(page.indexOf("# Using the components from other languages"));
 
 function codeBlock(lang: string): string {
   const match = new RegExp("```" + lang + "\\n([\\s\\S]*?)```").exec(section);
-  if (!match) throw new Error(`no ${lang} block in the README section`);
+  if (!match) throw new Error(`no ${lang} block in docs/cross-language.md`);
   return match[1];
 }
 
@@ -43,7 +43,7 @@ function checkObject(where: string, value: unknown, props: Record<string, Schema
   }
 }
 
-describe("README programs for other languages", () => {
+describe("docs/cross-language.md programs for other languages", () => {
   it("the YAML program's resources, properties, enum values and output references exist in schema.json", () => {
     const program = parse(codeBlock("yaml")) as { resources: Record<string, { type: string; properties: Record<string, unknown> }>; outputs: Record<string, string> };
     const problems: string[] = [];
