@@ -31,7 +31,7 @@ function readsOrRefuses(input: Uint8Array | string, format?: "json" | "csv"): vo
   try {
     const result = readDeviceInventory(input, format ? { format } : {});
     const registered = (result.devices as ({ trustType?: unknown; unregistered?: boolean } | null)[]).filter((d) => d !== null && d.unregistered !== true);
-    expect(registered.length === 0 || registered.some((d) => typeof d.trustType === "string" && d.trustType !== "")).toBe(true);
+    expect(registered.length === 0 || registered.some((d) => typeof d?.trustType === "string" && d?.trustType !== "")).toBe(true);
   } catch (err) {
     if (!(err instanceof InventoryError)) throw err;
   }
