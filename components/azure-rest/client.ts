@@ -27,6 +27,7 @@
  */
 import type { TokenCredential, AccessToken } from "@azure/core-auth";
 import type { Pipeline, PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import { scrubSecrets } from "../secret-scrub";
 
 export const GRAPH_ENDPOINT = "https://graph.microsoft.com";
 export const ARM_ENDPOINT = "https://management.azure.com";
@@ -67,6 +68,13 @@ export interface AzureRestClientOptions {
   deadlineMs?: number;
   /** Most pages one `list()` follows (default 1000). */
   maxPages?: number;
+  /**
+   * Secrets this client's requests carry (e.g. a license code in a request body). A service may
+   * echo the request in an error; every excerpt of an answer has them masked (see secret-scrub)
+   * before it is shortened to one line, since a shortened or re-spaced echo is no longer
+   * recognisable. Callers still mask their own messages.
+   */
+  secrets?: readonly (string | undefined)[];
 }
 
 /** What a successful answer to one call looks like. */
@@ -175,6 +183,21 @@ export function safeExcerpt(text: string, max = 120): string {
   return oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine;
 }
 
+/**
+ * Raw characters of an answer that are searched for secrets before an excerpt is taken. An
+ * excerpt shows at most a few hundred characters; the margin covers a secret that starts inside
+ * it, in its longest encodings. Masking is thorough, hence slow (about 0.1 ms per character).
+ */
+const SECRET_SCAN_CHARS = 4096;
+
+/** `safeExcerpt` of an answer's text, with `secrets` masked first (on the raw text: the excerpt re-spaces and cuts). */
+function excerptOf(text: string, max: number, secrets: readonly (string | undefined)[] | undefined): string {
+  if (!secrets || secrets.every((x) => !x)) return safeExcerpt(text, max);
+  const scanned = text.length > SECRET_SCAN_CHARS ? text.slice(0, SECRET_SCAN_CHARS) : text;
+  const excerpt = safeExcerpt(scrubSecrets(scanned, secrets), max);
+  return scanned.length < text.length && !excerpt.endsWith("…") ? `${excerpt}…` : excerpt;
+}
+
 function isJsonContentType(contentType: string): boolean {
   return /^application\/([\w.-]+\+)?json\b/i.test(contentType.trim());
 }
@@ -196,8 +219,14 @@ const DEFAULT_EXPECT: Record<string, Required<Expectation>> = {
 };
 
 /** What came back, in a few words: status, content type, excerpt. */
-function whatCameBack(status: number | undefined, contentType: string, text: string, headers?: { get(name: string): string | undefined }): string {
-  const parts = [...(status === undefined ? [] : [`HTTP ${status}`]), `content-type ${contentType || "(none)"}`, text.length === 0 ? "empty body" : `body "${safeExcerpt(text)}"`];
+function whatCameBack(
+  status: number | undefined,
+  contentType: string,
+  text: string,
+  headers?: { get(name: string): string | undefined },
+  secrets?: readonly (string | undefined)[],
+): string {
+  const parts = [...(status === undefined ? [] : [`HTTP ${status}`]), `content-type ${contentType || "(none)"}`, text.length === 0 ? "empty body" : `body "${excerptOf(text, 120, secrets)}"`];
   const location = headers?.get("location");
   if (status !== undefined && status >= 300 && status < 400 && location) {
     try {
@@ -218,7 +247,7 @@ export function checkResponse(
   method: string,
   url: string,
   response: { status: number; contentType: string; text: string; headers?: { get(name: string): string | undefined } },
-  opts: { expect?: Expectation; allowStatus?: number[]; idempotent: boolean },
+  opts: { expect?: Expectation; allowStatus?: number[]; idempotent: boolean; secrets?: readonly (string | undefined)[] },
 ): unknown {
   const { status, contentType, text } = response;
   const expect = { ...(DEFAULT_EXPECT[method] ?? DEFAULT_EXPECT.GET), ...(opts.expect ?? {}) };
@@ -231,7 +260,7 @@ export function checkResponse(
       method,
       url,
       status,
-      detail: `${whatCameBack(status, contentType, text, response.headers)}; ${why}`,
+      detail: `${whatCameBack(status, contentType, text, response.headers, opts.secrets)}; ${why}`,
       mayHaveSucceeded: unknownOutcome,
     });
 
@@ -249,7 +278,7 @@ export function checkResponse(
   if (status >= 400 && !allowed.includes(status)) {
     const err = isPlainObject(parsed) && isPlainObject(parsed.error) ? (parsed.error as { code?: unknown; message?: unknown }) : undefined;
     const code = typeof err?.code === "string" ? err.code : undefined;
-    const message = typeof err?.message === "string" ? safeExcerpt(err.message, 300) : whatCameBack(undefined, contentType, text);
+    const message = typeof err?.message === "string" ? excerptOf(err.message, 300, opts.secrets) : whatCameBack(undefined, contentType, text, undefined, opts.secrets);
     return failWithStatus(method, url, status, code, message, unknownOutcome);
   }
   if (allowed.includes(status)) {
@@ -542,7 +571,7 @@ export class AzureRestClient {
       method,
       url,
       { status: response.status, contentType: response.headers.get("content-type") ?? "", text: response.bodyAsText ?? "", headers: response.headers },
-      { expect: opts.expect, allowStatus: opts.allowStatus, idempotent },
+      { expect: opts.expect, allowStatus: opts.allowStatus, idempotent, secrets: this.options.secrets },
     );
     return { status: response.status, body: body as T, headers: response.headers.toJSON() };
   }

@@ -74,13 +74,15 @@ function sortIds(ids: string[]): string[] {
 /** Replace the license code and key by "[secret]" in every form a service may echo them (see secret-scrub). */
 export { scrubSecrets };
 
+const secretsOf = (states: Partial<QualysByolSolutionState>[]) => states.flatMap((s) => [s.licenseCode, s.publicKey]);
+
 /** Run `fn`; its error leaves with the secrets of `state` (and of `others`, e.g. the old state of an update) masked. */
 async function scrubbed<T>(state: Partial<QualysByolSolutionState>, what: string, fn: () => Promise<T>, others: Partial<QualysByolSolutionState>[] = []): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const secrets = [state, ...others].flatMap((s) => [s.licenseCode, s.publicKey]);
+    const secrets = secretsOf([state, ...others]);
     // A new Error, not the original: its stack and fields (the service's message) would hold the secrets.
     throw new Error(`Qualys BYOL solution ${state.solutionName ?? ""}: ${what}: ${scrubSecrets(message, secrets)}`);
   }
@@ -101,8 +103,14 @@ const IN_PROGRESS = ["provisioning", "creating", "updating", "accepted", "inprog
 
 export function makeQualysByolProvider(options: QualysByolProviderOptions = {}): pulumi.dynamic.ResourceProvider<QualysByolSolutionState, QualysByolSolutionState> {
   const { pollIntervalMs = 10_000, maxPolls = 60, ...clientOptions } = options;
-  const client = (endpoint: string) =>
-    new AzureRestClient({ ...clientOptions, deadlineMs: clientOptions.deadlineMs ?? (process.env[DEADLINE_ENV] ? undefined : BYOL_DEADLINE_MS), baseUrl: endpoint });
+  /** One client per operation; it masks the secrets of `states` in any echo before shortening it. */
+  const client = (endpoint: string, ...states: Partial<QualysByolSolutionState>[]) =>
+    new AzureRestClient({
+      ...clientOptions,
+      deadlineMs: clientOptions.deadlineMs ?? (process.env[DEADLINE_ENV] ? undefined : BYOL_DEADLINE_MS),
+      baseUrl: endpoint,
+      secrets: secretsOf(states),
+    });
   /** ARM DELETE and PUT may answer 202 (accepted, asynchronous); 204 has no body. */
   const writeOk = { status: [200, 201, 202, 204], body: "object-or-empty" as const };
 
@@ -121,7 +129,9 @@ export function makeQualysByolProvider(options: QualysByolProviderOptions = {}):
     // One solution per license: an entry that cannot be read might be the other Qualys solution.
     const unreadable = all.find((x) => typeof x !== "object" || x === null || typeof x.id !== "string" || typeof x.properties?.template !== "string");
     if (unreadable !== undefined) {
-      throw new Error(`the list of security solutions of subscription ${s.subscriptionId} has an entry without id or template (${JSON.stringify(unreadable)?.slice(0, 80)}); stopped rather than risk a second Qualys solution`);
+      // Masked before it is cut: a cut echo of a secret is no longer recognisable.
+      const entry = scrubSecrets((JSON.stringify(unreadable) ?? "").slice(0, 2000), [s.licenseCode, s.publicKey]).slice(0, 80);
+      throw new Error(`the list of security solutions of subscription ${s.subscriptionId} has an entry without id or template (${entry}); stopped rather than risk a second Qualys solution`);
     }
     const other = all.find((x) => (x.properties?.template ?? "").toLowerCase() === QUALYS_TEMPLATE.toLowerCase() && (x.id ?? "").toLowerCase() !== ours);
     if (other) {
@@ -259,7 +269,7 @@ export function makeQualysByolProvider(options: QualysByolProviderOptions = {}):
 
     async create(inputs) {
       return scrubbed(inputs, "create failed", async () => {
-        const c = client(inputs.armEndpoint);
+        const c = client(inputs.armEndpoint, inputs);
         await checkHomeRegion(c, inputs);
         await refuseSecondSolution(c, inputs);
         await putSolution(c, inputs);
@@ -272,7 +282,7 @@ export function makeQualysByolProvider(options: QualysByolProviderOptions = {}):
       if (!maybeProps) throw new Error("Qualys BYOL solution: read needs the resource's state (dynamic resources cannot be imported)");
       const props = maybeProps;
       return scrubbed(props, "read failed", async (): Promise<pulumi.dynamic.ReadResult<QualysByolSolutionState>> => {
-        const now = await readSolution(client(props.armEndpoint), props);
+        const now = await readSolution(client(props.armEndpoint, props), props);
         if (!now) return {};
         // Keep the declared casing of ids the service lists with another casing.
         const declared = new Map((props.linkedVmIds ?? []).map((x) => [x.toLowerCase(), x]));
@@ -284,7 +294,7 @@ export function makeQualysByolProvider(options: QualysByolProviderOptions = {}):
 
     async update(_id, olds, news) {
       return scrubbed(news, "update failed", async () => {
-        const c = client(news.armEndpoint);
+        const c = client(news.armEndpoint, news, olds);
         if (olds.licenseCode !== news.licenseCode || olds.publicKey !== news.publicKey || Boolean(olds.autoUpdate) !== Boolean(news.autoUpdate)) {
           await putSolution(c, news);
         }
@@ -295,7 +305,7 @@ export function makeQualysByolProvider(options: QualysByolProviderOptions = {}):
 
     async delete(_id, props) {
       await scrubbed(props, "delete failed", async () => {
-        const c = client(props.armEndpoint);
+        const c = client(props.armEndpoint, props);
         const now = await readSolution(c, props);
         if (!now) return;
         // Defender refuses to delete a solution with more than 100 linked VMs: unlink them all first.

@@ -19,6 +19,9 @@ export function guardrails() {
   const fips = new FipsDeviceConfiguration("fabrikam-fips", {
     displayNamePrefix: "Fabrikam",
     assignment: { includeGroupIds: [config.require("corporateWindowsGroupId")] },
+    // Required with the FIPS profile: Windows keeps FIPS mode on after the profile is removed, so
+    // removal assigns AllowFipsAlgorithmPolicy = 0 and keeps that profile until it is deleted in Intune.
+    onRemove: "disable",
     bitLocker: {
       recoveryMode: "recoveryPasswords",
       osDriveEncryptionMethod: "xtsAes256",

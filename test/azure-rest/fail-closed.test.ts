@@ -86,6 +86,27 @@ describe("an answer the call does not expect is an error that says what came bac
       checkResponse("GET", "https://x.test/a", { status: 200, contentType: "text/plain", text: `Authorization: Bearer ${jwt}\n${"x".repeat(500)}` }, { idempotent: true }),
     ).toThrow(/body "Authorization: Bearer \[token\] x+…"/);
   });
+
+  it("secrets the client's requests carry are masked before the excerpt re-spaces or cuts them", () => {
+    const secret = "LIC\r\nline-0123456789";
+    const messageOf = (response: { contentType: string; text: string }, secrets?: string[]) => {
+      try {
+        checkResponse("PUT", "https://x.test/a", { status: 400, ...response }, { idempotent: true, secrets });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error("no error");
+    };
+    // The service echoes it in its JSON error: the excerpt would print it as "LIC line-0123456789".
+    const echoed = { contentType: "application/json", text: JSON.stringify({ error: { code: "InvalidLicense", message: `license ${secret} is not valid` } }) };
+    expect(messageOf(echoed)).toContain("license LIC line-0123456789 is not valid");
+    expect(messageOf(echoed, [secret])).toBe("PUT https://x.test/a failed with HTTP 400 (InvalidLicense): license [secret] is not valid");
+    // Where the excerpt's cut falls inside the secret, the part before the cut is not shown either.
+    const cut = { contentType: "text/plain", text: `${"x".repeat(110)} ${secret}` };
+    expect(messageOf(cut)).toContain(" LIC line-…");
+    expect(messageOf(cut, [secret])).toMatch(/x{110} \[sec/);
+    expect(messageOf(cut, [secret])).not.toMatch(/LIC/);
+  });
 });
 
 describe("next links", () => {

@@ -1,6 +1,6 @@
 /**
  * The fault matrix: every provider operation that calls out (Intune profile create/read/update/
- * delete, Qualys BYOL solution create/read/update/delete, Defender plan reset on delete), with a
+ * delete — the FIPS profile with onRemove "disableThenDelete" —, Qualys BYOL solution create/read/update/delete, Defender plan reset on delete), with a
  * fault injected into each call it makes, against the fake Graph and fake ARM on 127.0.0.1.
  * `diff` is not in it: no provider's diff makes a call.
  *
@@ -77,6 +77,9 @@ export const TARGETS: Target[] = [
   { system: "intune", operation: "update", call: "profile GET", method: "GET", path: GRAPH_ONE, idempotent: true, gone404: true },
   { system: "intune", operation: "update", call: "PATCH", method: "PATCH", path: GRAPH_ONE, idempotent: true },
   { system: "intune", operation: "update", call: "/assign", method: "POST", path: GRAPH_ASSIGN, idempotent: true },
+  // onRemove "disableThenDelete": assign FIPS off, read it back, then delete (a 404 is "already gone" at each step).
+  { system: "intune", operation: "delete", call: "FIPS-off PATCH", method: "PATCH", path: GRAPH_ONE, idempotent: true, gone404: true },
+  { system: "intune", operation: "delete", call: "FIPS-off read-back GET", method: "GET", path: GRAPH_ONE, idempotent: true, gone404: true },
   { system: "intune", operation: "delete", call: "DELETE", method: "DELETE", path: GRAPH_ONE, idempotent: true, gone404: true },
   { system: "byol", operation: "create", call: "home-region list", method: "GET", path: "/Microsoft.Security/locations", idempotent: true, list: true },
   { system: "byol", operation: "create", call: "solutions list", method: "GET", path: "/securitySolutions", idempotent: true, list: true },
@@ -207,6 +210,8 @@ function intuneInputs(g: FakeGraph): DeviceConfigurationInputs {
     includeGroupIds: [PILOT, CORP],
     excludeGroupIds: [KIOSK],
     foreignAssignments: "fail",
+    // The removal that makes the most calls: FIPS off (PATCH, read back), then DELETE.
+    onRemove: "disableThenDelete",
     httpTimeoutMs: TIMEOUT_MS,
     httpRetryDelayMs: 2,
     httpDeadlineMs: DEADLINE_MS,

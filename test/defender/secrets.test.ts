@@ -162,7 +162,7 @@ describe("a license code set without --secret (plain in Pulumi.<stack>.yaml)", (
     const r = spawnCli(["plan", "--stack", "staging"], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'error: Stack "staging": the config has 1 problem (nothing was declared):\n' +
+      'error: Stack "staging": the config in Pulumi.staging.yaml has 1 problem (nothing was declared):\n' +
         '  - VulnerabilityAssessment "defender-va": tenant-guardrails:qualysLicenseCode = "(hidden)": is stored in plain text in Pulumi.staging.yaml (set without --secret), where the Qualys license code stays readable by anyone who can read the stack file. ' +
         "Fix: run: pulumi config set --secret qualysLicenseCode <value> --stack staging (it replaces the plain value; if the file was committed, treat the old value as exposed)\n",
     );
@@ -176,7 +176,7 @@ describe("a license code set without --secret (plain in Pulumi.<stack>.yaml)", (
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout) as { ok: boolean; error: { message: string } };
     expect(doc.ok).toBe(false);
-    expect(doc.error.message).toContain("the config has 2 problems");
+    expect(doc.error.message).toContain('Stack "staging": the config in Pulumi.staging.yaml has 2 problems');
     expect(doc.error.message).toContain("tenant-guardrails:qualysLicenseCode = \"(hidden)\": is stored in plain text in Pulumi.staging.yaml");
     expect(doc.error.message).toContain("tenant-guardrails:qualysPublicKey = \"(hidden)\": is stored in plain text in Pulumi.staging.yaml");
     expect(doc.error.message).toContain("pulumi config set --secret qualysPublicKey <value> --stack staging");

@@ -21,6 +21,7 @@ const ACME = `config:
   tenant-guardrails:intune:
     assignment:
       includeGroupIds: ["a1b2c3d4-0000-4000-8000-00000000ac02"]
+    onRemove: disable
     bitLocker: {}
   tenant-guardrails:email:
     resourceGroupName: rg-dns-acme

@@ -71,7 +71,7 @@ const CASES: Case[] = [
     stack: "unknown-key",
     yaml: () => edited("dev", "    assignment:\n", "    pilot: true\n    assignment:\n"),
     lines: [
-      `${FIPS}: tenant-guardrails:intune.pilot: unknown key, which nothing reads. Fix: remove it; the keys here are assignment, fipsProfile, bitLocker, displayNamePrefix, foreignAssignments, graphEndpoint`,
+      `${FIPS}: tenant-guardrails:intune.pilot: unknown key, which nothing reads. Fix: remove it; the keys here are assignment, fipsProfile, onRemove, bitLocker, displayNamePrefix, foreignAssignments, graphEndpoint`,
     ],
   },
   {
@@ -169,7 +169,7 @@ describe("checkStackConfig: shapes (pure)", () => {
       stack: "qa",
       values: {
         conditionalAccess: json({ state: "enabled", emergencyAccess: { groupIds: ["0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b01"] }, allowedPlatfroms: ["windows"], applications: "Office365", users: ["All"] }),
-        intune: json({ assignment: { includeGroupIds: ["4a7c2e91-3b5d-4f60-8e1a-9c2b7d3e5f11", null] }, fipsProfile: [true] }),
+        intune: json({ assignment: { includeGroupIds: ["4a7c2e91-3b5d-4f60-8e1a-9c2b7d3e5f11", null] }, fipsProfile: [true], onRemove: "disable" }),
       },
     });
     expect(problems.map((p) => [p.field, p.problem])).toEqual([
