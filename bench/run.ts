@@ -18,6 +18,7 @@ const BENCHES: Bench[] = [
   { name: "package", load: () => import("./package") },
   { name: "stack", load: () => import("./stack") },
   { name: "consumer", load: () => import("./consumer") },
+  { name: "engine", load: () => import("./engine") },
 ];
 
 async function main(): Promise<void> {

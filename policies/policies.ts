@@ -6,6 +6,8 @@
  * persisted inputs (`tenant-guardrails:index:*`), which only add evidence.
  */
 import type {
+  EnforcementLevel,
+  PolicyPackConfig,
   PolicyResource,
   ReportViolation,
   ResourceValidationArgs,
@@ -520,3 +522,20 @@ export const allPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] =
   dmarcAggregateReports,
   defenderServersP2InProd,
 ];
+
+/**
+ * The pack's initial config with each policy's own enforcement level written into its entry.
+ * An entry that gives only properties reaches the Pulumi CLI with the protocol's default level,
+ * which is "advisory": the CLI would then report a mandatory policy as advisory and let the
+ * update through. An enforcement level given in the config is kept.
+ */
+export function initialPackConfig(config: PolicyPackConfig, policies: { name: string; enforcementLevel?: EnforcementLevel }[] = allPolicies): PolicyPackConfig {
+  const levels = new Map(policies.map((p) => [p.name, p.enforcementLevel ?? "advisory"] as const));
+  const result: PolicyPackConfig = {};
+  for (const [name, entry] of Object.entries(config)) {
+    const level = levels.get(name);
+    if (typeof entry === "string" || level === undefined || entry.enforcementLevel !== undefined) result[name] = entry;
+    else result[name] = { ...entry, enforcementLevel: level };
+  }
+  return result;
+}

@@ -65,6 +65,15 @@ describe("policy pack served as the Pulumi CLI runs it", () => {
     expect([...info.getInitialconfigMap().keys()]).toContain("ca-enabled-policy-excludes-emergency-access");
   });
 
+  it("the initial config gives each policy its own enforcement level (an entry without one reaches the CLI as advisory)", async () => {
+    const info = await call("getAnalyzerInfo", new Empty());
+    const levels = Object.fromEntries(info.getPoliciesList().map((p: any) => [p.getName(), LEVEL[p.getEnforcementlevel()]]));
+    const initial = [...info.getInitialconfigMap().entries()].map(([name, c]: [string, any]) => ({ name, level: LEVEL[c.getEnforcementlevel()] }));
+    expect(initial.map((c) => c.name)).toContain("fips-assigned-wherever-bitlocker");
+    expect(initial).toEqual(initial.map(({ name }) => ({ name, level: levels[name] })));
+    expect(initial.find((c) => c.name === "fips-assigned-wherever-bitlocker")!.level).toBe("mandatory");
+  });
+
   it("Analyze: a CA policy blocking all users on all apps with no exclusion gets the advisory (break-glass is a stack policy)", async () => {
     const req = resourceMessage(analyzerPb.AnalyzeRequest, "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy", "ca", {
       displayName: "Block legacy auth",

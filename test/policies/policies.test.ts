@@ -14,6 +14,7 @@ import {
   dmarcAggregateReports,
   dmarcRejectInProd,
   fipsWhereverBitLocker,
+  initialPackConfig,
   noQualysByolWithArcMachines,
 } from "../../policies/policies";
 import { validateResource, validateStack, urnOf, type ResourceSpec } from "./harness";
@@ -281,5 +282,25 @@ describe("advisory policies", () => {
     expect((await validateResource(defenderServersP2InProd, plan("P1", "prod")))[0].message).toContain("is P1 in production stack");
     expect(await validateResource(defenderServersP2InProd, plan("P2", "prod"))).toEqual([]);
     expect(await validateResource(defenderServersP2InProd, plan("P1", "dev"))).toEqual([]);
+  });
+});
+
+describe("initialPackConfig", () => {
+  it("writes each policy's own level into entries that give only properties, keeps a level given, and leaves unknown names alone", () => {
+    expect(
+      initialPackConfig({
+        "fips-assigned-wherever-bitlocker": { groupsWithFipsFromGroupPolicy: [] },
+        "dmarc-aggregate-reports": { other: 1 },
+        "dmarc-reject-in-prod": { enforcementLevel: "advisory", productionStacks: ["live"] },
+        "defender-servers-p2-in-prod": "disabled",
+        "not-a-policy": { x: 1 },
+      }),
+    ).toEqual({
+      "fips-assigned-wherever-bitlocker": { groupsWithFipsFromGroupPolicy: [], enforcementLevel: "mandatory" },
+      "dmarc-aggregate-reports": { other: 1, enforcementLevel: "advisory" },
+      "dmarc-reject-in-prod": { enforcementLevel: "advisory", productionStacks: ["live"] },
+      "defender-servers-p2-in-prod": "disabled",
+      "not-a-policy": { x: 1 },
+    });
   });
 });
