@@ -9,7 +9,7 @@
  * - intune_http_calls_create: requests to create both profiles (marker look-up, POST, /assign).
  */
 import { deviceConfigurationProvider as provider, type DeviceConfigurationInputs, type DeviceConfigurationOutputs } from "../components/intune/graph-provider";
-import { bitLockerOmaSettings, fipsOmaSettings, planFipsConfiguration, profileDescription } from "../components/intune/settings";
+import { bitLockerOmaSettings, fipsOmaSettings, normaliseFipsDeviceConfiguration, profileDescription } from "../components/intune/settings";
 import { startFakeGraph } from "../test/intune/fake-graph";
 
 const GROUPS = {
@@ -21,7 +21,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const g = await startFakeGraph();
   try {
     g.maskStrings = true; // Graph masks string OMA values: the BitLocker payloads come back as "****"
-    const plan = planFipsConfiguration({ ...GROUPS, onRemove: "leaveEnabled", bitLocker: {} }).plan!;
+    const plan = normaliseFipsDeviceConfiguration({ ...GROUPS, onRemove: "leaveEnabled", bitLocker: {} }).value!;
     const profile = (part: string, omaSettings: DeviceConfigurationInputs["omaSettings"]): DeviceConfigurationInputs => ({
       graphEndpoint: g.url,
       marker: `tenant-guardrails/bench/fips/${part}`,

@@ -19,15 +19,17 @@ import { effectivePolicy, parseDmarcRecord } from "../components/email/dmarc";
 import { classifyMachine } from "../components/defender/validate";
 import { MachineKind } from "../components/defender/model";
 import { FIPS_OMA_URI } from "../components/intune/settings";
+import { COMPONENT_TYPE_TOKENS, DYNAMIC_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from "../components/common/type-tokens";
 
-export const CA_POLICY_TYPE = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy";
-export const CORPORATE_DEVICE_ACCESS_TYPE = "tenant-guardrails:index:CorporateDeviceAccess";
-export const VULNERABILITY_ASSESSMENT_TYPE = "tenant-guardrails:index:VulnerabilityAssessment";
-export const EMAIL_AUTHENTICATION_TYPE = "tenant-guardrails:index:EmailAuthentication";
-export const QUALYS_BYOL_TYPE = "pulumi-nodejs:dynamic/defender:QualysByolSolution";
-export const INTUNE_CONFIGURATION_TYPE = "pulumi-nodejs:dynamic/intune:DeviceConfiguration";
-export const DNS_RECORD_SET_TYPE = "azure-native:dns:RecordSet";
-export const DEFENDER_PRICING_TYPE = "azure-native:security:Pricing";
+// The tokens come from the one table in components/common/type-tokens.ts.
+export const CA_POLICY_TYPE = PROVIDER_TYPE_TOKENS.ConditionalAccessPolicy;
+export const CORPORATE_DEVICE_ACCESS_TYPE = COMPONENT_TYPE_TOKENS.CorporateDeviceAccess;
+export const VULNERABILITY_ASSESSMENT_TYPE = COMPONENT_TYPE_TOKENS.VulnerabilityAssessment;
+export const EMAIL_AUTHENTICATION_TYPE = COMPONENT_TYPE_TOKENS.EmailAuthentication;
+export const QUALYS_BYOL_TYPE = DYNAMIC_TYPE_TOKENS.QualysByolSolution;
+export const INTUNE_CONFIGURATION_TYPE = DYNAMIC_TYPE_TOKENS.IntuneDeviceConfiguration;
+export const DNS_RECORD_SET_TYPE = PROVIDER_TYPE_TOKENS.DnsRecordSet;
+export const DEFENDER_PRICING_TYPE = PROVIDER_TYPE_TOKENS.DefenderPricing;
 
 const BITLOCKER_OMA_PREFIX = "./device/vendor/msft/bitlocker/";
 /** Stacks treated as production unless the policy config says otherwise. */

@@ -15,6 +15,7 @@ import type { InputProblem } from "../components/errors";
 // The project's one "did you mean" (Levenshtein, case-insensitive), from the device-filter parser.
 import { closest } from "../components/conditional-access/device-filter-parser";
 import schemaJson from "../schema.json";
+import { COMPONENT_TOKEN_PREFIX } from "../components/common/type-tokens";
 
 /** What a config value at some path must be. */
 export type Shape =
@@ -57,7 +58,7 @@ function objectShape(properties: Record<string, SchemaProperty>, seen: string[])
 }
 
 function componentShape(className: string): { kind: "object"; keys: Record<string, Shape> } {
-  const token = `tenant-guardrails:index:${className}`;
+  const token = `${COMPONENT_TOKEN_PREFIX}${className}`;
   const resource = schema.resources[token];
   if (!resource?.inputProperties) throw new Error(`schema.json has no component ${token}: run npm run schema`);
   return objectShape(resource.inputProperties, []);

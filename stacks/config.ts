@@ -15,8 +15,8 @@ import type { MachineInScope, VulnerabilityAssessmentArgs } from "../components/
 import { normaliseCorporateDeviceAccess, type PlainCorporateDeviceAccessArgs } from "../components/conditional-access/corporate-device-policy";
 import { normaliseVulnerabilityAssessment } from "../components/defender/validate";
 import type { PlainVulnerabilityAssessmentArgs } from "../components/defender/model";
-import { planFipsConfiguration } from "../components/intune/settings";
-import { planEmailAuthentication } from "../components/email/plan";
+import { normaliseFipsDeviceConfiguration } from "../components/intune/settings";
+import { normaliseEmailAuthentication } from "../components/email/plan";
 import type { EmailAuthenticationSpec } from "../components/email/plan";
 import { closest } from "../components/conditional-access/device-filter-parser";
 import { checkShape, originalField, related, systemShapes, type ShapeCheck } from "./config-shape";
@@ -244,7 +244,7 @@ export function checkStackConfig(raw: RawStackConfig): { config: GuardrailsStack
   if (intune) {
     add(
       "intune",
-      planFipsConfiguration({
+      normaliseFipsDeviceConfiguration({
         ...(intune as object),
         includeGroupIds: intune.assignment?.includeGroupIds,
         excludeGroupIds: intune.assignment?.excludeGroupIds,
@@ -260,7 +260,7 @@ export function checkStackConfig(raw: RawStackConfig): { config: GuardrailsStack
       dmarcPolicy: email.dmarcPolicy,
       inbound: email.inbound && { ...email.inbound, exchange: email.inbound.exchange && { ...email.inbound.exchange, certificatePassword: undefined, hasCertificatePassword: hasPassword } },
     } as unknown as EmailAuthenticationSpec;
-    add("email", planEmailAuthentication(spec).problems);
+    add("email", normaliseEmailAuthentication(spec).problems);
     if (typeof email.resourceGroupName !== "string" || email.resourceGroupName.trim() === "") {
       add("email", [{ field: "resourceGroupName", value: email.resourceGroupName, problem: "the Azure DNS zones' resource group is required", fix: "give the resource group that holds the DNS zones, e.g. rg-dns" }]);
     }

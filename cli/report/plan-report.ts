@@ -6,6 +6,7 @@
 import type { DeclaredResource } from "../engine";
 import type { PolicyFinding } from "../policy-findings";
 import { esc, page, table, text } from "./html";
+import { COMPONENT_TOKEN_PREFIX } from "../../components/common/type-tokens";
 
 export interface PlanReportInput {
   stack: string;
@@ -14,7 +15,7 @@ export interface PlanReportInput {
   findings: PolicyFinding[];
 }
 
-const COMPONENT_PREFIX = "tenant-guardrails:index:";
+const COMPONENT_PREFIX = COMPONENT_TOKEN_PREFIX;
 const SYSTEM_OF: Record<string, string> = {
   CorporateDeviceAccess: "Conditional Access",
   VulnerabilityAssessment: "Defender for Cloud vulnerability assessment",

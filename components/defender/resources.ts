@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { forwardingProvider } from "../dynamic-provider";
+import { DYNAMIC_RESOURCES } from "../common/type-tokens";
 
 export interface QualysByolSolutionArgs {
   /** ARM endpoint, e.g. https://management.azure.com. */
@@ -41,8 +42,8 @@ export class QualysByolSolution extends pulumi.dynamic.Resource {
       name,
       { solutionId: undefined, provisioningState: undefined, ...args, licenseCode: pulumi.secret(args.licenseCode), publicKey: pulumi.secret(args.publicKey) },
       { ...opts, additionalSecretOutputs: ["licenseCode", "publicKey"] },
-      "defender",
-      "QualysByolSolution",
+      DYNAMIC_RESOURCES.QualysByolSolution.module,
+      DYNAMIC_RESOURCES.QualysByolSolution.type,
     );
   }
 }
@@ -57,6 +58,6 @@ export interface PricingResetArgs {
 /** Returns the subscription's Defender for Servers plan to Free when deleted; creating it makes no call. */
 export class PricingReset extends pulumi.dynamic.Resource {
   constructor(name: string, args: PricingResetArgs, opts?: pulumi.CustomResourceOptions) {
-    super(forwardingProvider("pricing-reset"), name, { ...args }, opts, "defender", "PricingReset");
+    super(forwardingProvider("pricing-reset"), name, { ...args }, opts, DYNAMIC_RESOURCES.PricingReset.module, DYNAMIC_RESOURCES.PricingReset.type);
   }
 }

@@ -10,6 +10,8 @@
  * harmless or the record works but goes against RFC advice or best practice.
  */
 
+import type { InputProblem } from "../errors";
+
 export const DmarcPolicy = { None: "none", Quarantine: "quarantine", Reject: "reject" } as const;
 export type DmarcPolicy = (typeof DmarcPolicy)[keyof typeof DmarcPolicy];
 
@@ -407,12 +409,8 @@ export interface DmarcPolicySpec {
   legacyPercentage?: number;
 }
 
-export interface EmailSpecProblem {
-  field: string;
-  value: unknown;
-  problem: string;
-  fix: string;
-}
+/** @deprecated use InputProblem (the same shape, shared by every component). */
+export type EmailSpecProblem = InputProblem;
 
 /** Validate a DMARC spec: every problem, with the field (relative to the spec) and the fix. */
 export function validateDmarcSpec(spec: DmarcPolicySpec): EmailSpecProblem[] {

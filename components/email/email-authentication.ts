@@ -11,11 +11,13 @@ import type { DkimCnameFormat } from "./dkim";
 import type { AlignmentMode, DmarcPolicy } from "./dmarc";
 import { EXCHANGE_ENV } from "./exchange-script";
 import type { AuthenticationFailAction, DmarcQuarantineAction, DmarcRejectAction, SpoofType } from "./inbound";
-import { planEmailAuthentication, type EmailAuthenticationPlan, type EmailAuthenticationSpec } from "./plan";
+import { normaliseEmailAuthentication, type EmailAuthenticationPlan, type EmailAuthenticationSpec } from "./plan";
 import { EmailRecordKind, type PlannedRecord } from "./records";
 import { isPlainValue } from "../inputs";
+import { COMPONENT_TYPE_TOKENS } from "../common/type-tokens";
+import { ownershipMetadata } from "../common/ownership";
 
-export const EMAIL_AUTHENTICATION_TYPE = "tenant-guardrails:index:EmailAuthentication";
+export const EMAIL_AUTHENTICATION_TYPE = COMPONENT_TYPE_TOKENS.EmailAuthentication;
 
 /** DMARC settings of one domain. */
 export interface DmarcArgs {
@@ -197,17 +199,16 @@ export class EmailAuthentication extends pulumi.ComponentResource {
         exchange: { ...args.inbound.exchange, certificatePassword: undefined, hasCertificatePassword: password !== undefined },
       },
     };
-    const fail = (plan: EmailAuthenticationPlan) => throwIfProblems("EmailAuthentication", name, plan.problems);
+    const check = (spec: EmailAuthenticationSpec): EmailAuthenticationPlan => {
+      const { value, problems } = normaliseEmailAuthentication(spec);
+      throwIfProblems("EmailAuthentication", name, problems);
+      return value as EmailAuthenticationPlan;
+    };
     // Known at construction (plain values): fail right now, before any child is declared.
-    const knownPlan = isPlainValue(specInput) ? planEmailAuthentication(specInput as unknown as EmailAuthenticationSpec) : undefined;
-    if (knownPlan) fail(knownPlan);
+    const knownPlan = isPlainValue(specInput) ? check(specInput as unknown as EmailAuthenticationSpec) : undefined;
     const plan: pulumi.Output<EmailAuthenticationPlan> = knownPlan
       ? pulumi.output(knownPlan)
-      : pulumi.output(specInput).apply((spec) => {
-          const p = planEmailAuthentication(spec as unknown as EmailAuthenticationSpec);
-          fail(p);
-          return p;
-        });
+      : pulumi.output(specInput).apply((spec) => check(spec as unknown as EmailAuthenticationSpec));
 
     args.domains.forEach((domainArgs, i) => {
       const key = typeof domainArgs.domain === "string" ? slug(domainArgs.domain) : `domain${i}`;
@@ -225,7 +226,7 @@ export class EmailAuthentication extends pulumi.ComponentResource {
             ttl: record.apply((r) => r.ttl),
             txtRecords: record.apply((r) => (r.txt ? r.txt.map((value) => ({ value })) : undefined)),
             cnameRecord: record.apply((r) => (r.cname ? { cname: r.cname } : undefined)),
-            metadata: { managedBy: "tenant-guardrails", purpose: `email-${kind}` },
+            metadata: ownershipMetadata(`email-${kind}`),
           },
           { parent: this },
         );
@@ -244,7 +245,7 @@ export class EmailAuthentication extends pulumi.ComponentResource {
           recordType: "TXT",
           ttl: 3600,
           txtRecords: [{ value: ["v=DMARC1;"] }],
-          metadata: { managedBy: "tenant-guardrails", purpose: "email-report-authorization" },
+          metadata: ownershipMetadata("email-report-authorization"),
         },
         { parent: this },
       );

@@ -3,6 +3,7 @@
  * script, and every problem (fields named as in the component args).
  */
 import { DmarcPolicy, type EmailSpecProblem } from "./dmarc";
+import type { InputProblem } from "../errors";
 import { buildExchangeScript } from "./exchange-script";
 import { validateInboundSettings, type InboundSettings } from "./inbound";
 import { planDomainRecords, type DomainPlan, type EmailDomainSpec } from "./records";
@@ -83,7 +84,24 @@ function validateConnection(c: ExchangeConnectionSpec | undefined): EmailSpecPro
   return problems;
 }
 
+/**
+ * Validate the spec and plan the records: every problem found (fields relative to the component's
+ * args), and the plan as `value` when there are none.
+ */
+export function normaliseEmailAuthentication(spec: EmailAuthenticationSpec): { value?: EmailAuthenticationPlan; problems: InputProblem[] } {
+  const plan = buildPlan(spec);
+  return plan.problems.length > 0 ? { problems: plan.problems } : { value: plan, problems: plan.problems };
+}
+
+/**
+ * @deprecated use normaliseEmailAuthentication, which returns the plan as `value` and the problems
+ * beside it. Kept for one minor version: the plan, always, with its `problems`.
+ */
 export function planEmailAuthentication(spec: EmailAuthenticationSpec): EmailAuthenticationPlan {
+  return buildPlan(spec);
+}
+
+function buildPlan(spec: EmailAuthenticationSpec): EmailAuthenticationPlan {
   const problems: EmailSpecProblem[] = [];
   const prefixed = (list: EmailSpecProblem[], prefix: string) => list.map((p) => ({ ...p, field: `${prefix}.${p.field}` }));
   const policies: readonly string[] = Object.values(DmarcPolicy);

@@ -7,7 +7,7 @@ import {
   FIPS_ON_REMOVE_EFFECT,
   bitLockerOmaSettings,
   fipsOmaSettings,
-  planFipsConfiguration,
+  normaliseFipsDeviceConfiguration,
   profileDescription,
   type FipsPlan,
   type GpoEquivalent,
@@ -20,6 +20,7 @@ import {
   type RecoveryPasswordRotation,
 } from "./settings";
 import { isPlainValue } from "../inputs";
+import { COMPONENT_TYPE_TOKENS } from "../common/type-tokens";
 
 /** Which devices receive the profiles. */
 export interface FipsAssignmentArgs {
@@ -109,7 +110,7 @@ export class FipsDeviceConfiguration extends pulumi.ComponentResource {
   public readonly removal: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: FipsDeviceConfigurationArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tenant-guardrails:index:FipsDeviceConfiguration", name, args, opts);
+    super(COMPONENT_TYPE_TOKENS.FipsDeviceConfiguration, name, args, opts);
 
     const plan = validateFipsDeviceConfigurationArgs(name, args);
 
@@ -233,8 +234,8 @@ function toPlain(a: PlainArgsShape): PlainFipsArgs {
 }
 
 function planOrThrow(name: string, plain: PlainFipsArgs): FipsPlan {
-  const { plan, problems } = planFipsConfiguration(plain);
+  const { value, problems } = normaliseFipsDeviceConfiguration(plain);
   throwIfProblems(COMPONENT, name, problems);
-  return plan as FipsPlan;
+  return value as FipsPlan;
 }
 

@@ -36,6 +36,7 @@ import {
 } from "./graph-shapes";
 import { FIPS_OFF, FIPS_OMA_URI, FipsOnRemove, ForeignAssignments, fipsOmaSettings, isFipsProfile, markerTag, type OmaSettingSpec } from "./settings";
 import { forwardingProvider } from "../dynamic-provider";
+import { DYNAMIC_RESOURCES } from "../common/type-tokens";
 
 /** Plain inputs of one managed profile (what check/diff/create/update receive). */
 export interface DeviceConfigurationInputs extends DeclaredProfile {
@@ -356,6 +357,6 @@ export class IntuneDeviceConfiguration extends pulumi.dynamic.Resource {
   declare readonly observed: pulumi.Output<ObservedProfile>;
 
   constructor(name: string, args: IntuneDeviceConfigurationArgs, opts?: pulumi.CustomResourceOptions) {
-    super(forwardingProvider("intune-device-configuration"), name, { profileId: undefined, observed: undefined, ...args }, opts, "intune", "DeviceConfiguration");
+    super(forwardingProvider("intune-device-configuration"), name, { profileId: undefined, observed: undefined, ...args }, opts, DYNAMIC_RESOURCES.IntuneDeviceConfiguration.module, DYNAMIC_RESOURCES.IntuneDeviceConfiguration.type);
   }
 }

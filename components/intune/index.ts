@@ -15,6 +15,7 @@ export {
   FIPS_ON_REMOVE_EFFECT,
   FIPS_OMA_URI,
   FIPS_GPO_EQUIVALENT,
+  normaliseFipsDeviceConfiguration,
   planFipsConfiguration,
   bitLockerOmaSettings,
   fipsOmaSettings,

@@ -6,6 +6,7 @@
  * BitLocker CSP page and the "System cryptography: Use FIPS compliant algorithms" policy page.
  */
 import type { InputProblem } from "../errors";
+import { ownershipTag } from "../common/ownership";
 
 export const COMPONENT = "FipsDeviceConfiguration";
 
@@ -215,9 +216,9 @@ function isOneOf<T extends string>(values: Record<string, T>, value: unknown): v
 
 /**
  * Validate the resolved args and apply defaults. Returns every problem found (never only the
- * first), or the plan when there are none.
+ * first), and the normalised plan as `value` when there are none.
  */
-export function planFipsConfiguration(args: PlainFipsArgs): { plan?: FipsPlan; problems: InputProblem[] } {
+export function normaliseFipsDeviceConfiguration(args: PlainFipsArgs): { value?: FipsPlan; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
   const fipsProfile = args.fipsProfile ?? true;
   const includeGroupIds = args.includeGroupIds ?? [];
@@ -281,7 +282,7 @@ export function planFipsConfiguration(args: PlainFipsArgs): { plan?: FipsPlan; p
   if (problems.length > 0) return { problems };
   return {
     problems,
-    plan: {
+    value: {
       fipsProfile,
       onRemove: args.onRemove as FipsOnRemove | undefined,
       displayNamePrefix,
@@ -292,6 +293,15 @@ export function planFipsConfiguration(args: PlainFipsArgs): { plan?: FipsPlan; p
       graphEndpoint,
     },
   };
+}
+
+/**
+ * @deprecated use normaliseFipsDeviceConfiguration, which returns the same plan as `value`.
+ * Kept for one minor version: same problems, the plan as `plan`.
+ */
+export function planFipsConfiguration(args: PlainFipsArgs): { plan?: FipsPlan; problems: InputProblem[] } {
+  const { value, problems } = normaliseFipsDeviceConfiguration(args);
+  return value ? { plan: value, problems } : { problems };
 }
 
 /** Problems of one assignment (`<prefix>.includeGroupIds` / `<prefix>.excludeGroupIds`). */
@@ -499,5 +509,5 @@ export function profileDescription(purpose: string, marker: string): string {
 
 /** The stable marker tag embedded in the description: `[tenant-guardrails:<marker>]`. */
 export function markerTag(marker: string): string {
-  return `[tenant-guardrails:${marker}]`;
+  return ownershipTag(marker);
 }

@@ -9,7 +9,7 @@ import {
   RecoveryPasswordRotation,
   bitLockerOmaSettings,
   fipsOmaSettings,
-  planFipsConfiguration,
+  normaliseFipsDeviceConfiguration,
   profileDescription,
 } from "../../components/intune/settings";
 import {
@@ -24,7 +24,7 @@ import {
 
 const guid = fc.uuid();
 
-describe("planFipsConfiguration", () => {
+describe("normaliseFipsDeviceConfiguration", () => {
   it("never lets a plan require or rotate recovery passwords in strict mode, whatever the other settings", () => {
     let accepted = 0;
     fc.assert(
@@ -35,7 +35,7 @@ describe("planFipsConfiguration", () => {
           osDriveEncryptionMethod: fc.option(fc.constantFrom(...Object.values(BitLockerEncryptionMethod)), { nil: undefined }),
         }),
         (bitLocker) => {
-          const { plan } = planFipsConfiguration({ onRemove: "leaveEnabled", includeGroupIds: ["11111111-1111-1111-1111-111111111111"], bitLocker: { ...bitLocker, recoveryMode: BitLockerRecoveryMode.RecoveryKeysOnly } });
+          const { value: plan } = normaliseFipsDeviceConfiguration({ onRemove: "leaveEnabled", includeGroupIds: ["11111111-1111-1111-1111-111111111111"], bitLocker: { ...bitLocker, recoveryMode: BitLockerRecoveryMode.RecoveryKeysOnly } });
           if (!plan) return; // refused: fine
           accepted++;
           const settings = bitLockerOmaSettings(plan.bitLocker!);
@@ -52,7 +52,7 @@ describe("planFipsConfiguration", () => {
   });
 
   it("reports every problem at once", () => {
-    const { plan, problems } = planFipsConfiguration({
+    const { value: plan, problems } = normaliseFipsDeviceConfiguration({
       onRemove: "leaveEnabled",
       includeGroupIds: [],
       foreignAssignments: "ignore",
@@ -65,7 +65,7 @@ describe("planFipsConfiguration", () => {
 
   it("refuses a group that is both included and excluded, and a display name instead of an object id", () => {
     const id = "22222222-2222-2222-2222-222222222222";
-    const { problems } = planFipsConfiguration({ onRemove: "leaveEnabled", includeGroupIds: [id, "All corporate devices"], excludeGroupIds: [id.toUpperCase()] });
+    const { problems } = normaliseFipsDeviceConfiguration({ onRemove: "leaveEnabled", includeGroupIds: [id, "All corporate devices"], excludeGroupIds: [id.toUpperCase()] });
     expect(problems.map((p) => `${p.field}: ${p.problem}`)).toEqual([
       "assignment.includeGroupIds[1]: not an Entra group object id (a GUID); Graph rejects the assignment",
       "assignment.excludeGroupIds: the group is both included and excluded (Intune lets the exclusion win, so the include does nothing)",
@@ -73,7 +73,7 @@ describe("planFipsConfiguration", () => {
   });
 
   it("refuses rotation when directory backup before encryption is turned off", () => {
-    const { problems } = planFipsConfiguration({
+    const { problems } = normaliseFipsDeviceConfiguration({
       onRemove: "leaveEnabled",
       includeGroupIds: ["11111111-1111-1111-1111-111111111111"],
       bitLocker: { requireRecoveryInfoBackupBeforeEncryption: false, recoveryPasswordRotation: "entraJoined" },
@@ -86,7 +86,7 @@ describe("normalisation and differences", () => {
   const declaredWith = (include: string[], exclude: string[]): DeclaredProfile => ({
     displayName: "FIPS",
     description: profileDescription("FIPS", "m"),
-    omaSettings: [...fipsOmaSettings(), ...bitLockerOmaSettings(planFipsConfiguration({ onRemove: "leaveEnabled", includeGroupIds: include, bitLocker: {} }).plan!.bitLocker!)],
+    omaSettings: [...fipsOmaSettings(), ...bitLockerOmaSettings(normaliseFipsDeviceConfiguration({ onRemove: "leaveEnabled", includeGroupIds: include, bitLocker: {} }).value!.bitLocker!)],
     includeGroupIds: include,
     excludeGroupIds: exclude,
   });

@@ -6,7 +6,7 @@ import {
   type DeviceConfigurationInputs,
   type DeviceConfigurationOutputs,
 } from "../../components/intune/graph-provider";
-import { bitLockerOmaSettings, fipsOmaSettings, planFipsConfiguration, profileDescription } from "../../components/intune/settings";
+import { bitLockerOmaSettings, fipsOmaSettings, normaliseFipsDeviceConfiguration, profileDescription } from "../../components/intune/settings";
 import { startFakeGraph, type FakeGraph } from "./fake-graph";
 
 const PILOT = "11111111-1111-1111-1111-111111111111";
@@ -48,7 +48,7 @@ function fipsInputs(over: Partial<DeviceConfigurationInputs> = {}): DeviceConfig
 
 function bitLockerInputs(over: Partial<DeviceConfigurationInputs> = {}): DeviceConfigurationInputs {
   const marker = "tenant-guardrails/dev/fips/bitlocker";
-  const plan = planFipsConfiguration({ includeGroupIds: [PILOT], onRemove: "leaveEnabled", bitLocker: {} }).plan!;
+  const plan = normaliseFipsDeviceConfiguration({ includeGroupIds: [PILOT], onRemove: "leaveEnabled", bitLocker: {} }).value!;
   return fipsInputs({ marker, displayName: "tenant-guardrails - BitLocker", description: profileDescription("BitLocker.", marker), omaSettings: bitLockerOmaSettings(plan.bitLocker!), onRemove: undefined, ...over });
 }
 
