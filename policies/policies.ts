@@ -21,7 +21,7 @@ import { MachineKind } from "../components/defender/model";
 import { FIPS_OMA_URI } from "../components/intune/settings";
 import { COMPONENT_TYPE_TOKENS, DYNAMIC_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from "../components/common/type-tokens";
 
-// The tokens come from the one table in components/common/type-tokens.ts.
+// The tokens come from the one table of the package (components/common/type-tokens).
 export const CA_POLICY_TYPE = PROVIDER_TYPE_TOKENS.ConditionalAccessPolicy;
 export const CORPORATE_DEVICE_ACCESS_TYPE = COMPONENT_TYPE_TOKENS.CorporateDeviceAccess;
 export const VULNERABILITY_ASSESSMENT_TYPE = COMPONENT_TYPE_TOKENS.VulnerabilityAssessment;

@@ -3,7 +3,7 @@
  * script, and every problem (fields named as in the component args).
  */
 import { DmarcPolicy, type EmailSpecProblem } from "./dmarc";
-import type { InputProblem } from "../errors";
+import type { Normalised } from "../common/normalised";
 import { buildExchangeScript } from "./exchange-script";
 import { validateInboundSettings, type InboundSettings } from "./inbound";
 import { planDomainRecords, type DomainPlan, type EmailDomainSpec } from "./records";
@@ -88,7 +88,7 @@ function validateConnection(c: ExchangeConnectionSpec | undefined): EmailSpecPro
  * Validate the spec and plan the records: every problem found (fields relative to the component's
  * args), and the plan as `value` when there are none.
  */
-export function normaliseEmailAuthentication(spec: EmailAuthenticationSpec): { value?: EmailAuthenticationPlan; problems: InputProblem[] } {
+export function normaliseEmailAuthentication(spec: EmailAuthenticationSpec): Normalised<EmailAuthenticationPlan> {
   const plan = buildPlan(spec);
   return plan.problems.length > 0 ? { problems: plan.problems } : { value: plan, problems: plan.problems };
 }

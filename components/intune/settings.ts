@@ -7,6 +7,7 @@
  */
 import type { InputProblem } from "../errors";
 import { ownershipTag } from "../common/ownership";
+import type { Normalised } from "../common/normalised";
 
 export const COMPONENT = "FipsDeviceConfiguration";
 
@@ -218,7 +219,7 @@ function isOneOf<T extends string>(values: Record<string, T>, value: unknown): v
  * Validate the resolved args and apply defaults. Returns every problem found (never only the
  * first), and the normalised plan as `value` when there are none.
  */
-export function normaliseFipsDeviceConfiguration(args: PlainFipsArgs): { value?: FipsPlan; problems: InputProblem[] } {
+export function normaliseFipsDeviceConfiguration(args: PlainFipsArgs): Normalised<FipsPlan> {
   const problems: InputProblem[] = [];
   const fipsProfile = args.fipsProfile ?? true;
   const includeGroupIds = args.includeGroupIds ?? [];

@@ -9,6 +9,8 @@ import { validateDmarcSpec, type EmailSpecProblem } from "../../components/email
 import type { InputProblem } from "../../components/errors";
 import { COMPONENT_TYPE_TOKENS, DYNAMIC_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from "../../components/common/type-tokens";
 import * as policies from "../../policies/policies";
+import { ownershipMetadata, ownershipTag } from "../../components/common/ownership";
+import { markerTag } from "../../components/intune/settings";
 
 const PILOT = "11111111-1111-1111-1111-111111111111";
 const EMAIL_OK: EmailAuthenticationSpec = {
@@ -89,5 +91,13 @@ describe("type tokens come from one table", () => {
   it("the token constants the components export are the table's entries", () => {
     expect(api.EMAIL_AUTHENTICATION_TYPE).toBe(COMPONENT_TYPE_TOKENS.EmailAuthentication);
     expect(api.CORPORATE_DEVICE_ACCESS_TYPE).toBe(COMPONENT_TYPE_TOKENS.CorporateDeviceAccess);
+  });
+});
+
+describe("ownership markers name one owner", () => {
+  it("the description tag and the metadata a portal user sees", () => {
+    expect(ownershipTag("proj/dev/fips/fips")).toBe("[tenant-guardrails:proj/dev/fips/fips]");
+    expect(markerTag("proj/dev/fips/fips")).toBe(ownershipTag("proj/dev/fips/fips"));
+    expect(ownershipMetadata("email-spf")).toEqual({ managedBy: "tenant-guardrails", purpose: "email-spf" });
   });
 });

@@ -63,6 +63,7 @@ describe("EmailAuthentication under mocks", () => {
       recordType: "TXT",
       ttl: 3600,
       txtRecords: [{ value: ["v=DMARC1; p=reject; rua=mailto:dmarc@contoso.com"] }],
+      metadata: { managedBy: "tenant-guardrails", purpose: "email-dmarc" },
     });
     expect(byName["email-contoso-com-spf"]).toMatchObject({ relativeRecordSetName: "@", txtRecords: [{ value: ["v=spf1 include:spf.protection.outlook.com -all"] }] });
     expect(byName["email-contoso-com-dkim-selector1"]).toMatchObject({
