@@ -64,7 +64,7 @@ export interface DmarcAggregateReport {
 }
 
 const MAX_UNCOMPRESSED = 512 * 1024 * 1024;
-const NS_2 = "urn:ietf:params:xml:ns:dmarc-2.0";
+const FEEDBACK_NS_2 = /<(?:[\w.-]+:)?feedback\b[^>]*\bxmlns(?::[\w.-]+)?\s*=\s*["']urn:ietf:params:xml:ns:dmarc-2\.0["']/;
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -114,7 +114,8 @@ export function parseAggregateReportXml(file: string, xml: string): DmarcAggrega
   const end = Number(text(range.end));
   const missing = [!domain && "policy_published/domain", !Number.isFinite(begin) || !text(range.begin) ? "report_metadata/date_range/begin" : ""].filter(Boolean);
   if (missing.length) throw new DmarcReportError(file, `lacks ${missing.join(" and ")}`, "the report is incomplete; ask the reporter (report_metadata/org_name) for it again");
-  const ns = text(fb["@xmlns"]);
+  // removeNSPrefix drops xmlns attributes too: look for the RFC 9990 namespace on <feedback> itself.
+  const rfc9990 = FEEDBACK_NS_2.test(xml);
   const records: DmarcReportRecord[] = [];
   for (const r of arr(fb.record)) {
     const rec = obj(r);
@@ -143,7 +144,7 @@ export function parseAggregateReportXml(file: string, xml: string): DmarcAggrega
   const pct = text(pp.pct);
   return {
     file,
-    format: ns === NS_2 || text(fb.version) === "2.0" ? "2.0" : "1.0",
+    format: rfc9990 ? "2.0" : "1.0",
     orgName: text(meta.org_name) || "(unknown reporter)",
     reportId: text(meta.report_id),
     begin,
