@@ -99,6 +99,8 @@ function utf8(file: string, bytes: Uint8Array): string {
 
 /** Parse one aggregate report's XML text. */
 export function parseAggregateReportXml(file: string, xml: string): DmarcAggregateReport {
+  // Reports carry no DTD; refusing one keeps entity expansion (billion laughs) out entirely.
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new DmarcReportError(file, "contains a DOCTYPE or ENTITY declaration, which aggregate reports never have", "remove the file (it is not a report as receivers send them)");
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
     throw new DmarcReportError(file, `not well-formed XML (line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg})`, "ask the reporter for the report again, or remove the file");

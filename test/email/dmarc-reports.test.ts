@@ -53,6 +53,8 @@ describe("reading aggregate reports as reporters send them", () => {
     await expect(readDmarcReportFile("x.xml", Buffer.from('<?xml version="1.0" encoding="ISO-8859-1"?><feedback/>'))).rejects.toThrow('DMARC report x.xml: declares encoding "ISO-8859-1"');
     await expect(readDmarcReportFile("r.xml", Buffer.from("<html><body>hi</body></html>"))).rejects.toThrow("DMARC report r.xml: has no <feedback> element");
     await expect(readDmarcReportFile("r.bin", Buffer.from([0, 1, 2, 3]))).rejects.toThrow("DMARC report r.bin: is neither XML, gzip, zip nor a mail");
+    const bomb = '<?xml version="1.0"?><!DOCTYPE feedback [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><feedback>&b;</feedback>';
+    await expect(readDmarcReportFile("bomb.xml", Buffer.from(bomb))).rejects.toThrow("DMARC report bomb.xml: contains a DOCTYPE or ENTITY declaration");
   });
 
   it("names the zip entry that is broken", async () => {
