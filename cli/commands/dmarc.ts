@@ -2,6 +2,7 @@
  * `dmarc check <record>`: parse and validate a DMARC record (RFC 9989, or RFC 7489 with --spec).
  * `dmarc whatif ...`: predict what Exchange Online does with a described message under a stack's
  * (or a settings file's) inbound DMARC settings.
+ * `dmarc report <files...>`: read aggregate reports; per domain, whether it may move to the next stage.
  */
 import * as fs from "node:fs";
 import type { Command } from "commander";
@@ -16,6 +17,17 @@ import {
   type InboundMessage,
   type InboundSettings,
 } from "../../components/email/inbound";
+import { DmarcReportError, readDmarcReportFile, type DmarcAggregateReport } from "../../components/email/dmarc-reports";
+import {
+  DMARC_STAGES,
+  checkReadinessAssertion,
+  dmarcReadiness,
+  summarizeDmarcReports,
+  type DmarcDomainStats,
+  type DmarcStage,
+  type DomainReadiness,
+  type FailingSource,
+} from "../../components/email/dmarc-readiness";
 import { EXIT_FINDING, InputError, UsageError, printJson, printLines } from "../output";
 
 interface CheckOptions {
@@ -127,6 +139,124 @@ function optionName(field: string): string {
   return ({ senderPolicy: "policy", senderRecord: "record", sourceIp: "ip", ptrHost: "ptr", dkimDomains: "dkim", compositeAuthentication: "compauth" } as Record<string, string>)[field] ?? field;
 }
 
+interface ReportOptions {
+  stack?: string;
+  threshold?: string;
+  minDays?: string;
+  minMessages?: string;
+  assert?: string[];
+  json?: boolean;
+  summary?: boolean;
+}
+
+/** The domains a stack declares and the DMARC stage of each (parked domains publish reject). */
+export async function stackDmarcStages(stack: string): Promise<Map<string, DmarcStage>> {
+  const [{ runStack }, { EMAIL_AUTHENTICATION_TYPE }] = await Promise.all([import("../stack"), import("../../components/email/email-authentication")]);
+  const { resources } = await runStack(stack);
+  const component = resources.find((r) => r.type === EMAIL_AUTHENTICATION_TYPE);
+  if (!component) throw new InputError(`stack "${stack}" declares no EmailAuthentication (config tenant-guardrails:email)`);
+  const inputs = component.plainInputs as { dmarcPolicy?: string; domains?: { domain?: string; parked?: boolean; dmarc?: { policy?: string } }[] };
+  const stages = new Map<string, DmarcStage>();
+  for (const d of inputs.domains ?? []) {
+    if (typeof d.domain !== "string") continue;
+    const p = d.parked ? "reject" : (d.dmarc?.policy ?? inputs.dmarcPolicy ?? "none");
+    stages.set(d.domain.toLowerCase(), (DMARC_STAGES as readonly string[]).includes(p) ? (p as DmarcStage) : "none");
+  }
+  return stages;
+}
+
+function numberOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value.replace(/%$/, ""));
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, not "${value}"`);
+  return n;
+}
+
+function parseAssertion(text: string): { domain: string; stage: DmarcStage } {
+  const m = /^\s*(\S+)\s+ready-for\s+(\S+)\s*$/i.exec(text);
+  const stage = m?.[2].toLowerCase();
+  if (!m || !(DMARC_STAGES as readonly string[]).includes(stage!) || stage === "none") {
+    throw new UsageError(`--assert "${text}": write "<domain> ready-for <quarantine|reject>", e.g. "contoso.com ready-for reject"`);
+  }
+  return { domain: m[1].toLowerCase(), stage: stage as DmarcStage };
+}
+
+function emptyStats(domain: string): DmarcDomainStats {
+  return { domain, messages: 0, dmarcPass: 0, days: {}, testing: false, reporters: [], sources: [] };
+}
+
+function sourceLine(f: FailingSource): string {
+  return `    ${f.ip} via ${f.reporter}: ${f.failing} of ${f.messages} failing on ${f.days} day${f.days === 1 ? "" : "s"} (${f.why})${f.fix ? `\n      fix: ${f.fix}` : ""}`;
+}
+
+async function report(files: string[], opts: ReportOptions): Promise<void> {
+  const options = {
+    threshold: numberOption("threshold", opts.threshold, 99.5, 0, 100),
+    minDays: numberOption("min-days", opts.minDays, 14, 0, 3660),
+    minMessages: numberOption("min-messages", opts.minMessages, 1000, 0, Number.MAX_SAFE_INTEGER),
+  };
+  const assertions = (opts.assert ?? []).map(parseAssertion);
+  const reports: DmarcAggregateReport[] = [];
+  const errors: { file: string; problem: string; fix: string; message: string }[] = [];
+  for (const [i, file] of files.entries()) {
+    let bytes: Uint8Array;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch (err) {
+      throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+    }
+    try {
+      reports.push(...(await readDmarcReportFile(file, bytes)));
+    } catch (err) {
+      if (!(err instanceof DmarcReportError)) throw err;
+      errors.push({ file: err.file, problem: err.problem, fix: err.fix, message: err.message });
+      process.stderr.write(`error: ${err.message}\n`);
+    }
+    if (!opts.json && files.length >= 20 && (i + 1) % 100 === 0) process.stderr.write(`read ${i + 1}/${files.length} files\n`);
+  }
+  const stats = summarizeDmarcReports(reports);
+  const declared = opts.stack ? await stackDmarcStages(opts.stack) : undefined;
+  const byDomain = new Map(stats.map((s) => [s.domain, s]));
+  const domains = declared ? [...declared.keys()] : stats.map((s) => s.domain);
+  const readiness: DomainReadiness[] = domains.map((d) => dmarcReadiness(byDomain.get(d) ?? emptyStats(d), options, declared?.get(d)));
+  const undeclared = declared ? stats.filter((s) => !declared.has(s.domain)).map((s) => s.domain) : [];
+  const checks = assertions.map((a, i) => {
+    const r = readiness.find((x) => x.domain === a.domain);
+    const why = r ? checkReadinessAssertion(r, a.stage) : `${a.domain}: no reports for this domain${declared ? ` and not declared by stack "${opts.stack}"` : ""}`;
+    return { assertion: opts.assert![i], holds: why === undefined, reason: why };
+  });
+  const failures = checks.filter((c) => !c.holds).map((c) => c.reason!);
+  if (opts.json) {
+    printJson({
+      ok: errors.length === 0 && failures.length === 0,
+      source: opts.stack ? { stack: opts.stack } : { files: files.length },
+      options,
+      reports: reports.length,
+      records: reports.reduce((a, r) => a + r.records.length, 0),
+      errors,
+      readiness,
+      undeclaredDomains: undeclared,
+      assertions: checks,
+      domains: opts.summary ? undefined : stats,
+    });
+  } else {
+    const lines = [`${reports.length} report${reports.length === 1 ? "" : "s"} read from ${files.length} file${files.length === 1 ? "" : "s"}${errors.length ? `, ${errors.length} refused` : ""}`];
+    for (const r of readiness) {
+      const stage = r.current ? `${r.current} (${r.currentFrom === "stack" ? `stack ${opts.stack}` : "from the reports"})` : "unknown";
+      lines.push("", `${r.domain}: at ${stage}; ${r.next ? `${r.ready ? "READY" : "NOT READY"} for ${r.next}` : "no next stage"}`);
+      lines.push(`  ${r.messages} messages over ${r.days} day${r.days === 1 ? "" : "s"}; DMARC pass ${r.passRate} % without spoofing sources, ${r.rawPassRate} % of all mail`);
+      for (const why of r.reasons) lines.push(`  - ${why}`);
+      if (r.legitimateFailing.length) lines.push("  Failing sources that look legitimate:", ...r.legitimateFailing.map(sourceLine));
+      if (r.forwarders.length) lines.push("  Forwarders and mailing lists (fail DMARC after forwarding; not fixable by the sender):", ...r.forwarders.map(sourceLine));
+      if (r.spoofing.length) lines.push(`  Sources that look like spoofing (${r.spoofing.length}):`, ...r.spoofing.slice(0, opts.summary ? 3 : 20).map(sourceLine));
+    }
+    if (undeclared.length) lines.push("", `Reports for domains stack "${opts.stack}" does not declare: ${undeclared.join(", ")}`);
+    printLines(lines);
+  }
+  for (const f of failures) process.stderr.write(`assertion failed: ${f}\n`);
+  if (errors.length || failures.length) process.exitCode = EXIT_FINDING;
+}
+
 export function register(program: Command): void {
   const dmarc = program.command("dmarc").description("DMARC records and Exchange Online's handling of mail that fails DMARC");
   dmarc
@@ -153,4 +283,16 @@ export function register(program: Command): void {
     .option("--expect <verdict>", "exit 1 unless the verdict is this (deliver, junk, quarantine, reject)")
     .option("--json", "print a stable JSON document")
     .action((opts: WhatifOptions) => whatif(opts));
+  dmarc
+    .command("report")
+    .description("read DMARC aggregate reports (.xml, .xml.gz, .zip, .eml): per domain and source, pass rates, and readiness for the next p= stage")
+    .argument("<files...>", "aggregate report files; unreadable ones are refused one by one and the rest are read")
+    .option("--stack <name>", "the domains and their current stage come from this stack's EmailAuthentication")
+    .option("--threshold <percent>", "DMARC pass share needed (of the mail not from spoofing sources)", "99.5")
+    .option("--min-days <n>", "days with reports needed", "14")
+    .option("--min-messages <n>", "messages needed", "1000")
+    .option("--assert <check>", 'exit 1 unless it holds, e.g. "contoso.com ready-for reject" (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option("--summary", "fewer lines: the first spoofing sources only (--json: no per-source statistics)")
+    .option("--json", "print a stable JSON document")
+    .action((files: string[], opts: ReportOptions) => report(files, opts));
 }

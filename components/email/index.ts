@@ -7,3 +7,5 @@ export * from "./exchange-script";
 export * from "./records";
 export * from "./plan";
 export * from "./email-authentication";
+export * from "./dmarc-reports";
+export * from "./dmarc-readiness";
