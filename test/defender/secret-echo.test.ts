@@ -169,7 +169,9 @@ describe("property: random secrets with hostile characters, echoed in random enc
     fc.assert(
       fc.property(secretArb, echoArb, fc.string({ maxLength: 20 }), (secret, echo, around) => {
         const message = `failed: ${around} ${encode(secret, echo as Echo)} ${around} (request id 42)`;
-        expect(revealsSecret(message, secret, secret.length, 7)).toBe(true);
+        // The echo must be one the independent decoder reads back (a prefix such as "\\" can join
+        // the first escaped character into another escape): a case it cannot read proves nothing.
+        fc.pre(revealsSecret(message, secret, secret.length, 7));
         const scrubbed = scrubSecrets(message, [secret]);
         expect(scrubbed).toContain("[secret]");
         expect(revealsSecret(scrubbed, secret, secret.length, 7)).toBe(false);
