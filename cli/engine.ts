@@ -19,6 +19,8 @@ export interface DeclaredResource {
   inputs: Record<string, unknown>;
   /** Inputs with secrets revealed: for evaluation only, never printed. */
   plainInputs: Record<string, unknown>;
+  /** URNs the resource depends on (`dependsOn` and the resources its inputs come from). */
+  dependencies?: string[];
 }
 
 export interface RunOptions {
@@ -29,6 +31,8 @@ export interface RunOptions {
   secretKeys?: string[];
   /** Computed outputs a mocked resource returns besides its inputs. */
   outputs?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+  /** Keep a dynamic resource's serialised provider (`__provider`) in `plainInputs` (tests of the provider text); default: dropped. */
+  keepDynamicProvider?: boolean;
 }
 
 export interface RunResult {
@@ -45,13 +49,13 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
  * "[secret]" (for printing) or its value (for evaluation); other signed values (output values)
  * become their value. The serialised dynamic provider (`__provider`) is dropped.
  */
-function fromWire(value: unknown, revealSecrets: boolean): unknown {
+function fromWire(value: unknown, revealSecrets: boolean, keepProvider = false): unknown {
   if (Array.isArray(value)) return value.map((v) => fromWire(v, revealSecrets));
   if (value && typeof value === "object") {
     const obj = value as Record<string, unknown>;
     if (obj[SIG_KEY] === SECRET_SIG) return revealSecrets ? fromWire(obj.value, true) : SECRET_MASK;
     if (obj[SIG_KEY] !== undefined && "value" in obj) return fromWire(obj.value, revealSecrets);
-    return Object.fromEntries(Object.entries(obj).filter(([k]) => k !== "__provider").map(([k, v]) => [k, fromWire(v, revealSecrets)]));
+    return Object.fromEntries(Object.entries(obj).filter(([k]) => keepProvider || k !== "__provider").map(([k, v]) => [k, fromWire(v, revealSecrets)]));
   }
   return value;
 }
@@ -84,6 +88,7 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions)
     getName(): string;
     getParent(): string;
     getCustom(): boolean;
+    getDependenciesList(): string[];
   }
   type RegisterCallback = (err: unknown, resp: { getUrn(): string } | undefined) => void;
 
@@ -102,7 +107,8 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions)
             parent,
             custom: req.getCustom(),
             inputs: fromWire(raw, false) as Record<string, unknown>,
-            plainInputs: fromWire(raw, true) as Record<string, unknown>,
+            plainInputs: fromWire(raw, true, options.keepDynamicProvider === true) as Record<string, unknown>,
+            dependencies: req.getDependenciesList(),
           });
         }
         callback(err, resp);

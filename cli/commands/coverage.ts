@@ -1,4 +1,3 @@
-import * as fs from "node:fs";
 import type { Command } from "commander";
 import {
   CoverageAssertionError,
@@ -7,17 +6,19 @@ import {
   analyseCoverage,
   checkAssertions,
   coverageDocument,
-  coverageHtml,
   coverageLines,
   parseCoverageAssertion,
   policyInScope,
   type CoverageAssertion,
+  type CoverageDocument,
   type CoverageScope,
   type PlainConditionalAccessPolicy,
 } from "../../components";
 import { EXIT_FINDING, InputError, UsageError, printJson, printLines } from "../output";
 import { errorLines, importPolicyFiles } from "./import-ca";
-import { stackPolicies } from "./whatif";
+import { exportsSource, stackPolicies, stackSource } from "./whatif";
+import { progressFor } from "../progress";
+import { writeCoverageReport } from "../report/write";
 
 interface CoverageOptions {
   stack?: string;
@@ -27,6 +28,8 @@ interface CoverageOptions {
   for?: string;
   json?: boolean;
   html?: string;
+  summary?: boolean;
+  progress?: boolean;
 }
 
 function parseAssertions(texts: string[]): CoverageAssertion[] {
@@ -54,6 +57,12 @@ function parseScope(text: string | undefined): CoverageScope {
   return parsed.scopes[0];
 }
 
+/** --summary: the text report without the per-class lines (counts, policies, attributes, assertions). */
+export function coverageSummaryLines(doc: CoverageDocument): string[] {
+  const lines = coverageLines({ ...doc, classes: [] }).filter((line) => line !== "Classes:");
+  return lines.filter((line, i) => line !== "" || (i > 0 && lines[i - 1] !== "" && i < lines.length - 1));
+}
+
 export function register(program: Command): void {
   program
     .command("coverage")
@@ -65,8 +74,12 @@ export function register(program: Command): void {
     .option("--for <subjects>", "analyse one sign-in: only the policies covering it, e.g. 'group:<id>, app:Office365' (assertions too)")
     .option("--json", "print a stable JSON document")
     .option("--html <file>", "also write the decision table as a self-contained HTML page")
+    .option("--summary", "print the counts, policies and assertion results only, no line per class (with --json: no classes list)")
+    .option("--progress", "print progress lines to stderr (default: only when stderr is a terminal)")
+    .option("--no-progress", "never print progress lines")
     .action(async (opts: CoverageOptions) => {
       if (!opts.stack === !opts.policies) throw new UsageError("give either --stack <name> or --policies <graph-export.json>..., not both");
+      const progress = progressFor(opts.progress);
       const assertions = parseAssertions(opts.assert);
       const scope = parseScope(opts.for);
 
@@ -78,6 +91,7 @@ export function register(program: Command): void {
         policies = imported.policies.map((p) => p.resource);
         importErrors = imported.errors;
       } else {
+        progress.step(`running stack ${opts.stack}`);
         policies = await stackPolicies(opts.stack!);
       }
 
@@ -85,25 +99,29 @@ export function register(program: Command): void {
       try {
         // --for narrows the whole run to the policies that cover that sign-in: fewer, exact classes.
         const inScope = policies.filter((p) => policyInScope(p, scope));
+        progress.step(`analysing ${inScope.length} polic${inScope.length === 1 ? "y" : "ies"}`);
         analysis = analyseCoverage(inScope, { selectors: assertions.map((a) => a.selector) });
       } catch (err) {
         if (err instanceof CoverageLimitError || err instanceof DeviceFilterError) throw new InputError(err.message);
         throw err;
       }
+      progress.step(`${analysis.classes.length} device class(es); checking ${assertions.length} assertion(s)`);
       const doc = coverageDocument(analysis, checkAssertions(analysis, assertions), scope);
       const ok = doc.ok && importErrors.length === 0;
       const source = opts.stack ? { stack: opts.stack } : { policies: opts.policies };
 
       if (opts.html) {
         const title = `Conditional Access coverage: ${opts.stack ? `stack ${opts.stack}` : opts.policies!.join(", ")}`;
-        try {
-          fs.writeFileSync(opts.html, coverageHtml(doc, title));
-        } catch (err) {
-          throw new UsageError(`cannot write ${opts.html}: ${(err as Error).message}`);
-        }
+        progress.step(`writing ${opts.html}`);
+        writeCoverageReport(opts.html, { title, doc }, opts.stack ? stackSource(opts.stack) : exportsSource(opts.policies!, opts.map));
       }
-      if (opts.json) printJson({ ...doc, ok, source, ...(opts.policies ? { importErrors } : {}) });
-      else printLines(coverageLines(doc));
+      if (opts.json) {
+        const full = { ...doc, ok, source, ...(opts.policies ? { importErrors } : {}) };
+        // --summary --json: the same document without the per-class list, marked "summary": true.
+        const { classes: _omitted, ...rest } = full;
+        printJson(opts.summary ? { summary: true, ...rest } : full);
+      } else printLines(opts.summary ? coverageSummaryLines(doc) : coverageLines(doc));
+      progress.step("done");
       for (const e of opts.json ? [] : importErrors) process.stderr.write(`${errorLines(e).join("\n")}\n  (left out of the analysis)\n`);
       if (!ok) process.exitCode = EXIT_FINDING;
     });

@@ -1,9 +1,10 @@
+import * as path from "node:path";
 import type { Command } from "commander";
 import { SECRET_MASK, type DeclaredResource } from "../engine";
 import { EXIT_FINDING, printJson, printLines } from "../output";
 import { findProject, runStack } from "../stack";
 import { findingLines, isBlocking, loadPolicyConfig, policyFindings } from "../policy-findings";
-import { writePlanReport } from "../report/write";
+import { shownPath, writePlanReport } from "../report/write";
 
 /** Inputs worth a line in the human plan, per resource type; other types show their scalar inputs. */
 const KEY_INPUTS: Record<string, string[]> = {
@@ -83,7 +84,20 @@ export function register(program: Command): void {
       // The policy pack, offline: exit 1 on a mandatory violation, as pulumi preview --policy-pack would fail.
       const findings = await policyFindings(resources, policyConfig.config);
       const blocked = findings.some(isBlocking);
-      if (opts.html) writePlanReport(opts.html, { stack: opts.stack, resources, outputs, findings });
+      if (opts.html) {
+        writePlanReport(
+          opts.html,
+          { stack: opts.stack, resources, outputs, findings },
+          {
+            stack: opts.stack,
+            projectDir: project.root,
+            files: [
+              { role: "Stack config", path: shownPath(path.join(project.stackConfigDir, `Pulumi.${opts.stack}.yaml`)) },
+              { role: "Policy pack config", path: shownPath(opts.policyConfig ?? path.join(project.root, "policies", "policy-config.json")) },
+            ],
+          },
+        );
+      }
       if (opts.json) {
         printJson({
           ok: !blocked,

@@ -1,7 +1,10 @@
 /**
- * Building blocks of the HTML reports: escaping and a self-contained page (inline CSS, no script,
- * no external asset). Every text that comes from config or inventories goes through `esc`.
+ * The one HTML module of the reports: escaping, the stylesheet, the page frame (with the
+ * provenance block a security lead files as evidence) and the cap on detail rows. Pages are
+ * self-contained (inline CSS, no script, no external asset). Every text that comes from config or
+ * inventories goes through `esc`.
  */
+import type { Provenance } from "./provenance";
 
 /** Escape text for HTML element content and double-quoted attribute values. */
 export function esc(value: unknown): string {
@@ -50,21 +53,57 @@ dt { color: var(--muted); } dd { margin: 0; }
 .legend span { margin-right: 10px; }
 #matrix td:nth-child(-n+3) { white-space: nowrap; }
 .headline { font-weight: 600; margin: 2px 0 4px; }
+th.policy { writing-mode: vertical-rl; transform: rotate(180deg); max-height: 260px; font-weight: normal; }
+td.applies { background: #e8eefc; text-align: center; }
+td.block { color: var(--block); background: var(--block-bg); font-weight: 600; } td.grant { color: var(--grant); background: var(--grant-bg); font-weight: 600; }
+td.allow { color: var(--allow); background: var(--allow-bg); font-weight: 600; }
+td.witness code { white-space: pre-wrap; font-size: 12px; }
+.pass { color: var(--allow); font-weight: 600; } .fail { color: var(--block); font-weight: 600; }
+ul { margin: 4px 0 0 18px; padding: 0; }
+.capped { border: 1px solid var(--grant); background: var(--grant-bg); border-radius: 6px; padding: 8px 12px; }
+#provenance { margin-top: 32px; color: var(--muted); }
 `;
 
-/** A complete, self-contained HTML document. `body` must already be escaped HTML. */
-export function page(title: string, body: string): string {
+/** The provenance block: when, by which version, from which commit, stack and input files (with hashes). */
+export function provenanceHtml(p: Provenance): string {
+  const rows: [string, string][] = [
+    ["Generated", `<code>${esc(p.generatedAt)}</code>`],
+    ["Tool", `${esc(p.tool)} <code>${esc(p.version)}</code>`],
+  ];
+  if (p.commit) rows.push(["Git commit", `<code>${esc(p.commit)}</code>`]);
+  if (p.stack) rows.push(["Stack", esc(p.stack)]);
+  for (const f of p.files) {
+    rows.push([f.role, `<code>${esc(f.path)}</code>${f.sha256 ? ` · sha256 <code>${esc(f.sha256)}</code>` : f.note ? ` · ${esc(f.note)}` : ""}`]);
+  }
+  return `<section id="provenance">
+<h2>About this report</h2>
+<dl>${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join("")}</dl>
+</section>`;
+}
+
+/**
+ * A complete, self-contained HTML document. `body` must already be escaped HTML. With a
+ * provenance, the page ends with the "About this report" block and carries the generation time
+ * and version in `<meta>` tags too.
+ */
+export function page(title: string, body: string, provenance?: Provenance): string {
+  const meta = provenance
+    ? `<meta name="generator" content="${esc(`${provenance.tool} ${provenance.version}`)}">
+<meta name="generated-at" content="${esc(provenance.generatedAt)}">
+`
+    : "";
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>${esc(title)}</title>
+${meta}<title>${esc(title)}</title>
 <style>${CSS}</style>
 </head>
 <body>
 ${body}
+${provenance ? provenanceHtml(provenance) : ""}
 </body>
 </html>
 `;
@@ -76,4 +115,17 @@ export function table(headers: string[], rows: string[][], options: { id?: strin
   const head = `<tr>${headers.map((h, i) => `<th${num.has(i) ? ' class="num"' : ""} scope="col">${esc(h)}</th>`).join("")}</tr>`;
   const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${num.has(i) ? ' class="num"' : ""}>${c}</td>`).join("")}</tr>`).join("\n");
   return `<table${options.id ? ` id="${esc(options.id)}"` : ""}>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
+}
+
+/** Detail rows a page shows at most: beyond that the page is a summary and says how to narrow. */
+export const DETAIL_ROW_LIMIT = 1000;
+
+/** The first `limit` items, and how many were left out. */
+export function capRows<T>(items: T[], limit = DETAIL_ROW_LIMIT): { shown: T[]; omitted: number } {
+  return items.length > limit ? { shown: items.slice(0, limit), omitted: items.length - limit } : { shown: items, omitted: 0 };
+}
+
+/** The note under a capped table: how many rows are shown, and how to get the rest. `how` is escaped here. */
+export function cappedNote(shown: number, total: number, what: string, how: string): string {
+  return `<p class="capped" data-capped="${total - shown}">Showing the first ${shown} of ${total} ${esc(what)}; ${total - shown} not shown to keep this page small. ${esc(how)}</p>`;
 }

@@ -7,12 +7,16 @@ import type { DeclaredResource } from "../engine";
 import type { PolicyFinding } from "../policy-findings";
 import { esc, page, table, text } from "./html";
 import { COMPONENT_TOKEN_PREFIX } from "../../components/common/type-tokens";
+import { inputLabel } from "./labels";
+import type { Provenance } from "./provenance";
 
 export interface PlanReportInput {
   stack: string;
   resources: DeclaredResource[];
   outputs: Record<string, unknown>;
   findings: PolicyFinding[];
+  /** When, by which version, from which commit and config the page was made; omitted in pure tests. */
+  provenance?: Provenance;
 }
 
 const COMPONENT_PREFIX = COMPONENT_TOKEN_PREFIX;
@@ -41,9 +45,14 @@ function shorten(s: string): string {
   return s.length > LONG ? `${s.slice(0, LONG)}… (${s.length} characters)` : s;
 }
 
-function dl(pairs: [string, string][]): string {
+/** A definition list; with `labelled`, known input keys show their human label (the raw key stays in `title`). */
+function dl(pairs: [string, string][], labelled = false): string {
   if (pairs.length === 0) return `<p class="na">no inputs (defaults)</p>`;
-  return `<dl>${pairs.map(([k, v]) => `<dt>${esc(k)}</dt><dd class="mono">${esc(shorten(v))}</dd>`).join("")}</dl>`;
+  const term = (k: string) => {
+    const label = labelled ? inputLabel(k) : undefined;
+    return label ? `<dt title="${esc(k)}" data-key="${esc(k)}">${esc(label)}</dt>` : `<dt data-key="${esc(k)}">${esc(k)}</dt>`;
+  };
+  return `<dl>${pairs.map(([k, v]) => `${term(k)}<dd class="mono">${esc(shorten(v))}</dd>`).join("")}</dl>`;
 }
 
 type Inputs = Record<string, unknown>;
@@ -110,7 +119,7 @@ export function renderPlanReport(input: PlanReportInput): string {
       return `<section class="system" data-component="${esc(kind)}">
 <h3>${esc(SYSTEM_OF[kind] ?? kind)} <span class="badge">${esc(kind)} "${esc(c.name)}" · ${children(c.urn)} resource(s)</span></h3>
 <p class="headline">${esc(systemHeadline(kind, c.inputs))}</p>
-${dl(flatten(c.inputs))}
+${dl(flatten(c.inputs), true)}
 </section>`;
     })
     .join("\n");
@@ -153,5 +162,5 @@ ${table(["Type", "Name", "Parent", "Key inputs"], resourceRows, { id: "resources
 ${outputs || `<p class="na">none</p>`}
 ${omitted ? `<p class="na">${omitted} long value(s) not shown: see plan --json.</p>` : ""}
 `;
-  return page(`Plan ${input.stack}`, body);
+  return page(`Plan ${input.stack}`, body, input.provenance);
 }

@@ -11,7 +11,8 @@ import {
   type InventoryReport,
   type PlainConditionalAccessPolicy,
 } from "../../components";
-import { esc, page, table } from "./html";
+import { DETAIL_ROW_LIMIT, capRows, cappedNote, esc, page, table } from "./html";
+import type { Provenance } from "./provenance";
 
 export const TRUST_TYPES = ["AzureAD", "ServerAD", "Workplace"] as const;
 export const PLATFORMS = ["windows", "macOS", "iOS", "android", "linux", "unknown"] as const;
@@ -127,6 +128,9 @@ export interface WhatifReportInput {
   inventory: string;
   matrix: DeviceMatrix;
   report: InventoryReport;
+  provenance?: Provenance;
+  /** Devices listed one by one at most (default DETAIL_ROW_LIMIT); the matrix and totals always cover them all. */
+  detailLimit?: number;
 }
 
 /** The whole page. */
@@ -153,7 +157,8 @@ export function renderWhatifReport(input: WhatifReportInput): string {
     id: "matrix",
     numeric: [policyHeaders.length + 4],
   });
-  const deviceRows = report.devices.map((d) => [
+  const devices = capRows(report.devices, input.detailLimit ?? DETAIL_ROW_LIMIT);
+  const deviceRows = devices.shown.map((d) => [
     esc(d.label),
     `<span class="cell ${esc(d.outcome)}">${esc(d.outcome === "grant" ? `grant: ${d.controls.join("; ")}` : d.outcome)}</span>` +
       (d.outcomeIfReportOnlyEnforced !== d.outcome ? ` <span class="cell ro">report-only would: ${esc(d.outcomeIfReportOnlyEnforced)}</span>` : ""),
@@ -168,6 +173,16 @@ ${matrixTable}
 ${matrix.unclassified ? `<p>${matrix.unclassified} registered device(s) without a known trust type are counted in no row.</p>` : ""}
 <h2>Devices of the inventory</h2>
 ${table(["Device", "Outcome", "Policies that apply"], deviceRows, { id: "devices" })}
+${
+  devices.omitted
+    ? cappedNote(
+        devices.shown.length,
+        report.devices.length,
+        "devices",
+        "The totals and the matrix above count every device. For the full list run whatif --json, or narrow the run: a smaller inventory (one department, one site) or fewer policies.",
+      )
+    : ""
+}
 `;
-  return page(`What-if ${input.stack}`, body);
+  return page(`What-if ${input.stack}`, body, input.provenance);
 }

@@ -1,8 +1,10 @@
-/** Writing the HTML reports (the renderers themselves are pure). */
+/** Writing the HTML reports (the renderers themselves are pure), each with its provenance. */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../output";
+import { renderCoverageReport, type CoverageReportInput } from "./coverage-report";
 import { renderPlanReport, type PlanReportInput } from "./plan-report";
+import { collectProvenance } from "./provenance";
 import { renderWhatifReport, type WhatifReportInput } from "./whatif-report";
 
 function write(file: string, html: string): void {
@@ -14,10 +16,27 @@ function write(file: string, html: string): void {
   }
 }
 
-export function writePlanReport(file: string, input: PlanReportInput): void {
-  write(file, renderPlanReport(input));
+/** Where a report came from: the stack (if any), the input files (hashed), and the project directory (for its git commit). */
+export interface ReportSource {
+  stack?: string;
+  files: { role: string; path: string }[];
+  projectDir?: string;
 }
 
-export function writeWhatifReport(file: string, input: WhatifReportInput): void {
-  write(file, renderWhatifReport(input));
+export function writePlanReport(file: string, input: Omit<PlanReportInput, "provenance">, source: ReportSource): void {
+  write(file, renderPlanReport({ ...input, provenance: collectProvenance(source) }));
+}
+
+export function writeWhatifReport(file: string, input: Omit<WhatifReportInput, "provenance">, source: ReportSource): void {
+  write(file, renderWhatifReport({ ...input, provenance: collectProvenance(source) }));
+}
+
+export function writeCoverageReport(file: string, input: Omit<CoverageReportInput, "provenance">, source: ReportSource): void {
+  write(file, renderCoverageReport({ ...input, provenance: collectProvenance(source) }));
+}
+
+/** A path as the user would type it: relative to the working directory when inside it. */
+export function shownPath(file: string): string {
+  const rel = path.relative(process.cwd(), path.resolve(file));
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : path.resolve(file);
 }

@@ -7,7 +7,7 @@ import { FipsDeviceConfiguration, validateFipsDeviceConfigurationArgs, type Fips
 import { GuardrailInputError } from "../../components/errors";
 import type { BitLockerEncryptionMethod } from "../../components/intune/settings";
 import type { DeviceConfigurationOutputs } from "../../components/intune/graph-provider";
-import { promiseOf, runProgram, type Registered } from "./mock-monitor";
+import { promiseOf, runProgram, type DeclaredResource } from "../helpers/engine";
 import { startFakeGraph } from "./fake-graph";
 
 const PILOT = "11111111-1111-1111-1111-111111111111";
@@ -27,7 +27,7 @@ async function declare(args: FipsDeviceConfigurationArgs, name = "fips") {
   const { resources } = await runProgram(() => {
     component = new FipsDeviceConfiguration(name, withOnRemove(args));
   });
-  const byName = (n: string): Registered => {
+  const byName = (n: string): DeclaredResource => {
     const found = resources.find((r) => r.name === n);
     if (!found) throw new Error(`no resource named ${n}; got ${resources.map((r) => r.name).join(", ")}`);
     return found;
@@ -53,7 +53,7 @@ describe("FipsDeviceConfiguration children", () => {
     const fips = byName("fips-fips");
     expect(fips.type).toBe(DYNAMIC);
     expect(fips.parent).toBe(component.urn);
-    expect(fips.inputs).toEqual(
+    expect(fips.plainInputs).toEqual(
       expect.objectContaining({
         graphEndpoint: "https://graph.microsoft.com",
         marker: "tenant-guardrails/dev/fips/fips",
@@ -66,7 +66,7 @@ describe("FipsDeviceConfiguration children", () => {
         ],
       }),
     );
-    expect(fips.inputs.description).toContain("[tenant-guardrails:tenant-guardrails/dev/fips/fips]");
+    expect(fips.plainInputs.description).toContain("[tenant-guardrails:tenant-guardrails/dev/fips/fips]");
     expect(resources.filter((r) => r.type === DYNAMIC)).toHaveLength(1);
   });
 
@@ -76,10 +76,10 @@ describe("FipsDeviceConfiguration children", () => {
     const bitLocker = byName("fips-bitlocker");
     expect(bitLocker.type).toBe(DYNAMIC);
     expect(bitLocker.dependencies).toContain(fips.urn);
-    expect(bitLocker.inputs.marker).toBe("tenant-guardrails/dev/fips/bitlocker");
-    expect(bitLocker.inputs.includeGroupIds).toEqual([CORP]);
-    expect(bitLocker.inputs.excludeGroupIds).toEqual([PILOT]);
-    const oma = Object.fromEntries((bitLocker.inputs.omaSettings as OmaInput[]).map((s) => [s.omaUri.split("/").pop(), s.value]));
+    expect(bitLocker.plainInputs.marker).toBe("tenant-guardrails/dev/fips/bitlocker");
+    expect(bitLocker.plainInputs.includeGroupIds).toEqual([CORP]);
+    expect(bitLocker.plainInputs.excludeGroupIds).toEqual([PILOT]);
+    const oma = Object.fromEntries((bitLocker.plainInputs.omaSettings as OmaInput[]).map((s) => [s.omaUri.split("/").pop(), s.value]));
     expect(oma.EncryptionMethodByDriveType).toBe(
       '<enabled/><data id="EncryptionMethodWithXtsOsDropDown_Name" value="7"/><data id="EncryptionMethodWithXtsFdvDropDown_Name" value="7"/><data id="EncryptionMethodWithXtsRdvDropDown_Name" value="4"/>',
     );
@@ -100,7 +100,7 @@ describe("FipsDeviceConfiguration children", () => {
       assignment: { includeGroupIds: [CORP] },
       bitLocker: { recoveryMode: "recoveryKeysOnly", osDriveEncryptionMethod: "xtsAes128", removableDriveEncryptionMethod: "xtsAes256" },
     });
-    const oma = Object.fromEntries((byName("fips-bitlocker").inputs.omaSettings as OmaInput[]).map((s) => [s.omaUri.split("/").pop(), s.value]));
+    const oma = Object.fromEntries((byName("fips-bitlocker").plainInputs.omaSettings as OmaInput[]).map((s) => [s.omaUri.split("/").pop(), s.value]));
     expect(oma.EncryptionMethodByDriveType).toContain('EncryptionMethodWithXtsOsDropDown_Name" value="6"');
     expect(oma.EncryptionMethodByDriveType).toContain('EncryptionMethodWithXtsRdvDropDown_Name" value="7"');
     expect(oma.SystemDrivesRecoveryOptions).toContain('<data id="OSRecoveryPasswordUsageDropDown_Name" value="0"/>');
@@ -117,18 +117,18 @@ describe("FipsDeviceConfiguration children", () => {
       displayNamePrefix: "Contoso",
     });
     const bitLocker = byName("fips-bitlocker");
-    expect(bitLocker.inputs.foreignAssignments).toBe("keep");
-    expect(bitLocker.inputs.graphEndpoint).toBe("https://graph.microsoft.us");
-    expect(bitLocker.inputs.displayName).toBe("Contoso - BitLocker (FIPS-compatible)");
-    expect((bitLocker.inputs.omaSettings as OmaInput[]).find((s) => s.omaUri.endsWith("ConfigureRecoveryPasswordRotation"))?.value).toBe("2");
+    expect(bitLocker.plainInputs.foreignAssignments).toBe("keep");
+    expect(bitLocker.plainInputs.graphEndpoint).toBe("https://graph.microsoft.us");
+    expect(bitLocker.plainInputs.displayName).toBe("Contoso - BitLocker (FIPS-compatible)");
+    expect((bitLocker.plainInputs.omaSettings as OmaInput[]).find((s) => s.omaUri.endsWith("ConfigureRecoveryPasswordRotation"))?.value).toBe("2");
   });
 
   it("assigns BitLocker to its own groups when given (e.g. devices that already report FIPS on)", async () => {
     const FIPS_CONFIRMED = "44444444-4444-4444-4444-444444444444";
     const { byName } = await declare({ assignment: { includeGroupIds: [CORP] }, bitLocker: { assignment: { includeGroupIds: [FIPS_CONFIRMED] } } });
-    expect(byName("fips-fips").inputs.includeGroupIds).toEqual([CORP]);
-    expect(byName("fips-bitlocker").inputs.includeGroupIds).toEqual([FIPS_CONFIRMED]);
-    expect(byName("fips-bitlocker").inputs.excludeGroupIds).toEqual([]);
+    expect(byName("fips-fips").plainInputs.includeGroupIds).toEqual([CORP]);
+    expect(byName("fips-bitlocker").plainInputs.includeGroupIds).toEqual([FIPS_CONFIRMED]);
+    expect(byName("fips-bitlocker").plainInputs.excludeGroupIds).toEqual([]);
   });
 
   it("outputs both registry values (GPO Enabled, MDM MDMEnabled) and that removing either does not turn FIPS off", async () => {
@@ -227,7 +227,7 @@ describe("the serialized dynamic provider", () => {
     const g = await startFakeGraph();
     try {
       const { byName } = await declare({ assignment: { includeGroupIds: [PILOT] } });
-      const serialized = byName("fips-fips").inputs.__provider as string;
+      const serialized = byName("fips-fips").plainInputs.__provider as string;
       expect(typeof serialized).toBe("string");
       expect(serialized).not.toContain("do-not-capture-this-secret");
 
@@ -235,7 +235,7 @@ describe("the serialized dynamic provider", () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const requireFromString = require("require-from-string") as (code: string) => { handler: () => typeof import("../../components/intune/graph-provider").deviceConfigurationProvider };
       const hosted = requireFromString(serialized).handler();
-      const inputs = { ...(byName("fips-fips").inputs as unknown as DeviceConfigurationOutputs), graphEndpoint: g.url, httpTimeoutMs: 2000, httpRetryDelayMs: 5 };
+      const inputs = { ...(byName("fips-fips").plainInputs as unknown as DeviceConfigurationOutputs), graphEndpoint: g.url, httpTimeoutMs: 2000, httpRetryDelayMs: 5 };
       const created = await hosted.create(inputs);
       expect(g.store.get(created.id)?.assignments.map((a) => a.target.groupId)).toEqual([PILOT]);
       const read = await hosted.read!(created.id, created.outs as DeviceConfigurationOutputs);

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { declareIntune } from "../../stacks/intune";
-import { runProgram } from "./mock-monitor";
+import { runProgram } from "../helpers/engine";
 import { spawnCli, tempProject } from "../helpers/cli";
 
 const DYNAMIC = "pulumi-nodejs:dynamic/intune:DeviceConfiguration";
@@ -15,8 +15,7 @@ const DYNAMIC = "pulumi-nodejs:dynamic/intune:DeviceConfiguration";
 async function planStack(stack: string) {
   const file = path.join(__dirname, `../../stacks/Pulumi.${stack}.yaml`);
   const config = (parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
-  pulumi.runtime.setAllConfig({ "tenant-guardrails:intune": JSON.stringify(config["tenant-guardrails:intune"]) });
-  const { resources } = await runProgram(() => declareIntune(), "tenant-guardrails", stack);
+  const { resources } = await runProgram(() => declareIntune(), "tenant-guardrails", stack, { "tenant-guardrails:intune": JSON.stringify(config["tenant-guardrails:intune"]) });
   return resources.filter((r) => r.type === DYNAMIC);
 }
 
@@ -26,15 +25,15 @@ describe("stacks", () => {
   it("dev: the FIPS profile on the pilot group only, no BitLocker", async () => {
     const profiles = await planStack("dev");
     expect(profiles.map((p) => p.name)).toEqual(["windows-fips-fips"]);
-    expect(profiles[0].inputs.includeGroupIds).toEqual(["4a7c2e91-3b5d-4f60-8e1a-9c2b7d3e5f11"]);
-    expect(profiles[0].inputs.marker).toBe("tenant-guardrails/dev/windows-fips/fips");
+    expect(profiles[0].plainInputs.includeGroupIds).toEqual(["4a7c2e91-3b5d-4f60-8e1a-9c2b7d3e5f11"]);
+    expect(profiles[0].plainInputs.marker).toBe("tenant-guardrails/dev/windows-fips/fips");
   });
 
   it("prod: FIPS and then BitLocker on the corporate device group", async () => {
     const profiles = await planStack("prod");
     const fips = profiles.find((p) => p.name === "windows-fips-fips")!;
     const bitLocker = profiles.find((p) => p.name === "windows-fips-bitlocker")!;
-    for (const p of [fips, bitLocker]) expect(p.inputs.includeGroupIds).toEqual(["6d3f8b20-7c1e-4a95-b2d4-5e8f1a0c3b22"]);
+    for (const p of [fips, bitLocker]) expect(p.plainInputs.includeGroupIds).toEqual(["6d3f8b20-7c1e-4a95-b2d4-5e8f1a0c3b22"]);
     expect(bitLocker.dependencies).toContain(fips.urn);
   });
 
@@ -72,7 +71,7 @@ describe("the removal choice in the offline plan", () => {
   it("the repository's stacks choose disable", async () => {
     for (const name of ["dev", "prod"]) {
       const fips = (await planStack(name)).find((p) => p.name === "windows-fips-fips")!;
-      expect(fips.inputs.onRemove).toBe("disable");
+      expect(fips.plainInputs.onRemove).toBe("disable");
     }
   });
 });

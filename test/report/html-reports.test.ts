@@ -131,11 +131,11 @@ describeInBrowser("HTML reports in headless Chromium", () => {
       ]),
     );
     const ca = page.locator('section[data-component="CorporateDeviceAccess"]');
-    expect(await ca.locator("dt", { hasText: /^state$/ }).locator("xpath=following-sibling::dd[1]").textContent()).toBe("enabled");
+    expect(await ca.locator("dt", { hasText: /^Policy state$/ }).locator("xpath=following-sibling::dd[1]").textContent()).toBe("enabled");
     const defender = page.locator('section[data-component="VulnerabilityAssessment"]');
-    expect(await defender.locator("dt", { hasText: /^provider$/ }).locator("xpath=following-sibling::dd[1]").textContent()).toBe("qualysByol");
+    expect(await defender.locator('dt[data-key="provider"]').locator("xpath=following-sibling::dd[1]").textContent()).toBe("qualysByol");
     // The Qualys license stays masked in the page.
-    expect(await defender.locator("dt", { hasText: "qualysByol.licenseCode" }).locator("xpath=following-sibling::dd[1]").textContent()).toBe("[secret]");
+    expect(await defender.locator('dt[data-key="qualysByol.licenseCode"]').locator("xpath=following-sibling::dd[1]").textContent()).toBe("[secret]");
     expect(await page.locator("#resources tbody tr", { hasText: "windows-fips-bitlocker" }).count()).toBe(1);
     const shot = artifactPath("plan-prod.png");
     await page.screenshot({ path: shot, fullPage: true });

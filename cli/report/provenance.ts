@@ -1,0 +1,81 @@
+/**
+ * What an HTML report says about itself, so it can be filed as evidence: when it was generated,
+ * by which version of the tool, from which git commit of the project (when git knows it), for which
+ * stack, and the input files used with their SHA-256 (the stack config, the policy pack config, the
+ * Graph exports, the device inventory).
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export const TOOL_NAME = "tenant-guardrails";
+/** How long `git rev-parse HEAD` may take before the commit is left out. */
+export const GIT_TIMEOUT_MS = 2000;
+
+export interface ProvenanceFile {
+  /** What the file is to the report, e.g. "Stack config", "Policy pack config", "Device inventory". */
+  role: string;
+  path: string;
+  /** SHA-256 of the file's bytes, hex; absent when the file could not be read (then `note` says why). */
+  sha256?: string;
+  note?: string;
+}
+
+export interface Provenance {
+  /** ISO 8601, UTC. */
+  generatedAt: string;
+  tool: string;
+  version: string;
+  /** `git rev-parse HEAD` in the project directory; absent when git is missing or it is no repository. */
+  commit?: string;
+  stack?: string;
+  files: ProvenanceFile[];
+}
+
+/** This package's version, read from its package.json at run time ("unknown" if it cannot be found). */
+export function packageVersion(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const file = path.join(dir, "package.json");
+    try {
+      const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: string; version?: string };
+      if (pkg.name === TOOL_NAME && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      // no package.json here, or not ours: look further up
+    }
+    dir = path.dirname(dir);
+  }
+  return "unknown";
+}
+
+/** The commit checked out in `dir`, or undefined (no git, not a repository, or slower than the timeout). */
+export function gitCommit(dir: string, timeoutMs = GIT_TIMEOUT_MS): string | undefined {
+  try {
+    const out = execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir, timeout: timeoutMs, stdio: ["ignore", "pipe", "ignore"], encoding: "utf8" }).trim();
+    return /^[0-9a-f]{40,64}$/.test(out) ? out : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A file's SHA-256 (hex), or a note when it cannot be read. */
+export function describeFile(role: string, file: string): ProvenanceFile {
+  try {
+    return { role, path: file, sha256: createHash("sha256").update(fs.readFileSync(file)).digest("hex") };
+  } catch {
+    return { role, path: file, note: "not read (file missing): defaults used" };
+  }
+}
+
+export function collectProvenance(options: { stack?: string; files: { role: string; path: string }[]; projectDir?: string; now?: Date }): Provenance {
+  const commit = options.projectDir ? gitCommit(options.projectDir) : undefined;
+  return {
+    generatedAt: (options.now ?? new Date()).toISOString(),
+    tool: TOOL_NAME,
+    version: packageVersion(),
+    ...(commit ? { commit } : {}),
+    ...(options.stack ? { stack: options.stack } : {}),
+    files: options.files.map((f) => describeFile(f.role, f.path)),
+  };
+}
