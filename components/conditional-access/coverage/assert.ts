@@ -16,7 +16,8 @@
  * Pure core: no Pulumi import.
  */
 import { DeviceFilter, DeviceFilterError, type FilterNode } from "../device-filter";
-import { classResult, policyInScope, PLATFORM_OPERATING_SYSTEM, type CoverageAnalysis, type CoverageScope, type CoverageSelector } from "./analysis";
+import { PLATFORM_OPERATING_SYSTEM, type CoverageAnalysis, type CoverageSelector } from "./analysis";
+import { classResult, policyInScope, type CoverageScope } from "./scope";
 import { evaluateDevice, type InventoryDevice, type Outcome } from "../whatif/evaluate";
 import { PolicyState } from "../policy-shape";
 

@@ -1,6 +1,9 @@
 /** The public API of the coverage analysis (what components/index.ts re-exports). */
-export { analyseCoverage, classifyDevice, classResult, randomClassMember, policyInScope, CoverageLimitError, PLATFORM_RULES, PLATFORM_OPERATING_SYSTEM } from "./analysis";
-export type { CoverageAnalysis, CoverageOptions, CoverageRegion, CoverageScope, CoverageSelector, CoverageCounts, DeviceClass } from "./analysis";
+export { analyseCoverage, classifyDevice, randomClassMember, CoverageLimitError, PLATFORM_OPERATING_SYSTEM } from "./analysis";
+export type { CoverageAnalysis, CoverageOptions, CoverageRegion, CoverageSelector, CoverageCounts, DeviceClass } from "./analysis";
+export { PLATFORM_RULES } from "./platforms";
+export { classResult, policyInScope } from "./scope";
+export type { CoverageScope } from "./scope";
 export { ExpectedOutcome, CoverageAssertionError, parseCoverageAssertion, checkAssertions, describeScope } from "./assert";
 export type { CoverageAssertion, AssertionFailure, AssertionResult } from "./assert";
 export { coverageDocument, coverageLines, coverageHtml } from "./report";

@@ -2,7 +2,8 @@
  * Coverage reports: the decision table (class -> applying policies -> outcome) as a stable JSON
  * document, as text, and as a self-contained HTML page. Pure functions: no Pulumi, no I/O.
  */
-import { classResult, type CoverageAnalysis, type CoverageScope } from "./analysis";
+import type { CoverageAnalysis } from "./analysis";
+import { classResult, type CoverageScope } from "./scope";
 import { describeScope, type AssertionResult } from "./assert";
 import type { InventoryDevice, Outcome } from "../whatif/evaluate";
 
