@@ -13,7 +13,7 @@
  */
 import type { InputProblem } from "../components/errors";
 // The project's one "did you mean" (Levenshtein, case-insensitive), from the device-filter parser.
-import { closest } from "../components/conditional-access/device-filter-parser";
+import { closest } from "../components/conditional-access/device-filter/parser";
 import schemaJson from "../schema.json";
 import { COMPONENT_TOKEN_PREFIX } from "../components/common/type-tokens";
 

@@ -12,13 +12,13 @@ import { formatProblem, type InputProblem } from "../components/errors";
 import type { CorporateDeviceAccessArgs, FipsDeviceConfigurationArgs } from "../components";
 import type { EmailAuthenticationArgs } from "../components/email";
 import type { MachineInScope, VulnerabilityAssessmentArgs } from "../components/defender";
-import { normaliseCorporateDeviceAccess, type PlainCorporateDeviceAccessArgs } from "../components/conditional-access/corporate-device-policy";
+import { normaliseCorporateDeviceAccess, type PlainCorporateDeviceAccessArgs } from "../components/conditional-access/component/corporate-device-policy";
 import { normaliseVulnerabilityAssessment } from "../components/defender/validate";
 import type { PlainVulnerabilityAssessmentArgs } from "../components/defender/model";
 import { normaliseFipsDeviceConfiguration } from "../components/intune/settings";
 import { normaliseEmailAuthentication } from "../components/email/plan";
 import type { EmailAuthenticationSpec } from "../components/email/plan";
-import { closest } from "../components/conditional-access/device-filter-parser";
+import { closest } from "../components/conditional-access/device-filter/parser";
 import { checkShape, originalField, related, systemShapes, type ShapeCheck } from "./config-shape";
 
 export const PROJECT = "tenant-guardrails";

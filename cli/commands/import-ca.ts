@@ -14,7 +14,7 @@ import {
   type ImportedPolicy,
   type PolicyImportError,
 } from "../../components/conditional-access/import";
-import { MAX_EXPORT_BYTES } from "../../components/conditional-access/import-decode";
+import { MAX_EXPORT_BYTES } from "../../components/conditional-access/import/decode";
 import { EXIT_FINDING, UsageError, printLines } from "../output";
 
 export interface ImportCaOptions {

@@ -1,12 +1,9 @@
 export * from "./device-filter";
-export * from "./device-filter-builder";
 export * from "./policy-shape";
-export { OtherDevicesAction, normaliseCorporateDeviceAccess, buildCorporateDevicePolicies } from "./corporate-device-policy";
-export type { PlainCorporateDeviceAccessArgs, NormalisedCorporateDeviceAccess, CorporateDevicePolicy } from "./corporate-device-policy";
-export * from "./corporate-device-access";
-export * from "./evaluate";
-export * from "./inventory";
+export * from "./component";
+// Named here as well as in ./component: Pulumi's schema analyzer walks the imports breadth-first
+// from the package entry, and meeting the component at this depth keeps schema.json's order.
+export { CorporateDeviceAccess } from "./component/corporate-device-access";
+export * from "./whatif";
 export * from "./import";
-export { LegacyDeviceState, legacyDeviceStatesToFilter } from "./import-legacy";
-export { ExportEncoding, ExportDecodeError, decodeExportBytes } from "./import-decode";
-export * from "./coverage-public";
+export * from "./coverage";

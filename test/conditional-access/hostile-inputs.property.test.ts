@@ -7,8 +7,8 @@
  */
 import fc from "fast-check";
 import { DeviceFilter, DeviceFilterError } from "../../components/conditional-access";
-import { CoverageAssertionError, parseCoverageAssertion } from "../../components/conditional-access/coverage-assert";
-import { ExportDecodeError, readExport } from "../../components/conditional-access/import-decode";
+import { CoverageAssertionError, parseCoverageAssertion } from "../../components/conditional-access/coverage/assert";
+import { ExportDecodeError, readExport } from "../../components/conditional-access/import/decode";
 import { INTERNAL_ERROR_PREFIX, importConditionalAccessFiles, importConditionalAccessPolicies, type ImportResult } from "../../components/conditional-access/import";
 
 const SEED = 20261127;

@@ -31,7 +31,7 @@ export function typecheck(source: string): string[] {
 export function snippetModule(policies: ImportedPolicy[]): string {
   return [
     'import * as azuread from "@pulumi/azuread";',
-    'import { CorporateDeviceAccess } from "../../components/conditional-access/corporate-device-access";',
+    'import { CorporateDeviceAccess } from "../../components/conditional-access/component/corporate-device-access";',
     ...policies.map((p) => p.typescript),
   ].join("\n");
 }

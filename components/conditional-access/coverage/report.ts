@@ -1,0 +1,168 @@
+/**
+ * Coverage reports: the decision table (class -> applying policies -> outcome) as a stable JSON
+ * document, as text, and as a self-contained HTML page. Pure functions: no Pulumi, no I/O.
+ */
+import type { CoverageAnalysis } from "./analysis";
+import { classResult, type CoverageScope } from "./scope";
+import { describeScope, type AssertionResult } from "./assert";
+import type { InventoryDevice, Outcome } from "../whatif/evaluate";
+
+export interface CoverageRow {
+  id: string;
+  registered: boolean;
+  description: string[];
+  witness: InventoryDevice;
+  applying: string[];
+  outcome: Outcome;
+  controls: string[];
+  outcomeIfReportOnlyEnforced: Outcome;
+  /** Further regions of the class, each with its witness (the first is the row's own). */
+  regions: { description: string[]; witness: InventoryDevice }[];
+}
+
+export interface CoverageDocument {
+  ok: boolean;
+  /** Whose sign-in the table shows. */
+  scope: string;
+  policies: { name: string; state: string; classesApplied: number }[];
+  attributes: { name: string; regions: string[] }[];
+  counts: { classes: number; block: number; grant: number; allow: number; noPolicy: number; blockIfReportOnlyEnforced: number };
+  classes: CoverageRow[];
+  assertions: AssertionResult[];
+}
+
+/** The decision table for a scope (default: every policy's users and apps), with assertion results. */
+export function coverageDocument(analysis: CoverageAnalysis, assertions: AssertionResult[], scope: CoverageScope = {}): CoverageDocument {
+  const counts = { classes: analysis.classes.length, block: 0, grant: 0, allow: 0, noPolicy: 0, blockIfReportOnlyEnforced: 0 };
+  const applied = new Map<string, number>();
+  const classes = analysis.classes.map((cls) => {
+    const r = classResult(analysis, cls, scope);
+    counts[r.outcome]++;
+    if (r.applying.length === 0) counts.noPolicy++;
+    if (r.outcomeIfReportOnlyEnforced === "block") counts.blockIfReportOnlyEnforced++;
+    for (const name of r.applying) applied.set(name, (applied.get(name) ?? 0) + 1);
+    return {
+      id: cls.id,
+      registered: cls.registered,
+      description: cls.description,
+      witness: cls.witness,
+      applying: r.applying,
+      outcome: r.outcome,
+      controls: r.controls,
+      outcomeIfReportOnlyEnforced: r.outcomeIfReportOnlyEnforced,
+      regions: cls.regions,
+    };
+  });
+  return {
+    ok: assertions.every((a) => a.ok),
+    scope: describeScope(scope),
+    policies: analysis.policies.map((p) => ({ name: p.name, state: p.state, classesApplied: applied.get(p.name) ?? 0 })),
+    attributes: analysis.attributes,
+    counts,
+    classes,
+    assertions,
+  };
+}
+
+function outcomeText(outcome: Outcome, controls: string[]): string {
+  return outcome === "grant" ? `grant (${controls.join("; ")})` : outcome;
+}
+
+/** The report as text lines for a terminal. */
+export function coverageLines(doc: CoverageDocument): string[] {
+  const c = doc.counts;
+  const lines = [
+    `Coverage of ${doc.policies.length} polic${doc.policies.length === 1 ? "y" : "ies"} for ${doc.scope}: ${c.classes} device classes ` +
+      `(${c.block} blocked, ${c.grant} granted with controls, ${c.allow} allowed; ${c.noPolicy} with no policy; ` +
+      `${c.blockIfReportOnlyEnforced} blocked with report-only policies enforced)`,
+    "",
+    "Policies:",
+  ];
+  for (const p of doc.policies) lines.push(`  ${p.name}  [${p.state}]  applies to ${p.classesApplied} class(es)`);
+  if (doc.attributes.length) {
+    lines.push("", "What the rules tell apart:");
+    for (const a of doc.attributes) lines.push(`  ${a.name}: ${a.regions.join(" | ")}`);
+  }
+  lines.push("", "Classes:");
+  for (const row of doc.classes) {
+    const extra = row.outcomeIfReportOnlyEnforced !== row.outcome ? `  [report-only would: ${row.outcomeIfReportOnlyEnforced}]` : "";
+    lines.push(`  ${row.id}  ${outcomeText(row.outcome, row.controls)}${extra}  ${row.description.join("; ")}`);
+    for (const more of row.regions.slice(1)) lines.push(`        or ${more.description.join("; ")}`);
+    lines.push(`        applying: ${row.applying.length ? row.applying.join(" | ") : "none"}`);
+    lines.push(`        witness: ${JSON.stringify(row.witness)}`);
+  }
+  if (doc.assertions.length) {
+    lines.push("", "Assertions:");
+    for (const a of doc.assertions) {
+      if (a.ok) {
+        lines.push(`  PASS  ${a.assertion}  (${a.classesChecked} class(es) checked)`);
+        continue;
+      }
+      lines.push(`  FAIL  ${a.assertion}  (${a.failures.length} failing of ${a.classesChecked} checked)`);
+      for (const f of a.failures) {
+        lines.push(`        ${f.classId} for ${f.scope}: ${outcomeText(f.outcome, f.controls)}; applying: ${f.applying.length ? f.applying.join(" | ") : "none"}`);
+        lines.push(`          ${f.description.join("; ")}`);
+        lines.push(`          witness: ${JSON.stringify(f.witness)}`);
+      }
+    }
+  }
+  return lines;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
+}
+
+const STYLE = `
+body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1b1b1b}
+h1{font-size:20px}h2{font-size:16px;margin-top:28px}
+table{border-collapse:collapse;margin-top:8px}
+th,td{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}
+th.policy{writing-mode:vertical-rl;transform:rotate(180deg);max-height:260px;font-weight:normal}
+td.applies{background:#e8eefc;text-align:center}
+td.block{background:#fbe3e3;font-weight:600}td.grant{background:#fff4d6;font-weight:600}td.allow{background:#e4f4e4;font-weight:600}
+td.witness code{white-space:pre-wrap;font-size:12px}
+.pass{color:#1d7a1d;font-weight:600}.fail{color:#b11;font-weight:600}
+ul{margin:4px 0 0 18px;padding:0}`;
+
+/** A self-contained HTML page (inline CSS, no scripts, no external assets): the class x policy matrix. */
+export function coverageHtml(doc: CoverageDocument, title: string): string {
+  const e = escapeHtml;
+  const c = doc.counts;
+  const head = doc.policies.map((p) => `<th class="policy" title="${e(p.state)}">${e(p.name)}<br><small>${e(p.state)}</small></th>`).join("");
+  const rows = doc.classes
+    .map((row) => {
+      const applying = new Set(row.applying);
+      const cells = doc.policies.map((p) => (applying.has(p.name) ? `<td class="applies">applies</td>` : "<td></td>")).join("");
+      const desc = `<ul>${row.regions.map((r) => `<li>${e(r.description.join("; "))}</li>`).join("")}</ul>`;
+      return (
+        `<tr id="${e(row.id)}"><th>${e(row.id)}</th><td>${desc}</td><td class="witness"><code>${e(JSON.stringify(row.witness))}</code></td>${cells}` +
+        `<td class="${e(row.outcome)}">${e(outcomeText(row.outcome, row.controls))}</td><td class="${e(row.outcomeIfReportOnlyEnforced)}">${e(row.outcomeIfReportOnlyEnforced)}</td></tr>`
+      );
+    })
+    .join("\n");
+  const assertions = doc.assertions.length
+    ? `<h2>Assertions</h2><table><tr><th>assertion</th><th>result</th><th>failing classes (witness)</th></tr>${doc.assertions
+        .map(
+          (a) =>
+            `<tr><td><code>${e(a.assertion)}</code></td><td class="${a.ok ? "pass" : "fail"}">${a.ok ? "PASS" : "FAIL"} (${a.classesChecked} checked)</td><td>${a.failures
+              .map((f) => `<a href="#${e(f.classId)}">${e(f.classId)}</a> ${e(f.scope)}: ${e(f.outcome)} <code>${e(JSON.stringify(f.witness))}</code>`)
+              .join("<br>")}</td></tr>`,
+        )
+        .join("")}</table>`
+    : "";
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>${e(title)}</title><style>${STYLE}</style></head>
+<body>
+<h1>${e(title)}</h1>
+<p>${c.classes} device classes for ${e(doc.scope)}: ${c.block} blocked, ${c.grant} granted with controls, ${c.allow} allowed; ${c.noPolicy} with no policy; ${c.blockIfReportOnlyEnforced} blocked with report-only policies enforced.
+Every device falls in exactly one class; every device of a class gets the same policies and outcome.</p>
+${assertions}
+<h2>Decision table</h2>
+<table>
+<tr><th>class</th><th>devices</th><th>witness</th>${head}<th>outcome</th><th>with report-only enforced</th></tr>
+${rows}
+</table>
+</body></html>
+`;
+}

@@ -1,0 +1,387 @@
+/**
+ * Import Conditional Access policies from Microsoft Graph exports: the exact `@pulumi/azuread`
+ * ConditionalAccessPolicy args, the `pulumi import` command, and CorporateDeviceAccess args where a
+ * policy has the shape that component declares. Pure: no Pulumi, no network.
+ */
+import { ExportDecodeError, MAX_EXPORT_BYTES, excerpt, exportItems, exportTooLarge, readExport, type ExportEncoding } from "./decode";
+import { recogniseCorporateDeviceAccess, recognisePlatformCompanion } from "./recognise";
+import type { PlainCorporateDeviceAccessArgs } from "../component/corporate-device-policy";
+import type { PlainConditionalAccessPolicy, PlainUsersCondition } from "../policy-shape";
+import { STATES, GUID, READ_ONLY_POLICY_KEYS, type Json, isAnnotationKey, isObject, asText, isEmpty, Context, canonicalEnum, compact } from "./fields";
+import { resolvePlaceholders } from "./placeholders";
+import { convertConditions, convertGrantControls, convertSessionControls } from "./graph-to-args";
+import { resourceNameFor, uniqueName, policyName } from "./names";
+import { shellQuote, importIdOf, resourceSnippet, componentSnippet } from "./snippets";
+
+export const AZUREAD_POLICY_TYPE = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy";
+export const CORPORATE_DEVICE_ACCESS_TYPE = "tenant-guardrails:index:CorporateDeviceAccess";
+export const IMPORT_ID_PREFIX = "/identity/conditionalAccess/policies/";
+export const AUTHENTICATION_STRENGTH_PREFIX = "/policies/authenticationStrengthPolicies/";
+
+/** How an imported policy is best declared. */
+export const ImportKind = {
+  /** As a CorporateDeviceAccess component (the policy has the shape the component declares). */
+  Component: "component",
+  /** As a raw azuread ConditionalAccessPolicy resource. */
+  Resource: "resource",
+} as const;
+export type ImportKind = (typeof ImportKind)[keyof typeof ImportKind];
+
+/** Something the importer changed or decided, in words a reviewer reads. */
+export interface ImportNote {
+  /** Stable machine-readable code, e.g. "legacy-device-condition". */
+  code: string;
+  message: string;
+}
+
+export interface ImportedPolicy {
+  /** File name (or "<input>") the policy came from. */
+  source: string;
+  /** 0-based position of the policy in its export. */
+  index: number;
+  /** Graph object id; undefined for exports without ids (e.g. POST request bodies). */
+  id: string | undefined;
+  displayName: string;
+  /** Pulumi resource name (unique within one import run). */
+  resourceName: string;
+  kind: ImportKind;
+  /** The exact azuread ConditionalAccessPolicy args (what the tenant has today). */
+  resource: PlainConditionalAccessPolicy;
+  /** CorporateDeviceAccess args, when kind is "component" (undefined on a policy that is part of another's component). */
+  component: PlainCorporateDeviceAccessArgs | undefined;
+  /** Resource name of the imported component that declares this policy as its second child (platforms). */
+  partOf: string | undefined;
+  /** `pulumi import` command line; undefined when the export has no id. */
+  importCommand: string | undefined;
+  /** For components: the `pulumi import --file` document adopting the policy under the component. */
+  importFile: ImportFile | undefined;
+  /** TypeScript to paste into a stack module. */
+  typescript: string;
+  notes: ImportNote[];
+}
+
+/** The document `pulumi import --file` reads. */
+export interface ImportFile {
+  resources: { type: string; name: string; id?: string; parent?: string; component?: boolean }[];
+}
+
+/** A policy (or a whole file) that could not be imported. */
+export interface PolicyImportError {
+  source: string;
+  /** Position of the policy in its export; undefined when the whole file failed. */
+  index: number | undefined;
+  /** Display name (or derived name) of the policy, when known. */
+  policy: string | undefined;
+  /** Path of the offending field, e.g. "conditions.devices.deviceFilter.rule". */
+  field: string | undefined;
+  /** Character position in a device filter rule, for rule errors. */
+  position: number | undefined;
+  /** The device filter rule, for rule errors (to show the position). */
+  rule: string | undefined;
+  message: string;
+  fix: string | undefined;
+}
+
+export interface ImportResult {
+  /** Every file read, with how its bytes were decoded. */
+  files: { source: string; encoding: string }[];
+  policies: ImportedPolicy[];
+  errors: PolicyImportError[];
+}
+
+export interface ImportOptions {
+  /** File name of the export: used in messages and to name policies without displayName. */
+  sourceName?: string;
+  /** Values for placeholder tokens (e.g. "ENTRAGROUP_Break glass_ENTRAGROUP" -> a group object id). */
+  placeholderValues?: Record<string, string>;
+  /** Resource names already taken (e.g. by earlier files of the same run); updated in place. */
+  takenResourceNames?: Set<string>;
+}
+
+/** One input file for a multi-file import. */
+export interface ExportFile {
+  name: string;
+  content: Uint8Array | string;
+  /** Size of the file on disk, when known before reading it: a file over MAX_EXPORT_BYTES is refused unread. */
+  sizeBytes?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import
+
+/**
+ * The lockout rule of CorporateDeviceAccess, for every imported policy: an enabled policy that
+ * blocks all users, or requires a control of them, must exclude at least one user or group by
+ * object id (the break-glass accounts). Excluded guests or roles do not count.
+ */
+function checkLockout(ctx: Context, state: string | undefined, users: PlainUsersCondition, grant: PlainConditionalAccessPolicy["grantControls"]): void {
+  if (state !== "enabled" || !grant || !(users.includedUsers ?? []).includes("All")) return;
+  const excludedIds = (users.excludedUsers ?? []).filter((u) => GUID.test(u));
+  if (excludedIds.length + (users.excludedGroups ?? []).length > 0) return;
+  const controls = [...(grant.builtInControls ?? []), ...(grant.authenticationStrengthPolicyId ? ["authentication strength"] : []), ...(grant.termsOfUses ? ["terms of use"] : []), ...(grant.customAuthenticationFactors ?? [])];
+  const what = controls.length === 1 && controls[0] === "block" ? "blocks all users" : `blocks all users or requires a control of them (${controls.join(", ")})`;
+  ctx.problem(
+    "conditions.users.excludeGroups",
+    `an enabled policy that ${what} must exclude at least one emergency-access (break-glass) account or group, or a mistake locks every administrator out; this one excludes none`,
+    'exclude your break-glass accounts or group (conditions.users.excludeUsers or excludeGroups; use --map when the export has a placeholder for them), or import the policy with state "enabledForReportingButNotEnforced"',
+  );
+}
+
+/** Convert one Graph policy object; problems are returned, never thrown. */
+function importOne(raw: unknown, index: number, count: number, options: ImportOptions, taken: Set<string>): { policy?: ImportedPolicy; errors: PolicyImportError[] } {
+  const source = options.sourceName ?? "<input>";
+  const fail = (message: string, fix?: string, policy?: string): { errors: PolicyImportError[] } => ({
+    errors: [{ source, index, policy, field: undefined, position: undefined, rule: undefined, message, fix }],
+  });
+  if (!isObject(raw)) return fail(`item #${index + 1} is ${excerpt(raw)}, not a Conditional Access policy object`);
+  const odataType = raw["@odata.type"];
+  if (typeof odataType === "string" && !/conditionalAccessPolicy$/i.test(odataType)) {
+    const label = typeof raw.displayName === "string" ? raw.displayName : undefined;
+    return fail(`item #${index + 1} is a ${odataType.replace(/^#/, "").slice(0, 100)}, not a Conditional Access policy`, "import only files of GET /identity/conditionalAccess/policies", label);
+  }
+  if (!("conditions" in raw)) {
+    const label = typeof raw.displayName === "string" ? raw.displayName : undefined;
+    return fail(`item #${index + 1} has no "conditions": not a Conditional Access policy`, "import only files of GET /identity/conditionalAccess/policies", label);
+  }
+
+  const ctx = new Context();
+  const displayNameRaw = policyName(ctx, raw, index, count, options.sourceName);
+  const resolved = resolvePlaceholders(ctx, { ...raw, displayName: displayNameRaw }, "", options.placeholderValues ?? {}) as Json;
+  const displayName = resolved.displayName as string;
+
+  for (const [key, value] of Object.entries(resolved)) {
+    if (isAnnotationKey(key) || READ_ONLY_POLICY_KEYS.has(key) || ["displayName", "state", "conditions", "grantControls", "sessionControls"].includes(key)) continue;
+    if (!isEmpty(value)) ctx.note("ignored-field", `${key} is not part of the azuread resource and was ignored`);
+  }
+
+  const state = canonicalEnum(ctx, "state", asText(resolved.state ?? ""), STATES);
+  const conditions = convertConditions(ctx, resolved.conditions);
+  const grantControls = convertGrantControls(ctx, resolved.grantControls);
+  const sessionControls = convertSessionControls(ctx, resolved.sessionControls);
+  // Unless a control was refused already (then this would only repeat it).
+  if (!grantControls && !sessionControls && !ctx.problems.some((p) => /^(grantControls|sessionControls)\b/.test(p.field))) {
+    ctx.problem("grantControls", "the policy has neither grant controls nor session controls (the provider requires one)", "add a grant control such as block or mfa");
+  }
+  const id = typeof resolved.id === "string" && resolved.id.trim() ? resolved.id.trim() : undefined;
+  if (id !== undefined && /[\u0000-\u001f\u007f]/.test(id)) {
+    ctx.problem("id", `the policy id ${excerpt(id)} has control characters: not a Graph object id`, "export the policy again from Graph");
+  }
+  checkLockout(ctx, state, conditions.users, grantControls);
+
+  if (ctx.problems.length > 0 || !state) {
+    return {
+      errors: ctx.problems.map((p) => ({ source, index, policy: displayName, field: p.field, position: p.position, rule: p.rule, message: p.message, fix: p.fix })),
+    };
+  }
+
+  const resource: PlainConditionalAccessPolicy = compact({ displayName, state, conditions, grantControls, sessionControls });
+  const recognised = recogniseCorporateDeviceAccess(resource);
+  for (const reason of recognised.notes) ctx.note(reason.code, reason.message);
+  const resourceName = uniqueName(resourceNameFor(displayName), taken);
+
+  let importCommand: string | undefined;
+  let typescript: string;
+  let importFile: ImportFile | undefined;
+  if (recognised.args) {
+    typescript = componentSnippet(resourceName, recognised.args);
+    if (id) {
+      // `pulumi import` (CLI >= 3.94) can create the empty component as the parent of the adopted policy.
+      importFile = {
+        resources: [
+          { type: CORPORATE_DEVICE_ACCESS_TYPE, name: resourceName, component: true },
+          { type: AZUREAD_POLICY_TYPE, name: `${resourceName}-untrusted-devices`, id: importIdOf(id), parent: resourceName },
+        ],
+      };
+      importCommand = `pulumi import --file ${shellQuote(`${resourceName}.import.json`)}`;
+      ctx.note("component-import", `save importFile as ${resourceName}.import.json: it adopts the policy as the component's child "${resourceName}-untrusted-devices"`);
+    }
+  } else {
+    typescript = resourceSnippet(resourceName, resource, id);
+    if (id) importCommand = `pulumi import ${shellQuote(AZUREAD_POLICY_TYPE)} ${shellQuote(resourceName)} ${shellQuote(importIdOf(id))}`;
+  }
+  if (!id) ctx.note("no-id", "the export has no id (a request body, not a tenant export): nothing to import, pulumi up creates the policy");
+
+  return {
+    errors: [],
+    policy: {
+      source,
+      index,
+      id,
+      displayName,
+      resourceName,
+      kind: recognised.args ? ImportKind.Component : ImportKind.Resource,
+      resource,
+      component: recognised.args,
+      partOf: undefined,
+      importCommand,
+      importFile,
+      typescript,
+      notes: ctx.notes,
+    },
+  };
+}
+
+/**
+ * What a platform companion shares with its component's device policy (same users, apps, client
+ * apps, state and control), as one string: sets compared case-insensitively, as the recogniser does.
+ */
+function scopeKey(p: ImportedPolicy): string {
+  const set = (list: string[] | undefined) => [...new Set((list ?? []).map((v) => v.toLowerCase()))].sort().join(",");
+  const r = p.resource;
+  const u = r.conditions.users;
+  return JSON.stringify([
+    p.id === undefined,
+    r.state,
+    set(r.conditions.clientAppTypes),
+    set(r.conditions.applications.includedApplications),
+    set(r.conditions.applications.excludedApplications),
+    set(u.includedUsers),
+    set(u.excludedUsers),
+    set(u.includedGroups),
+    set(u.excludedGroups),
+    set(u.includedRoles),
+    set(u.excludedRoles),
+    set(r.grantControls?.builtInControls),
+  ]);
+}
+
+/**
+ * CorporateDeviceAccess with `allowedPlatforms` declares two policies: the device one and one on
+ * other platforms. When both are in the export, adopt them as one component.
+ */
+function mergePlatformCompanions(policies: ImportedPolicy[]): void {
+  // Candidates by scope, so each component looks only at policies that can be its companion
+  // (linear in the number of policies, not quadratic).
+  const candidates = new Map<string, ImportedPolicy[]>();
+  for (const q of policies) {
+    const c = q.resource.conditions;
+    if (q.kind !== ImportKind.Resource || c.devices || !c.platforms?.excludedPlatforms?.length) continue;
+    const key = scopeKey(q);
+    const bucket = candidates.get(key);
+    if (bucket) bucket.push(q);
+    else candidates.set(key, [q]);
+  }
+  if (candidates.size === 0) return;
+  for (const main of policies) {
+    if (main.kind !== ImportKind.Component || !main.component || main.component.allowedPlatforms) continue;
+    const mainArgs = main.component;
+    const companion = candidates
+      .get(scopeKey(main))
+      ?.find((q) => q !== main && q.kind === ImportKind.Resource && !q.id === !main.id && recognisePlatformCompanion(mainArgs, q.resource) !== undefined);
+    if (!companion) continue;
+    const { args: merged, displayName } = recognisePlatformCompanion(mainArgs, companion.resource)!;
+    const child = `${main.resourceName}-other-platforms`;
+    main.component = merged;
+    main.typescript = componentSnippet(main.resourceName, merged);
+    if (main.importFile && companion.id) {
+      main.importFile.resources.push({ type: AZUREAD_POLICY_TYPE, name: child, id: importIdOf(companion.id), parent: main.resourceName });
+    }
+    main.notes.push({
+      code: "platform-companion",
+      message: `merged with "${companion.displayName}" (${companion.source} #${companion.index + 1}), which acts on platforms other than ${merged.allowedPlatforms!.join(", ")}: it becomes allowedPlatforms and the component's child "${child}"`,
+    });
+    companion.kind = ImportKind.Component;
+    companion.partOf = main.resourceName;
+    companion.typescript = `// declared by new CorporateDeviceAccess(${JSON.stringify(main.resourceName)}) as its child "${child}"`;
+    companion.importCommand = main.importCommand;
+    companion.notes.push({
+      code: "platform-companion",
+      message:
+        `same shape as the platform policy of CorporateDeviceAccess "${main.resourceName}" (${main.source} #${main.index + 1}): adopted as its child "${child}"` +
+        (displayName !== companion.displayName ? `; the first pulumi up renames it to "${displayName}"` : ""),
+    });
+  }
+}
+
+/**
+ * Import the Conditional Access policies of one Graph export (bytes, text or parsed JSON), with
+ * options or just the file name. Every policy is tried; those that cannot be imported are listed
+ * in `errors` with the reason.
+ */
+export function importConditionalAccessPolicies(input: unknown, optionsOrSourceName: ImportOptions | string = {}): ImportResult {
+  const options = typeof optionsOrSourceName === "string" ? { sourceName: optionsOrSourceName } : optionsOrSourceName;
+  const source = options.sourceName ?? "<input>";
+  let json: unknown;
+  let encoding: ExportEncoding;
+  try {
+    ({ json, encoding } = readExport(input));
+  } catch (err) {
+    if (!(err instanceof ExportDecodeError)) throw err;
+    const message = err.value === undefined ? err.message : `${err.message} (found ${err.value})`;
+    return { files: [{ source, encoding: "unreadable" }], policies: [], errors: [{ source, index: undefined, policy: undefined, field: err.path, position: undefined, rule: undefined, message, fix: undefined }] };
+  }
+  const items = exportItems(json);
+  const taken = options.takenResourceNames ?? new Set<string>();
+  const result: ImportResult = { files: [{ source, encoding }], policies: [], errors: [] };
+  if (items.length === 0) {
+    result.errors.push({ source, index: undefined, policy: undefined, field: undefined, position: undefined, rule: undefined, message: "the export holds no policy", fix: undefined });
+  }
+  for (const item of items) {
+    let outcome: { policy?: ImportedPolicy; errors: PolicyImportError[] };
+    try {
+      outcome = importOne(item.value, item.index, items.length, options, taken);
+    } catch (err) {
+      // A fault of this importer, not of the export: report it against the policy and go on.
+      outcome = { errors: [internalError(source, item.index, err)] };
+    }
+    if (outcome.policy) result.policies.push(outcome.policy);
+    for (const e of outcome.errors) result.errors.push(e);
+  }
+  mergePlatformCompanions(result.policies);
+  return result;
+}
+
+/** Marks an error as the importer's own fault (tests assert no input produces one). */
+export const INTERNAL_ERROR_PREFIX = "internal error of import-ca";
+
+function internalError(source: string, index: number | undefined, err: unknown): PolicyImportError {
+  const detail = err instanceof Error ? `${err.name}: ${err.message}` : excerpt(err);
+  return {
+    source,
+    index,
+    policy: undefined,
+    field: undefined,
+    position: undefined,
+    rule: undefined,
+    message: `${INTERNAL_ERROR_PREFIX} (${excerpt(detail, 200)}): the ${index === undefined ? "file" : "policy"} was not imported`,
+    fix: "report this to the maintainers of tenant-guardrails with the export (names and ids removed)",
+  };
+}
+
+/** Import several export files in one run: resource names stay unique across files. */
+export function importConditionalAccessFiles(files: ExportFile[], options: Omit<ImportOptions, "sourceName" | "takenResourceNames"> = {}): ImportResult {
+  const taken = new Set<string>();
+  const result: ImportResult = { files: [], policies: [], errors: [] };
+  for (const file of files) {
+    let one: ImportResult;
+    try {
+      if (file.sizeBytes !== undefined && file.sizeBytes > MAX_EXPORT_BYTES) throw exportTooLarge(file.sizeBytes);
+      one = importConditionalAccessPolicies(file.content, { ...options, sourceName: file.name, takenResourceNames: taken });
+    } catch (err) {
+      const error =
+        err instanceof ExportDecodeError
+          ? { source: file.name, index: undefined, policy: undefined, field: err.path, position: undefined, rule: undefined, message: err.message, fix: undefined }
+          : internalError(file.name, undefined, err);
+      one = { files: [{ source: file.name, encoding: "unreadable" }], policies: [], errors: [error] };
+    }
+    for (const f of one.files) result.files.push(f);
+    for (const p of one.policies) result.policies.push(p);
+    for (const e of one.errors) result.errors.push(e);
+  }
+  mergePlatformCompanions(result.policies);
+  return result;
+}
+
+/**
+ * One `pulumi import --file` document adopting every imported policy that has an id: raw
+ * resources by name, components with their children.
+ */
+export function combinedImportFile(policies: ImportedPolicy[]): ImportFile {
+  const resources: ImportFile["resources"] = [];
+  for (const p of policies) {
+    if (p.partOf !== undefined || !p.id) continue; // a companion is adopted with its component
+    if (p.importFile) resources.push(...p.importFile.resources);
+    else resources.push({ type: AZUREAD_POLICY_TYPE, name: p.resourceName, id: importIdOf(p.id) });
+  }
+  return { resources };
+}

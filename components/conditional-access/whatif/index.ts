@@ -1,0 +1,3 @@
+/** What-if over an inventory: policies evaluated against devices, and the inventory readers (JSON, CSV, Graph pages). */
+export * from "./evaluate";
+export * from "./inventory";
