@@ -1,7 +1,7 @@
 /**
  * Constants and plain shapes of the Defender for Cloud vulnerability-assessment choice. No Pulumi
  * import: the validation, decision summary and payload builders use these, and so do the tests.
- * Facts and their sources: ../shared/reference/defender-vulnerability-assessment.md.
+ * Facts and their sources: docs/defender.md.
  */
 
 /** How servers get vulnerability assessment in one environment. */

@@ -2,8 +2,8 @@
  * The vocabulary of Entra Conditional Access "filter for devices" rules: properties, operators,
  * fixed values, the AST the parser produces, and the canonical printer.
  *
- * Pure data and functions: no Pulumi import. Facts come from
- * ../shared/reference/conditional-access.md, sections 1 and 2.
+ * Pure data and functions: no Pulumi import. The facts, with their Microsoft sources, are in
+ * docs/conditional-access.md ("Device filter language").
  */
 
 /** Maximum length of a filter rule, in characters (same limit as dynamic group rules). */

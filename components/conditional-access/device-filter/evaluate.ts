@@ -1,7 +1,7 @@
 /**
  * Offline evaluation of a device filter against Microsoft Graph device objects.
  *
- * Semantics (DESIGN.md, "Semantics of device filters offline"):
+ * Semantics (docs/design/device-filter-semantics.md):
  * - `null`/`undefined` is an unregistered device: every property is *none*. A registered device
  *   lacking an attribute (missing, null, or not a string) also has *none* for it.
  * - Positive operators with *none* are false; negative operators are their exact negation, so
