@@ -12,11 +12,10 @@
  *
  * Used by test/engine/pulumi-doubles.e2e.ts and bench/engine.ts.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { REPO_ROOT, type RunResult } from "./harness";
+import { REPO_ROOT, engineEnv, pulumiRunner, type RunResult } from "./harness";
 
 export const DOUBLES_DIR = path.join(REPO_ROOT, "test", "engine", "doubles");
 export const DOUBLE_PROVIDERS = ["azuread", "azure-native", "command"] as const;
@@ -72,7 +71,6 @@ module.exports = require(${JSON.stringify(path.join(REPO_ROOT, "dist", "stacks",
 `;
 }
 
-const COMMAND_TIMEOUT_MS = 150_000;
 
 /** A temporary project running the stack program for `stack`, with the doubles on PATH. */
 export async function createStackWorkspace(bin: string, stack = "dev"): Promise<StackWorkspace> {
@@ -98,50 +96,14 @@ export async function createStackWorkspace(bin: string, stack = "dev"): Promise<
   fs.writeFileSync(path.join(projectDir, "index.js"), stackProgramSource());
   fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(projectDir, "node_modules"), "dir");
 
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PATH: [bin, doublesBin, process.env.PATH ?? ""].join(path.delimiter),
-    PULUMI_HOME: home,
-    PULUMI_BACKEND_URL: `file://${backend}`,
-    PULUMI_CONFIG_PASSPHRASE: "tg-doubles-e2e-passphrase",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-    PULUMI_SKIP_CONFIRMATIONS: "true",
-    TG_PROVIDER_DOUBLE_LOG: logFile,
-    NO_PROXY: "127.0.0.1,localhost",
-    no_proxy: "127.0.0.1,localhost",
-  };
-  for (const k of Object.keys(env)) if (/^(AZURE_|ARM_|PULUMI_ACCESS_TOKEN$|PULUMI_CONFIG_PASSPHRASE_FILE$|PULUMI_IGNORE_AMBIENT_PLUGINS$)/.test(k)) delete env[k];
-
-  const pulumi = (args: string[], options: { timeoutMs?: number } = {}) =>
-    new Promise<RunResult>((resolve, reject) => {
-      const started = Date.now();
-      const child = spawn(path.join(bin, "pulumi"), [...args, "--non-interactive"], { cwd: projectDir, env, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      const timeoutMs = options.timeoutMs ?? COMMAND_TIMEOUT_MS;
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`pulumi ${args.join(" ")}: no answer within ${timeoutMs / 1000}s\n${stdout}\n${stderr}`));
-      }, timeoutMs);
-      child.on("error", (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr, ms: Date.now() - started, command: `pulumi ${args.join(" ")}` });
-      });
-    });
-  const pulumiOk = async (args: string[], options?: { timeoutMs?: number }) => {
-    const r = await pulumi(args, options);
-    if (r.code !== 0) throw new Error(`${r.command} exited with ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
-    return r;
-  };
+  const env = engineEnv({
+    path: [bin, doublesBin],
+    home,
+    backend,
+    passphrase: "tg-doubles-e2e-passphrase",
+    extra: { TG_PROVIDER_DOUBLE_LOG: logFile },
+  });
+  const { pulumi, pulumiOk } = pulumiRunner(bin, projectDir, env);
   const workspace: StackWorkspace = {
     root,
     projectDir,

@@ -134,6 +134,66 @@ export interface RunResult {
   command: string;
 }
 
+/** Default deadline of one pulumi command (the engine starts node several times per command). */
+const COMMAND_TIMEOUT_MS = 150_000;
+/**
+ * The engine's environment: the built CLI (and any extra plugin directories) first on PATH, a local
+ * file backend and passphrase secrets, nothing that reaches the network, and no credential of the
+ * caller's (the fakes are on loopback, where the REST client uses a fixed test token).
+ */
+export function engineEnv(options: { path: string[]; home: string; backend: string; passphrase: string; extra?: Record<string, string> }): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: [...options.path, process.env.PATH ?? ""].join(path.delimiter),
+    PULUMI_HOME: options.home,
+    PULUMI_BACKEND_URL: `file://${options.backend}`,
+    PULUMI_CONFIG_PASSPHRASE: options.passphrase,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+    PULUMI_SKIP_CONFIRMATIONS: "true",
+    NO_PROXY: "127.0.0.1,localhost",
+    no_proxy: "127.0.0.1,localhost",
+    ...options.extra,
+  };
+  // Ambient plugins (the dynamic-provider launcher, the provider doubles) must stay visible.
+  for (const k of Object.keys(env)) if (/^(AZURE_|ARM_|PULUMI_ACCESS_TOKEN$|PULUMI_CONFIG_PASSPHRASE_FILE$|PULUMI_IGNORE_AMBIENT_PLUGINS$)/.test(k)) delete env[k];
+  return env;
+}
+
+/** `pulumi <args> --non-interactive` in `projectDir`, with a deadline; `pulumiOk` also requires exit 0. */
+export function pulumiRunner(bin: string, projectDir: string, env: NodeJS.ProcessEnv) {
+  const pulumi = (args: string[], options: { timeoutMs?: number } = {}) =>
+    new Promise<RunResult>((resolve, reject) => {
+      const started = Date.now();
+      const child = spawn(path.join(bin, "pulumi"), [...args, "--non-interactive"], { cwd: projectDir, env, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const timeoutMs = options.timeoutMs ?? COMMAND_TIMEOUT_MS;
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`pulumi ${args.join(" ")}: no answer within ${timeoutMs / 1000}s\n${stdout}\n${stderr}`));
+      }, timeoutMs);
+      child.on("error", (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr, ms: Date.now() - started, command: `pulumi ${args.join(" ")}` });
+      });
+    });
+  const pulumiOk = async (args: string[], options?: { timeoutMs?: number }) => {
+    const r = await pulumi(args, options);
+    if (r.code !== 0) throw new Error(`${r.command} exited with ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+    return r;
+  };
+  return { pulumi, pulumiOk };
+}
+
 export interface EngineWorkspace {
   root: string;
   projectDir: string;
@@ -150,8 +210,6 @@ export interface EngineWorkspace {
   dispose(): Promise<void>;
 }
 
-/** Default deadline of one pulumi command (the engine starts node several times per command). */
-const COMMAND_TIMEOUT_MS = 150_000;
 
 /**
  * Creates the temporary workspace, starts the fakes, logs in to the file backend and creates the
@@ -187,51 +245,8 @@ export async function createEngineWorkspace(bin: string): Promise<EngineWorkspac
   const arm = new FakeArm();
   await arm.start();
 
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
-    PULUMI_HOME: home,
-    PULUMI_BACKEND_URL: `file://${backend}`,
-    PULUMI_CONFIG_PASSPHRASE: "tg-engine-e2e-passphrase",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-    PULUMI_SKIP_CONFIRMATIONS: "true",
-    NO_PROXY: "127.0.0.1,localhost",
-    no_proxy: "127.0.0.1,localhost",
-  };
-  // No credential of the caller's reaches the engine: the fakes are on loopback, where the REST
-  // client uses a fixed test token, and the backend is a local directory.
-  for (const k of Object.keys(env)) if (/^(AZURE_|ARM_|PULUMI_ACCESS_TOKEN$|PULUMI_CONFIG_PASSPHRASE_FILE$)/.test(k)) delete env[k];
-
-  const pulumi = (args: string[], options: { timeoutMs?: number } = {}) =>
-    new Promise<RunResult>((resolve, reject) => {
-      const started = Date.now();
-      const child = spawn(path.join(bin, "pulumi"), [...args, "--non-interactive"], { cwd: projectDir, env, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      const timeoutMs = options.timeoutMs ?? COMMAND_TIMEOUT_MS;
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`pulumi ${args.join(" ")}: no answer within ${timeoutMs / 1000}s\n${stdout}\n${stderr}`));
-      }, timeoutMs);
-      child.on("error", (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr, ms: Date.now() - started, command: `pulumi ${args.join(" ")}` });
-      });
-    });
-  const pulumiOk = async (args: string[], options?: { timeoutMs?: number }) => {
-    const r = await pulumi(args, options);
-    if (r.code !== 0) throw new Error(`${r.command} exited with ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
-    return r;
-  };
+  const env = engineEnv({ path: [bin], home, backend, passphrase: "tg-engine-e2e-passphrase" });
+  const { pulumi, pulumiOk } = pulumiRunner(bin, projectDir, env);
 
   const workspace: EngineWorkspace = {
     root,
