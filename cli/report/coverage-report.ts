@@ -2,7 +2,8 @@
  * `coverage --html`: the decision table (class x policy -> outcome) with assertion results, built
  * on the shared HTML module. Pure: data in, HTML string out.
  */
-import type { CoverageDocument, Outcome } from "../../components";
+import type { CoverageDocument } from "../../components";
+import { coverageClassRow, coveragePolicyHeader } from "../../components/conditional-access/coverage/report";
 import { DETAIL_ROW_LIMIT, capRows, cappedNote, esc, page } from "./html";
 import type { Provenance } from "./provenance";
 
@@ -14,28 +15,14 @@ export interface CoverageReportInput {
   detailLimit?: number;
 }
 
-function outcomeText(outcome: Outcome, controls: string[]): string {
-  return outcome === "grant" ? `grant (${controls.join("; ")})` : outcome;
-}
-
 export function renderCoverageReport(input: CoverageReportInput): string {
   const { doc, title } = input;
   const e = esc;
   const c = doc.counts;
   const classes = capRows(doc.classes, input.detailLimit ?? DETAIL_ROW_LIMIT);
   const shownIds = new Set(classes.shown.map((row) => row.id));
-  const head = doc.policies.map((p) => `<th class="policy" title="${e(p.state)}">${e(p.name)}<br><small>${e(p.state)}</small></th>`).join("");
-  const rows = classes.shown
-    .map((row) => {
-      const applying = new Set(row.applying);
-      const cells = doc.policies.map((p) => (applying.has(p.name) ? `<td class="applies">applies</td>` : "<td></td>")).join("");
-      const desc = `<ul>${row.regions.map((r) => `<li>${e(r.description.join("; "))}</li>`).join("")}</ul>`;
-      return (
-        `<tr id="${e(row.id)}"><th>${e(row.id)}</th><td>${desc}</td><td class="witness"><code>${e(JSON.stringify(row.witness))}</code></td>${cells}` +
-        `<td class="${e(row.outcome)}">${e(outcomeText(row.outcome, row.controls))}</td><td class="${e(row.outcomeIfReportOnlyEnforced)}">${e(row.outcomeIfReportOnlyEnforced)}</td></tr>`
-      );
-    })
-    .join("\n");
+  const head = coveragePolicyHeader(doc);
+  const rows = classes.shown.map((row) => coverageClassRow(doc, row)).join("\n");
   // A failing class links to its row only when the row is on the page.
   const classRef = (id: string) => (shownIds.has(id) ? `<a href="#${e(id)}">${e(id)}</a>` : e(id));
   const assertions = doc.assertions.length

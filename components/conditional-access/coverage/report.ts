@@ -125,22 +125,30 @@ td.witness code{white-space:pre-wrap;font-size:12px}
 .pass{color:#1d7a1d;font-weight:600}.fail{color:#b11;font-weight:600}
 ul{margin:4px 0 0 18px;padding:0}`;
 
+/** The decision table's policy columns (one `<th>` per policy), shared with the CLI's report. */
+export function coveragePolicyHeader(doc: CoverageDocument): string {
+  const e = escapeHtml;
+  return doc.policies.map((p) => `<th class="policy" title="${e(p.state)}">${e(p.name)}<br><small>${e(p.state)}</small></th>`).join("");
+}
+
+/** One class of the decision table: regions, witness, the policies that apply, the outcomes. */
+export function coverageClassRow(doc: CoverageDocument, row: CoverageRow): string {
+  const e = escapeHtml;
+  const applying = new Set(row.applying);
+  const cells = doc.policies.map((p) => (applying.has(p.name) ? `<td class="applies">applies</td>` : "<td></td>")).join("");
+  const desc = `<ul>${row.regions.map((r) => `<li>${e(r.description.join("; "))}</li>`).join("")}</ul>`;
+  return (
+    `<tr id="${e(row.id)}"><th>${e(row.id)}</th><td>${desc}</td><td class="witness"><code>${e(JSON.stringify(row.witness))}</code></td>${cells}` +
+    `<td class="${e(row.outcome)}">${e(outcomeText(row.outcome, row.controls))}</td><td class="${e(row.outcomeIfReportOnlyEnforced)}">${e(row.outcomeIfReportOnlyEnforced)}</td></tr>`
+  );
+}
+
 /** A self-contained HTML page (inline CSS, no scripts, no external assets): the class x policy matrix. */
 export function coverageHtml(doc: CoverageDocument, title: string): string {
   const e = escapeHtml;
   const c = doc.counts;
-  const head = doc.policies.map((p) => `<th class="policy" title="${e(p.state)}">${e(p.name)}<br><small>${e(p.state)}</small></th>`).join("");
-  const rows = doc.classes
-    .map((row) => {
-      const applying = new Set(row.applying);
-      const cells = doc.policies.map((p) => (applying.has(p.name) ? `<td class="applies">applies</td>` : "<td></td>")).join("");
-      const desc = `<ul>${row.regions.map((r) => `<li>${e(r.description.join("; "))}</li>`).join("")}</ul>`;
-      return (
-        `<tr id="${e(row.id)}"><th>${e(row.id)}</th><td>${desc}</td><td class="witness"><code>${e(JSON.stringify(row.witness))}</code></td>${cells}` +
-        `<td class="${e(row.outcome)}">${e(outcomeText(row.outcome, row.controls))}</td><td class="${e(row.outcomeIfReportOnlyEnforced)}">${e(row.outcomeIfReportOnlyEnforced)}</td></tr>`
-      );
-    })
-    .join("\n");
+  const head = coveragePolicyHeader(doc);
+  const rows = doc.classes.map((row) => coverageClassRow(doc, row)).join("\n");
   const assertions = doc.assertions.length
     ? `<h2>Assertions</h2><table><tr><th>assertion</th><th>result</th><th>failing classes (witness)</th></tr>${doc.assertions
         .map(
