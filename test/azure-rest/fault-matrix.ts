@@ -23,7 +23,7 @@ import { fipsOmaSettings, profileDescription, markerTag } from "../../components
 import { makeQualysByolProvider, type QualysByolSolutionState } from "../../components/defender/byol-provider";
 import { makePricingResetProvider } from "../../components/defender/pricing-reset";
 import { startFakeGraph, type FakeGraph, type Fault as GraphFault } from "../intune/fake-graph";
-import { FakeArm, type Fault as ArmFault } from "../defender/fake-arm";
+import { BYOL_TEST_SUBSCRIPTION, FakeArm, byolTestState, byolTestVm, type Fault as ArmFault } from "../defender/fake-arm";
 import type { WireFault } from "../helpers/http-faults";
 
 export type MatrixFault = WireFault | "429" | "500" | "503" | "drop" | "drop-after" | "lag";
@@ -283,26 +283,15 @@ async function intuneCase(c: MatrixCase, foreignUrl: string): Promise<Omit<CaseR
 
 // ---------------------------------------------------------------- Defender
 
-const SUB = "11111111-1111-1111-1111-111111111111";
-const vm = (n: number) => `/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-${String(n).padStart(2, "0")}`;
+const SUB = BYOL_TEST_SUBSCRIPTION;
+const vm = byolTestVm;
 const SOLUTION_ID = `/subscriptions/${SUB}/resourceGroups/rg-security/providers/Microsoft.Security/locations/westeurope/securitySolutions/qualys-byol`;
 const clientOptions = { timeoutMs: TIMEOUT_MS, retryDelayMs: 2, maxRetryDelayMs: 10, maxRetries: 3, deadlineMs: DEADLINE_MS };
 const byol = makeQualysByolProvider({ ...clientOptions, pollIntervalMs: 2, maxPolls: 3 });
 const pricing = makePricingResetProvider(clientOptions);
 
 function byolInputs(arm: FakeArm, over: Partial<QualysByolSolutionState> = {}): QualysByolSolutionState {
-  return {
-    armEndpoint: arm.url,
-    subscriptionId: SUB,
-    resourceGroupName: "rg-security",
-    location: "westeurope",
-    solutionName: "qualys-byol",
-    licenseCode: "MATRIX-LICENSE-1111",
-    publicKey: "MATRIX-PUBKEY-2222",
-    autoUpdate: false,
-    linkedVmIds: [vm(1), vm(2), vm(3)],
-    ...over,
-  };
+  return byolTestState(arm.url, { licenseCode: "MATRIX-LICENSE-1111", publicKey: "MATRIX-PUBKEY-2222", linkedVmIds: [vm(1), vm(2), vm(3)], ...over });
 }
 
 const sameSet = (a: string[], b: string[]) => JSON.stringify([...a].map((x) => x.toLowerCase()).sort()) === JSON.stringify([...b].map((x) => x.toLowerCase()).sort());

@@ -1,10 +1,10 @@
 import { makeQualysByolProvider, scrubSecrets, type QualysByolSolutionState } from "../../components/defender/byol-provider";
-import { FakeArm } from "./fake-arm";
+import { BYOL_TEST_SUBSCRIPTION, FakeArm, byolTestState, byolTestVm } from "./fake-arm";
 
-const SUB = "11111111-1111-1111-1111-111111111111";
+const SUB = BYOL_TEST_SUBSCRIPTION;
 const LICENSE = "QUALYS-LICENSE-7f3e9a2b4c";
 const PUBLIC_KEY = "QUALYS-PUBKEY-0d1e2f3a4b";
-const vm = (n: number) => `/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-${String(n).padStart(2, "0")}`;
+const vm = byolTestVm;
 const SOLUTION_ID = `/subscriptions/${SUB}/resourceGroups/rg-security/providers/Microsoft.Security/locations/westeurope/securitySolutions/qualys-byol`;
 
 // Small timeouts and delays: the slow response (600 ms) is beyond the 250 ms client timeout.
@@ -13,18 +13,7 @@ const provider = makeQualysByolProvider({ timeoutMs: 250, retryDelayMs: 5, maxRe
 let arm: FakeArm;
 
 function inputs(over: Partial<QualysByolSolutionState> = {}): QualysByolSolutionState {
-  return {
-    armEndpoint: arm.url,
-    subscriptionId: SUB,
-    resourceGroupName: "rg-security",
-    location: "westeurope",
-    solutionName: "qualys-byol",
-    licenseCode: LICENSE,
-    publicKey: PUBLIC_KEY,
-    autoUpdate: false,
-    linkedVmIds: [vm(1), vm(2), vm(3)],
-    ...over,
-  };
+  return byolTestState(arm.url, { licenseCode: LICENSE, publicKey: PUBLIC_KEY, linkedVmIds: [vm(1), vm(2), vm(3)], ...over });
 }
 
 async function create(over: Partial<QualysByolSolutionState> = {}): Promise<{ id: string; outs: QualysByolSolutionState }> {

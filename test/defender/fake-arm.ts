@@ -10,6 +10,28 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { PROCESSED_FIRST, isWireFault, sendWireFault, type WireFault } from "../helpers/http-faults";
+import type { QualysByolSolutionState } from "../../components/defender/byol-provider";
+
+/** The subscription the BYOL tests use, and the ARM id of its test VM number `n`. */
+export const BYOL_TEST_SUBSCRIPTION = "11111111-1111-1111-1111-111111111111";
+export const byolTestVm = (n: number) =>
+  `/subscriptions/${BYOL_TEST_SUBSCRIPTION}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-${String(n).padStart(2, "0")}`;
+
+/** Inputs of a Qualys BYOL solution in the test subscription, against `armEndpoint`. */
+export function byolTestState(armEndpoint: string, over: Partial<QualysByolSolutionState> = {}): QualysByolSolutionState {
+  return {
+    armEndpoint,
+    subscriptionId: BYOL_TEST_SUBSCRIPTION,
+    resourceGroupName: "rg-security",
+    location: "westeurope",
+    solutionName: "qualys-byol",
+    licenseCode: "TEST-LICENSE",
+    publicKey: "TEST-PUBKEY",
+    autoUpdate: false,
+    linkedVmIds: [],
+    ...over,
+  };
+}
 
 export type FaultKind = "429" | "429-retry-after" | "500" | "503" | "drop" | "drop-after-processing" | "slow-after-processing" | WireFault;
 

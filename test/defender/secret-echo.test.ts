@@ -7,10 +7,9 @@
 import fc from "fast-check";
 import { makeQualysByolProvider, type QualysByolSolutionState } from "../../components/defender/byol-provider";
 import { scrubSecrets } from "../../components/secret-scrub";
-import { FakeArm } from "./fake-arm";
+import { FakeArm, byolTestState } from "./fake-arm";
 import { base64Encodings, reserialisedBody, revealsSecret, textEncodings, type TextEncoding } from "./secret-forms";
 
-const SUB = "11111111-1111-1111-1111-111111111111";
 const PUBLIC_KEY = "PUBKEY/with\"quote\\and-slash-0d1e2f";
 
 const provider = makeQualysByolProvider({ timeoutMs: 2000, retryDelayMs: 5, maxRetryDelayMs: 20, maxRetries: 1, pollIntervalMs: 5, maxPolls: 2 });
@@ -26,17 +25,7 @@ afterEach(async () => {
 });
 
 function inputs(licenseCode: string, publicKey = PUBLIC_KEY): QualysByolSolutionState {
-  return {
-    armEndpoint: arm.url,
-    subscriptionId: SUB,
-    resourceGroupName: "rg-security",
-    location: "westeurope",
-    solutionName: "qualys-byol",
-    licenseCode,
-    publicKey,
-    autoUpdate: false,
-    linkedVmIds: [],
-  };
+  return byolTestState(arm.url, { licenseCode, publicKey });
 }
 
 /** Create against the fake; the error message the user would read, and what the fake echoed. */
