@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { PROVIDER_TYPE_TOKENS } from "../components/common/type-tokens";
 import { runUnderMocks, type RunResult } from "./engine";
 import { UsageError, InputError } from "./output";
 
@@ -108,7 +109,7 @@ export function loadStackConfig(project: ProjectInfo, stack: string): StackConfi
 
 /** Computed outputs of mocked resources that the program reads back. */
 function mockOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
-  if (type === "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy") return { objectId: `${name}-object-id` };
+  if (type === PROVIDER_TYPE_TOKENS.ConditionalAccessPolicy) return { objectId: `${name}-object-id` };
   // A system-assigned identity gets its principal id from Azure; the role assignment reads it.
   if (type === "azure-native:authorization:PolicyAssignment" && (inputs.identity as { type?: string } | undefined)?.type === "SystemAssigned") {
     return { identity: { type: "SystemAssigned", principalId: `${name}-principal-id`, tenantId: "mock-tenant-id" } };

@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import type { Command } from "commander";
+import { PROVIDER_TYPE_TOKENS } from "../../components/common/type-tokens";
 import { SECRET_MASK, type DeclaredResource } from "../engine";
 import { EXIT_FINDING, printJson, printLines } from "../output";
 import { findProject, runStack } from "../stack";
@@ -8,7 +9,7 @@ import { shownPath, writePlanReport } from "../report/write";
 
 /** Inputs worth a line in the human plan, per resource type; other types show their scalar inputs. */
 const KEY_INPUTS: Record<string, string[]> = {
-  "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy": [
+  [PROVIDER_TYPE_TOKENS.ConditionalAccessPolicy]: [
     "displayName",
     "state",
     "conditions.devices.filter.mode",

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import type { Command } from "commander";
+import { PROVIDER_TYPE_TOKENS } from "../../components/common/type-tokens";
 import { InventoryError, evaluateInventory, readDeviceInventory, type InventoryReadResult, type InventoryReport, type PlainConditionalAccessPolicy } from "../../components";
 import { EXIT_FINDING, InputError, UsageError, printJson, printLines } from "../output";
 import { errorLines, importPolicyFiles } from "./import-ca";
@@ -9,7 +10,7 @@ import { findProject, runStack } from "../stack";
 import { deviceMatrix } from "../report/whatif-report";
 import { shownPath, writeWhatifReport, type ReportSource } from "../report/write";
 
-export const CA_POLICY_TYPE = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy";
+export const CA_POLICY_TYPE = PROVIDER_TYPE_TOKENS.ConditionalAccessPolicy;
 
 /** The Conditional Access policies a stack declares, as the provider would receive them. */
 export async function stackPolicies(stack: string): Promise<PlainConditionalAccessPolicy[]> {

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENT_TYPE_TOKENS } from "../../common/type-tokens";
 import * as azuread from "@pulumi/azuread";
 import { throwIfProblems, GuardrailInputError } from "../../errors";
 import {
@@ -84,7 +85,7 @@ export class CorporateDeviceAccess extends pulumi.ComponentResource {
   public readonly effectiveState: pulumi.Output<string>;
 
   constructor(name: string, args: CorporateDeviceAccessArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("tenant-guardrails:index:CorporateDeviceAccess", name, args, opts);
+    super(COMPONENT_TYPE_TOKENS.CorporateDeviceAccess, name, args, opts);
 
     // Validate synchronously when every input is a plain value (the common, config-driven case),
     // so the error surfaces at preview before anything is registered.

@@ -12,9 +12,10 @@ import { resolvePlaceholders } from "./placeholders";
 import { convertConditions, convertGrantControls, convertSessionControls } from "./graph-to-args";
 import { resourceNameFor, uniqueName, policyName } from "./names";
 import { shellQuote, importIdOf, resourceSnippet, componentSnippet } from "./snippets";
+import { COMPONENT_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from "../../common/type-tokens";
 
-export const AZUREAD_POLICY_TYPE = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy";
-export const CORPORATE_DEVICE_ACCESS_TYPE = "tenant-guardrails:index:CorporateDeviceAccess";
+export const AZUREAD_POLICY_TYPE = PROVIDER_TYPE_TOKENS.ConditionalAccessPolicy;
+export const CORPORATE_DEVICE_ACCESS_TYPE = COMPONENT_TYPE_TOKENS.CorporateDeviceAccess;
 export const IMPORT_ID_PREFIX = "/identity/conditionalAccess/policies/";
 export const AUTHENTICATION_STRENGTH_PREFIX = "/policies/authenticationStrengthPolicies/";
 
