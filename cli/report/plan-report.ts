@@ -5,10 +5,9 @@
  */
 import type { DeclaredResource } from "../engine";
 import type { PolicyFinding } from "../policy-findings";
-import { esc, page, table, text } from "./html";
+import { esc, page, summaryCards, table, text, type ReportProvenance } from "../../components/common/html";
 import { COMPONENT_TOKEN_PREFIX } from "../../components/common/type-tokens";
 import { inputLabel } from "./labels";
-import type { Provenance } from "./provenance";
 
 export interface PlanReportInput {
   stack: string;
@@ -16,7 +15,7 @@ export interface PlanReportInput {
   outputs: Record<string, unknown>;
   findings: PolicyFinding[];
   /** When, by which version, from which commit and config the page was made; omitted in pure tests. */
-  provenance?: Provenance;
+  provenance?: ReportProvenance;
 }
 
 const COMPONENT_PREFIX = COMPONENT_TOKEN_PREFIX;
@@ -96,12 +95,12 @@ export function renderPlanReport(input: PlanReportInput): string {
   const mandatory = input.findings.filter((f) => f.enforcementLevel === "mandatory");
   const advisory = input.findings.filter((f) => f.enforcementLevel !== "mandatory");
 
-  const summary = `<div class="summary">
-<div><b>${components.length}</b>components</div>
-<div><b>${resources.length - components.length}</b>resources they declare</div>
-<div><b class="${mandatory.length ? "" : "zero"}" id="mandatory-count">${mandatory.length}</b>mandatory findings</div>
-<div><b class="${advisory.length ? "" : "zero"}" id="advisory-count">${advisory.length}</b>advisory findings</div>
-</div>`;
+  const summary = summaryCards([
+    { value: components.length, label: "components" },
+    { value: resources.length - components.length, label: "resources they declare" },
+    { value: mandatory.length, label: "mandatory findings", id: "mandatory-count", muteZero: true },
+    { value: advisory.length, label: "advisory findings", id: "advisory-count", muteZero: true },
+  ]);
 
   const findingRows = input.findings.map((f) => [
     `<span class="badge ${esc(f.enforcementLevel)}">${esc(f.enforcementLevel)}</span>`,

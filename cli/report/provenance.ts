@@ -8,30 +8,11 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { ReportProvenance, ReportProvenanceFile } from "../../components/common/html";
 
 export const TOOL_NAME = "tenant-guardrails";
 /** How long `git rev-parse HEAD` may take before the commit is left out. */
 export const GIT_TIMEOUT_MS = 2000;
-
-export interface ProvenanceFile {
-  /** What the file is to the report, e.g. "Stack config", "Policy pack config", "Device inventory". */
-  role: string;
-  path: string;
-  /** SHA-256 of the file's bytes, hex; absent when the file could not be read (then `note` says why). */
-  sha256?: string;
-  note?: string;
-}
-
-export interface Provenance {
-  /** ISO 8601, UTC. */
-  generatedAt: string;
-  tool: string;
-  version: string;
-  /** `git rev-parse HEAD` in the project directory; absent when git is missing or it is no repository. */
-  commit?: string;
-  stack?: string;
-  files: ProvenanceFile[];
-}
 
 /** This package's version, read from its package.json at run time ("unknown" if it cannot be found). */
 export function packageVersion(): string {
@@ -60,7 +41,7 @@ export function gitCommit(dir: string, timeoutMs = GIT_TIMEOUT_MS): string | und
 }
 
 /** A file's SHA-256 (hex), or a note when it cannot be read. */
-export function describeFile(role: string, file: string): ProvenanceFile {
+export function describeFile(role: string, file: string): ReportProvenanceFile {
   try {
     return { role, path: file, sha256: createHash("sha256").update(fs.readFileSync(file)).digest("hex") };
   } catch {
@@ -68,7 +49,8 @@ export function describeFile(role: string, file: string): ProvenanceFile {
   }
 }
 
-export function collectProvenance(options: { stack?: string; files: { role: string; path: string }[]; projectDir?: string; now?: Date }): Provenance {
+/** The provenance of a report written now: time, version, the git commit of `projectDir`, stack, input files hashed. */
+export function collectProvenance(options: { stack?: string; files: { role: string; path: string }[]; projectDir?: string; now?: Date }): ReportProvenance {
   const commit = options.projectDir ? gitCommit(options.projectDir) : undefined;
   return {
     generatedAt: (options.now ?? new Date()).toISOString(),

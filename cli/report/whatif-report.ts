@@ -11,8 +11,7 @@ import {
   type InventoryReport,
   type PlainConditionalAccessPolicy,
 } from "../../components";
-import { DETAIL_ROW_LIMIT, capRows, cappedNote, esc, page, table } from "./html";
-import type { Provenance } from "./provenance";
+import { DETAIL_ROW_LIMIT, capRows, cappedNote, esc, page, summaryCards, table, type ReportProvenance } from "../../components/common/html";
 
 export const TRUST_TYPES = ["AzureAD", "ServerAD", "Workplace"] as const;
 export const PLATFORMS = ["windows", "macOS", "iOS", "android", "linux", "unknown"] as const;
@@ -128,7 +127,7 @@ export interface WhatifReportInput {
   inventory: string;
   matrix: DeviceMatrix;
   report: InventoryReport;
-  provenance?: Provenance;
+  provenance?: ReportProvenance;
   /** Devices listed one by one at most (default DETAIL_ROW_LIMIT); the matrix and totals always cover them all. */
   detailLimit?: number;
 }
@@ -137,13 +136,13 @@ export interface WhatifReportInput {
 export function renderWhatifReport(input: WhatifReportInput): string {
   const { matrix, report } = input;
   const t = report.totals;
-  const summary = `<div class="summary">
-<div><b>${t.devices}</b>devices in the inventory</div>
-<div><b class="${t.block ? "" : "zero"}">${t.block}</b>blocked</div>
-<div><b class="${t.grant ? "" : "zero"}">${t.grant}</b>granted with controls</div>
-<div><b>${t.allow}</b>allowed</div>
-<div><b class="${t.blockIfReportOnlyEnforced ? "" : "zero"}">${t.blockIfReportOnlyEnforced}</b>blocked once report-only policies are enforced</div>
-</div>`;
+  const summary = summaryCards([
+    { value: t.devices, label: "devices in the inventory" },
+    { value: t.block, label: "blocked", muteZero: true },
+    { value: t.grant, label: "granted with controls", muteZero: true },
+    { value: t.allow, label: "allowed" },
+    { value: t.blockIfReportOnlyEnforced, label: "blocked once report-only policies are enforced", muteZero: true },
+  ]);
   const policyHeaders = matrix.policies.map((p) => `${p.name} [${STATE_LABEL[p.state] ?? p.state}]`);
   const rows = matrix.rows.map((r) => [
     r.kind.registered ? "registered" : `<span class="na">unregistered</span>`,

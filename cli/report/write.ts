@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../output";
-import { renderCoverageReport, type CoverageReportInput } from "./coverage-report";
+import { coverageHtml, type CoverageDocument } from "../../components";
 import { renderPlanReport, type PlanReportInput } from "./plan-report";
 import { collectProvenance } from "./provenance";
 import { renderWhatifReport, type WhatifReportInput } from "./whatif-report";
@@ -31,8 +31,8 @@ export function writeWhatifReport(file: string, input: Omit<WhatifReportInput, "
   write(file, renderWhatifReport({ ...input, provenance: collectProvenance(source) }));
 }
 
-export function writeCoverageReport(file: string, input: Omit<CoverageReportInput, "provenance">, source: ReportSource): void {
-  write(file, renderCoverageReport({ ...input, provenance: collectProvenance(source) }));
+export function writeCoverageReport(file: string, input: { title: string; doc: CoverageDocument }, source: ReportSource): void {
+  write(file, coverageHtml(input.doc, input.title, { provenance: collectProvenance(source) }));
 }
 
 /** A path as the user would type it: relative to the working directory when inside it. */

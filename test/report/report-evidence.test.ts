@@ -12,10 +12,9 @@ import * as path from "node:path";
 import { REPO_ROOT, runCli } from "../helpers/cli";
 import { renderPlanReport } from "../../cli/report/plan-report";
 import { deviceMatrix, renderWhatifReport } from "../../cli/report/whatif-report";
-import { renderCoverageReport } from "../../cli/report/coverage-report";
 import { collectProvenance } from "../../cli/report/provenance";
 import { inputLabel } from "../../cli/report/labels";
-import { evaluateInventory, type CoverageDocument, type PlainConditionalAccessPolicy } from "../../components";
+import { coverageHtml, evaluateInventory, type CoverageDocument, type PlainConditionalAccessPolicy } from "../../components";
 import type { DeclaredResource } from "../../cli/engine";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tg-evidence-"));
@@ -190,7 +189,7 @@ describe("huge runs: a summary page with the detail capped and a note on how to 
       classes: Array.from({ length: 18_000 }, (_, i) => row(i)),
       assertions: [],
     };
-    const html = renderCoverageReport({ title: "big", doc });
+    const html = coverageHtml(doc, "big");
     expect(html.match(/<tr id="C\d+">/g)).toHaveLength(1000);
     expect(html).toContain('<tr id="C1000">');
     expect(html).not.toContain('<tr id="C1001">');

@@ -7,4 +7,5 @@ export type { CoverageScope } from "./scope";
 export { ExpectedOutcome, CoverageAssertionError, parseCoverageAssertion, checkAssertions, describeScope } from "./assert";
 export type { CoverageAssertion, AssertionFailure, AssertionResult } from "./assert";
 export { coverageDocument, coverageLines, coverageHtml } from "./report";
-export type { CoverageDocument, CoverageRow } from "./report";
+export type { CoverageDocument, CoverageRow, CoverageHtmlOptions } from "./report";
+export type { ReportProvenance, ReportProvenanceFile } from "../../common/html";

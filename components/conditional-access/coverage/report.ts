@@ -6,6 +6,7 @@ import type { CoverageAnalysis } from "./analysis";
 import { classResult, type CoverageScope } from "./scope";
 import { describeScope, type AssertionResult } from "./assert";
 import type { InventoryDevice, Outcome } from "../whatif/evaluate";
+import { DETAIL_ROW_LIMIT, capRows, cappedNote, esc, page, type ReportProvenance } from "../../common/html";
 
 export interface CoverageRow {
   id: string;
@@ -109,31 +110,15 @@ export function coverageLines(doc: CoverageDocument): string[] {
   return lines;
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
-}
-
-const STYLE = `
-body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1b1b1b}
-h1{font-size:20px}h2{font-size:16px;margin-top:28px}
-table{border-collapse:collapse;margin-top:8px}
-th,td{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}
-th.policy{writing-mode:vertical-rl;transform:rotate(180deg);max-height:260px;font-weight:normal}
-td.applies{background:#e8eefc;text-align:center}
-td.block{background:#fbe3e3;font-weight:600}td.grant{background:#fff4d6;font-weight:600}td.allow{background:#e4f4e4;font-weight:600}
-td.witness code{white-space:pre-wrap;font-size:12px}
-.pass{color:#1d7a1d;font-weight:600}.fail{color:#b11;font-weight:600}
-ul{margin:4px 0 0 18px;padding:0}`;
-
-/** The decision table's policy columns (one `<th>` per policy), shared with the CLI's report. */
+/** The decision table's policy columns (one `<th>` per policy). */
 export function coveragePolicyHeader(doc: CoverageDocument): string {
-  const e = escapeHtml;
+  const e = esc;
   return doc.policies.map((p) => `<th class="policy" title="${e(p.state)}">${e(p.name)}<br><small>${e(p.state)}</small></th>`).join("");
 }
 
 /** One class of the decision table: regions, witness, the policies that apply, the outcomes. */
 export function coverageClassRow(doc: CoverageDocument, row: CoverageRow): string {
-  const e = escapeHtml;
+  const e = esc;
   const applying = new Set(row.applying);
   const cells = doc.policies.map((p) => (applying.has(p.name) ? `<td class="applies">applies</td>` : "<td></td>")).join("");
   const desc = `<ul>${row.regions.map((r) => `<li>${e(r.description.join("; "))}</li>`).join("")}</ul>`;
@@ -143,34 +128,58 @@ export function coverageClassRow(doc: CoverageDocument, row: CoverageRow): strin
   );
 }
 
-/** A self-contained HTML page (inline CSS, no scripts, no external assets): the class x policy matrix. */
-export function coverageHtml(doc: CoverageDocument, title: string): string {
-  const e = escapeHtml;
+/** Options of {@link coverageHtml}. */
+export interface CoverageHtmlOptions {
+  /** When, by which version, from which commit and inputs the page was made: shown in an "About this report" block. */
+  provenance?: ReportProvenance;
+  /** Classes listed at most (default 1,000); the counts and assertions always cover them all. */
+  detailLimit?: number;
+}
+
+/**
+ * The decision table as a self-contained HTML page (inline CSS, no script, no external asset):
+ * the counts, the assertion results, and the class x policy matrix, capped at `detailLimit` rows
+ * with a note on how to narrow the run.
+ */
+export function coverageHtml(doc: CoverageDocument, title: string, options: CoverageHtmlOptions = {}): string {
+  const e = esc;
   const c = doc.counts;
+  const classes = capRows(doc.classes, options.detailLimit ?? DETAIL_ROW_LIMIT);
+  const shownIds = new Set(classes.shown.map((row) => row.id));
   const head = coveragePolicyHeader(doc);
-  const rows = doc.classes.map((row) => coverageClassRow(doc, row)).join("\n");
+  const rows = classes.shown.map((row) => coverageClassRow(doc, row)).join("\n");
+  // A failing class links to its row only when the row is on the page.
+  const classRef = (id: string) => (shownIds.has(id) ? `<a href="#${e(id)}">${e(id)}</a>` : e(id));
   const assertions = doc.assertions.length
-    ? `<h2>Assertions</h2><table><tr><th>assertion</th><th>result</th><th>failing classes (witness)</th></tr>${doc.assertions
+    ? `<h2>Assertions</h2><table id="assertions"><tr><th>assertion</th><th>result</th><th>failing classes (witness)</th></tr>${doc.assertions
         .map(
           (a) =>
             `<tr><td><code>${e(a.assertion)}</code></td><td class="${a.ok ? "pass" : "fail"}">${a.ok ? "PASS" : "FAIL"} (${a.classesChecked} checked)</td><td>${a.failures
-              .map((f) => `<a href="#${e(f.classId)}">${e(f.classId)}</a> ${e(f.scope)}: ${e(f.outcome)} <code>${e(JSON.stringify(f.witness))}</code>`)
-              .join("<br>")}</td></tr>`,
+              .slice(0, DETAIL_ROW_LIMIT)
+              .map((f) => `${classRef(f.classId)} ${e(f.scope)}: ${e(f.outcome)} <code>${e(JSON.stringify(f.witness))}</code>`)
+              .join("<br>")}${a.failures.length > DETAIL_ROW_LIMIT ? `<br><span class="na">and ${a.failures.length - DETAIL_ROW_LIMIT} more (coverage --json)</span>` : ""}</td></tr>`,
         )
         .join("")}</table>`
     : "";
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>${e(title)}</title><style>${STYLE}</style></head>
-<body>
-<h1>${e(title)}</h1>
+  const body = `<h1>${e(title)}</h1>
 <p>${c.classes} device classes for ${e(doc.scope)}: ${c.block} blocked, ${c.grant} granted with controls, ${c.allow} allowed; ${c.noPolicy} with no policy; ${c.blockIfReportOnlyEnforced} blocked with report-only policies enforced.
 Every device falls in exactly one class; every device of a class gets the same policies and outcome.</p>
 ${assertions}
 <h2>Decision table</h2>
-<table>
+<table id="classes">
 <tr><th>class</th><th>devices</th><th>witness</th>${head}<th>outcome</th><th>with report-only enforced</th></tr>
 ${rows}
 </table>
-</body></html>
+${
+  classes.omitted
+    ? cappedNote(
+        classes.shown.length,
+        doc.classes.length,
+        "device classes",
+        "The counts and assertions above cover every class. For the full table run coverage --json, or narrow the run with --for '<subjects>' (one sign-in: only the policies covering it) or fewer --policies.",
+      )
+    : ""
+}
 `;
+  return page(title, body, options.provenance);
 }

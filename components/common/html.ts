@@ -1,10 +1,35 @@
 /**
- * The one HTML module of the reports: escaping, the stylesheet, the page frame (with the
- * provenance block a security lead files as evidence) and the cap on detail rows. Pages are
+ * The one HTML module of the reports (the CLI's plan, whatif and coverage pages and the
+ * components' `coverageHtml`): escaping, the stylesheet, the page frame with the provenance block a
+ * security lead files as evidence, summary cards, tables and the cap on detail rows. Pages are
  * self-contained (inline CSS, no script, no external asset). Every text that comes from config or
- * inventories goes through `esc`.
+ * inventories goes through `esc`. Pure: no I/O (collecting the provenance is the CLI's job).
  */
-import type { Provenance } from "./provenance";
+
+/** One input file of a report: what it is to the report, where it is, and its hash. */
+export interface ReportProvenanceFile {
+  /** What the file is to the report, e.g. "Stack config", "Policy pack config", "Device inventory". */
+  role: string;
+  path: string;
+  /** SHA-256 of the file's bytes, hex; absent when the file could not be read (then `note` says why). */
+  sha256?: string;
+  note?: string;
+}
+
+/**
+ * What an HTML report says about itself, so it can be filed as evidence: when it was generated,
+ * by which tool and version, from which git commit, for which stack, from which input files.
+ */
+export interface ReportProvenance {
+  /** ISO 8601, UTC. */
+  generatedAt: string;
+  tool: string;
+  version: string;
+  /** The git commit of the project the report was made from; absent when unknown. */
+  commit?: string;
+  stack?: string;
+  files: ReportProvenanceFile[];
+}
 
 /** Escape text for HTML element content and double-quoted attribute values. */
 export function esc(value: unknown): string {
@@ -65,7 +90,7 @@ ul { margin: 4px 0 0 18px; padding: 0; }
 `;
 
 /** The provenance block: when, by which version, from which commit, stack and input files (with hashes). */
-export function provenanceHtml(p: Provenance): string {
+export function provenanceHtml(p: ReportProvenance): string {
   const rows: [string, string][] = [
     ["Generated", `<code>${esc(p.generatedAt)}</code>`],
     ["Tool", `${esc(p.tool)} <code>${esc(p.version)}</code>`],
@@ -86,7 +111,7 @@ export function provenanceHtml(p: Provenance): string {
  * provenance, the page ends with the "About this report" block and carries the generation time
  * and version in `<meta>` tags too.
  */
-export function page(title: string, body: string, provenance?: Provenance): string {
+export function page(title: string, body: string, provenance?: ReportProvenance): string {
   const meta = provenance
     ? `<meta name="generator" content="${esc(`${provenance.tool} ${provenance.version}`)}">
 <meta name="generated-at" content="${esc(provenance.generatedAt)}">
@@ -107,6 +132,23 @@ ${provenance ? provenanceHtml(provenance) : ""}
 </body>
 </html>
 `;
+}
+
+/** One summary card: a big number and what it counts. */
+export interface SummaryCard {
+  value: number;
+  label: string;
+  /** The `id` of the number, for tests and links. */
+  id?: string;
+  /** Show the number muted when it is zero (for counts where zero is good news or nothing to see). */
+  muteZero?: boolean;
+}
+
+/** The row of summary cards at the top of a page. Labels are escaped here. */
+export function summaryCards(cards: SummaryCard[]): string {
+  const card = (c: SummaryCard) =>
+    `<div><b${c.muteZero ? ` class="${c.value ? "" : "zero"}"` : ""}${c.id ? ` id="${esc(c.id)}"` : ""}>${c.value}</b>${esc(c.label)}</div>`;
+  return `<div class="summary">\n${cards.map(card).join("\n")}\n</div>`;
 }
 
 /** A table from header labels and rows of already-escaped cell HTML. */
