@@ -114,6 +114,31 @@ describeInBrowser("HTML reports in headless Chromium", () => {
     expect(await matrixCell("registered", "Workplace", "iOS", "Outcome")).toBe("allow report-only would: block");
   }, 60_000);
 
+  it("coverage --html (prod): summary cards with the counts of coverage --json, then assertions and the decision table", async () => {
+    const file = path.join(out, "coverage-prod.html");
+    const assertion = "every class has-policy";
+    const r = spawnCli(["coverage", "--stack", "prod", "--assert", assertion, "--html", file]);
+    const json = JSON.parse(spawnCli(["coverage", "--stack", "prod", "--assert", assertion, "--json"]).stdout) as {
+      counts: Record<string, number>;
+      assertions: { ok: boolean }[];
+      classes: unknown[];
+    };
+    expect(r.code).toBe(json.assertions.every((a) => a.ok) ? 0 : 1);
+    await page.goto(`file://${file}`);
+    const card = async (id: string) => Number(await page.locator(`#${id}`).textContent());
+    expect(await card("classes-count")).toBe(json.counts.classes);
+    expect(await card("block-count")).toBe(json.counts.block);
+    expect(await card("allow-count")).toBe(json.counts.allow);
+    expect(await card("no-policy-count")).toBe(json.counts.noPolicy);
+    expect(await card("failing-assertions-count")).toBe(json.assertions.filter((a) => !a.ok).length);
+    expect(await page.locator(".summary div").first().textContent()).toBe(`${json.counts.classes}device classes`);
+    expect(await page.locator("#classes tr[id]").count()).toBe(json.classes.length);
+    expect(await page.locator("#provenance dt").first().textContent()).toBe("Generated");
+    const shot = artifactPath("coverage-prod.png");
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`screenshot: ${shot}`);
+  }, 60_000);
+
   it("plan --html (prod): components, choices per system, resources, no findings", async () => {
     const file = path.join(out, "plan-prod.html");
     const r = spawnCli(["plan", "--stack", "prod", "--html", file]);

@@ -193,7 +193,7 @@ describe("huge runs: a summary page with the detail capped and a note on how to 
     expect(html.match(/<tr id="C\d+">/g)).toHaveLength(1000);
     expect(html).toContain('<tr id="C1000">');
     expect(html).not.toContain('<tr id="C1001">');
-    expect(html).toContain("18000 device classes");
+    expect(html).toContain('<b id="classes-count">18000</b>device classes');
     expect(html).toContain("Showing the first 1000 of 18000 device classes; 17000 not shown");
     expect(html).toContain("--for &#39;&lt;subjects&gt;&#39;");
   });

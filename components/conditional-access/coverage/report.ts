@@ -6,7 +6,7 @@ import type { CoverageAnalysis } from "./analysis";
 import { classResult, type CoverageScope } from "./scope";
 import { describeScope, type AssertionResult } from "./assert";
 import type { InventoryDevice, Outcome } from "../whatif/evaluate";
-import { DETAIL_ROW_LIMIT, capRows, cappedNote, esc, page, type ReportProvenance } from "../../common/html";
+import { DETAIL_ROW_LIMIT, capRows, cappedNote, esc, page, summaryCards, type ReportProvenance } from "../../common/html";
 
 export interface CoverageRow {
   id: string;
@@ -138,7 +138,7 @@ export interface CoverageHtmlOptions {
 
 /**
  * The decision table as a self-contained HTML page (inline CSS, no script, no external asset):
- * the counts, the assertion results, and the class x policy matrix, capped at `detailLimit` rows
+ * summary cards with the counts, the assertion results, and the class x policy matrix, capped at `detailLimit` rows
  * with a note on how to narrow the run.
  */
 export function coverageHtml(doc: CoverageDocument, title: string, options: CoverageHtmlOptions = {}): string {
@@ -161,9 +161,19 @@ export function coverageHtml(doc: CoverageDocument, title: string, options: Cove
         )
         .join("")}</table>`
     : "";
+  const failing = doc.assertions.filter((a) => !a.ok).length;
+  const summary = summaryCards([
+    { value: c.classes, label: "device classes", id: "classes-count" },
+    { value: c.block, label: "blocked", id: "block-count", muteZero: true },
+    { value: c.grant, label: "granted with controls", id: "grant-count", muteZero: true },
+    { value: c.allow, label: "allowed", id: "allow-count" },
+    { value: c.noPolicy, label: "with no policy", id: "no-policy-count", muteZero: true },
+    { value: c.blockIfReportOnlyEnforced, label: "blocked once report-only policies are enforced", id: "block-if-enforced-count", muteZero: true },
+    ...(doc.assertions.length ? [{ value: failing, label: `of ${doc.assertions.length} assertion(s) failing`, id: "failing-assertions-count", muteZero: true }] : []),
+  ]);
   const body = `<h1>${e(title)}</h1>
-<p>${c.classes} device classes for ${e(doc.scope)}: ${c.block} blocked, ${c.grant} granted with controls, ${c.allow} allowed; ${c.noPolicy} with no policy; ${c.blockIfReportOnlyEnforced} blocked with report-only policies enforced.
-Every device falls in exactly one class; every device of a class gets the same policies and outcome.</p>
+<p class="sub">${doc.policies.length} polic${doc.policies.length === 1 ? "y" : "ies"} for ${e(doc.scope)}. Every device falls in exactly one class; every device of a class gets the same policies and outcome.</p>
+${summary}
 ${assertions}
 <h2>Decision table</h2>
 <table id="classes">
