@@ -11,6 +11,7 @@ export const PolicyState = {
 } as const;
 export type PolicyState = (typeof PolicyState)[keyof typeof PolicyState];
 
+/** The device platforms a Conditional Access policy can name, in the azuread provider's casing. */
 export const DevicePlatform = {
   All: "all",
   Android: "android",
@@ -20,18 +21,22 @@ export const DevicePlatform = {
   Windows: "windows",
   WindowsPhone: "windowsPhone",
 } as const;
+/** One of the {@link DevicePlatform} values. */
 export type DevicePlatform = (typeof DevicePlatform)[keyof typeof DevicePlatform];
 
+/** A device filter condition: include or exclude the devices its rule matches. */
 export interface PlainDeviceFilter {
   mode: "include" | "exclude";
   rule: string;
 }
 
+/** Guest or external user types, optionally limited to some tenants. */
 export interface PlainGuestsOrExternalUsers {
   guestOrExternalUserTypes: string[];
   externalTenants?: { membershipKind: string; members?: string[] }[];
 }
 
+/** Whom a Conditional Access policy includes and excludes: users, groups, roles, guests. */
 export interface PlainUsersCondition {
   includedUsers?: string[];
   excludedUsers?: string[];
@@ -43,6 +48,7 @@ export interface PlainUsersCondition {
   excludedGuestsOrExternalUsers?: PlainGuestsOrExternalUsers[];
 }
 
+/** A Conditional Access policy as plain data, in the shape of the azuread provider's arguments. */
 export interface PlainConditionalAccessPolicy {
   displayName: string;
   state: string;

@@ -48,6 +48,7 @@ const TRADE_OFFS = [
   "qualysByol: for a company that already runs Qualys as its primary scanner; needs a Qualys license (code and public key) and no Defender plan; Azure VMs only (no Arc, on-premises or other clouds); results in Qualys and in Defender for Cloud, with less metadata; VMs are linked one by one, no Azure Policy auto-deployment.",
 ];
 
+/** The scanner choice and its consequences per machine kind, as the component's `decision` output. */
 export function decisionSummary(n: NormalisedVulnerabilityAssessment, environment = ""): VulnerabilityAssessmentDecision {
   const count = (kind: string) => n.machines.filter((m) => m.kind === kind).length;
   const byolGaps = machinesByolCannotCover(n.machines, n.subscriptionId);

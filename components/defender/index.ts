@@ -6,7 +6,16 @@ export {
   VA_TRANSITION_POLICY_ID,
   SECURITY_ADMIN_ROLE_ID,
 } from "./model";
-export type { PlainVulnerabilityAssessmentArgs, NormalisedVulnerabilityAssessment, PlainMachine, PlainPolicyAssignment } from "./model";
+export type {
+  PlainVulnerabilityAssessmentArgs,
+  NormalisedVulnerabilityAssessment,
+  PlainMachine,
+  PlainPolicyAssignment,
+  PlainBuiltInArgs,
+  PlainQualysByolArgs,
+  PlainSubscriptionState,
+  ClassifiedMachine,
+} from "./model";
 export { normaliseVulnerabilityAssessment, classifyMachine, machinesByolCannotCover } from "./validate";
 export { decisionSummary } from "./decision";
 export type { VulnerabilityAssessmentDecision } from "./decision";

@@ -75,6 +75,7 @@ export interface PlainSubscriptionState {
   policyAssignments?: PlainPolicyAssignment[];
 }
 
+/** Settings of the built-in scanner (Microsoft Defender Vulnerability Management) as plain values. */
 export interface PlainBuiltInArgs {
   subPlan?: string;
   agentlessScanning?: boolean;
@@ -93,6 +94,7 @@ export interface PlainQualysByolArgs {
   autoUpdate?: boolean;
 }
 
+/** The inputs of {@link VulnerabilityAssessment} as plain values (what {@link normaliseVulnerabilityAssessment} checks). */
 export interface PlainVulnerabilityAssessmentArgs {
   subscriptionId?: string;
   provider?: string;
@@ -105,6 +107,7 @@ export interface PlainVulnerabilityAssessmentArgs {
   providerSubscriptionId?: string;
 }
 
+/** A machine of the component's `machines`, with its kind (Azure VM, Arc-enabled server, or other) and subscription. */
 export interface ClassifiedMachine {
   id: string;
   kind: MachineKind;
@@ -114,6 +117,7 @@ export interface ClassifiedMachine {
   cloud: string;
 }
 
+/** The inputs checked, with every default filled in and each machine classified. */
 export interface NormalisedVulnerabilityAssessment {
   subscriptionId: string;
   provider: VulnerabilityAssessmentProvider;

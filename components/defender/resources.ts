@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { forwardingProvider } from "../dynamic-provider";
 import { DYNAMIC_RESOURCES } from "../common/type-tokens";
 
+/** Inputs of the Qualys BYOL security solution resource. */
 export interface QualysByolSolutionArgs {
   /** ARM endpoint, e.g. https://management.azure.com. */
   armEndpoint: pulumi.Input<string>;
@@ -48,6 +49,7 @@ export class QualysByolSolution extends pulumi.dynamic.Resource {
   }
 }
 
+/** Inputs of the resource that puts the Defender for Servers plan back as it was when the component is removed. */
 export interface PricingResetArgs {
   /** ARM endpoint, e.g. https://management.azure.com. */
   armEndpoint: pulumi.Input<string>;

@@ -10,14 +10,17 @@
 import type { EmailSpecProblem } from "./dmarc";
 import { isDomainName } from "./spf";
 
+/** The two formats of Exchange Online's DKIM CNAME targets. */
 export const DkimCnameFormat = {
   /** <selector>-<domain-with-dashes>._domainkey.<initial-prefix>.onmicrosoft.com */
   Legacy: "legacy",
   /** <selector>-<domain-with-dashes>._domainkey.<initial-prefix>.<partition>-v1.dkim.mail.microsoft */
   Current: "current",
 } as const;
+/** One of the {@link DkimCnameFormat} values. */
 export type DkimCnameFormat = (typeof DkimCnameFormat)[keyof typeof DkimCnameFormat];
 
+/** DKIM settings of one domain: the CNAME format and the tenant's initial domain prefix. */
 export interface DkimSpec {
   format: DkimCnameFormat;
   /** The tenant's initial domain prefix: "contoso" for contoso.onmicrosoft.com. */
@@ -26,14 +29,17 @@ export interface DkimSpec {
   partition?: string;
 }
 
+/** One DKIM CNAME record to publish: its name and its target. */
 export interface DkimCname {
   /** Record name relative to the domain: selector1._domainkey. */
   name: string;
   target: string;
 }
 
+/** The two DKIM selectors Exchange Online signs with. */
 export const DKIM_SELECTORS = ["selector1", "selector2"] as const;
 
+/** The problems of a domain's DKIM settings, each with its field and fix. */
 export function validateDkimSpec(spec: DkimSpec): EmailSpecProblem[] {
   const problems: EmailSpecProblem[] = [];
   if (spec.format !== DkimCnameFormat.Legacy && spec.format !== DkimCnameFormat.Current) {

@@ -11,9 +11,12 @@
  */
 import type { DmarcAggregateReport } from "./dmarc-reports";
 
+/** The DMARC rollout stages in order: none, quarantine, reject. */
 export const DMARC_STAGES = ["none", "quarantine", "reject"] as const;
+/** One of the {@link DMARC_STAGES}. */
 export type DmarcStage = (typeof DMARC_STAGES)[number];
 
+/** Aggregate report figures of one sending source (IP and reporter) for one domain. */
 export interface DmarcSourceStats {
   ip: string;
   reporter: string;
@@ -33,6 +36,7 @@ export interface DmarcSourceStats {
   dkimSignatures: string[];
 }
 
+/** Aggregate report figures of one domain, per day and per source. */
 export interface DmarcDomainStats {
   domain: string;
   messages: number;
@@ -115,6 +119,7 @@ export function summarizeDmarcReports(reports: DmarcAggregateReport[]): DmarcDom
     .sort((a, b) => a.domain.localeCompare(b.domain));
 }
 
+/** Thresholds for moving a domain to the next DMARC stage. */
 export interface ReadinessOptions {
   /** Percentage of (non-spoofing) mail that must pass DMARC; default 99.5. */
   threshold?: number;
@@ -124,8 +129,10 @@ export interface ReadinessOptions {
   minMessages?: number;
 }
 
+/** What a source failing DMARC looks like: a legitimate sender, a forwarder, or spoofing. */
 export type FailingSourceKind = "legitimate" | "forwarder" | "spoofing";
 
+/** A source failing DMARC, what it looks like, and how to fix it when it is legitimate. */
 export interface FailingSource {
   ip: string;
   reporter: string;
@@ -138,6 +145,7 @@ export interface FailingSource {
   fix?: string;
 }
 
+/** Whether a domain may move to the next DMARC stage, and why (not). */
 export interface DomainReadiness {
   domain: string;
   /** The stage now: declared by the stack, else the p= the latest report saw. */

@@ -26,6 +26,7 @@ export class DmarcReportError extends Error {
   }
 }
 
+/** One SPF or DKIM result of a report record. */
 export interface DmarcReportAuthResult {
   domain: string;
   result: string;
@@ -33,6 +34,7 @@ export interface DmarcReportAuthResult {
   selector?: string;
 }
 
+/** One row of an aggregate report: a source IP, a message count, and the evaluation. */
 export interface DmarcReportRecord {
   sourceIp: string;
   count: number;
@@ -49,6 +51,7 @@ export interface DmarcReportRecord {
   spf: DmarcReportAuthResult[];
 }
 
+/** One DMARC aggregate report as read from a file: who reported, the published policy, the records. */
 export interface DmarcAggregateReport {
   /** The file (and entry) it came from. */
   file: string;

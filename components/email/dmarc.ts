@@ -12,19 +12,26 @@
 
 import type { InputProblem } from "../errors";
 
+/** The DMARC policies (`p=`): none, quarantine, reject. */
 export const DmarcPolicy = { None: "none", Quarantine: "quarantine", Reject: "reject" } as const;
+/** One of the {@link DmarcPolicy} values. */
 export type DmarcPolicy = (typeof DmarcPolicy)[keyof typeof DmarcPolicy];
 
+/** The DMARC specifications a record can be checked against. */
 export const DmarcSpec = { Rfc9989: "RFC9989", Rfc7489: "RFC7489" } as const;
+/** One of the {@link DmarcSpec} values. */
 export type DmarcSpec = (typeof DmarcSpec)[keyof typeof DmarcSpec];
 
+/** How serious a DMARC finding is. */
 export const DmarcFindingSeverity = { Error: "error", Warning: "warning" } as const;
+/** One of the {@link DmarcFindingSeverity} values. */
 export type DmarcFindingSeverity = (typeof DmarcFindingSeverity)[keyof typeof DmarcFindingSeverity];
 
 /** Where a rule comes from: one of the RFCs, or common practice (checkdmarc, Microsoft's guidance). */
 export const DmarcRuleSource = { Rfc9989: "RFC9989", Rfc7489: "RFC7489", BestPractice: "best-practice" } as const;
 export type DmarcRuleSource = (typeof DmarcRuleSource)[keyof typeof DmarcRuleSource];
 
+/** A problem found in a DMARC record, with its severity, code and fix. */
 export interface DmarcFinding {
   severity: DmarcFindingSeverity;
   /** Stable machine-readable code, e.g. "invalid-value", "deprecated-tag". */
@@ -55,6 +62,7 @@ export interface DmarcRecord {
   ri?: number;
 }
 
+/** A parsed DMARC record: its tags, and what is wrong with it. */
 export interface DmarcParseResult {
   /** The text starts with a DMARC version tag (`v=DMARC1`); otherwise it is not a DMARC record. */
   isDmarc: boolean;
@@ -71,6 +79,7 @@ export interface DmarcParseResult {
   findings: DmarcFinding[];
 }
 
+/** Options of {@link parseDmarcRecord}: the RFC to check against. */
 export interface DmarcParseOptions {
   /** The RFC to validate against; default RFC 9989. */
   spec?: DmarcSpec;
@@ -97,6 +106,7 @@ const MAILTO_ADDRESS = /^mailto:[^@\s,;!]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(\?.*)
 const TAGS_9989 = ["v", "p", "sp", "np", "adkim", "aspf", "fo", "rua", "ruf", "psd", "t"];
 const HISTORIC_TAGS = ["pct", "rf", "ri"];
 
+/** Whether a tag name is defined by the given DMARC specification. */
 export function isKnownDmarcTag(name: string, spec: DmarcSpec = DmarcSpec.Rfc9989): boolean {
   return TAGS_9989.includes(name) || (spec === DmarcSpec.Rfc7489 && HISTORIC_TAGS.includes(name));
 }
@@ -391,7 +401,9 @@ export function effectivePolicy(record: DmarcRecord, scope: "domain" | "subdomai
   return base === DmarcPolicy.Reject ? DmarcPolicy.Quarantine : DmarcPolicy.None;
 }
 
+/** DMARC identifier alignment: relaxed (organisational domain) or strict (exact domain). */
 export const AlignmentMode = { Relaxed: "relaxed", Strict: "strict" } as const;
+/** One of the {@link AlignmentMode} values. */
 export type AlignmentMode = (typeof AlignmentMode)[keyof typeof AlignmentMode];
 
 /** What to publish: the builder's input (plain values). */

@@ -17,6 +17,7 @@ import { isPlainValue } from "../inputs";
 import { COMPONENT_TYPE_TOKENS } from "../common/type-tokens";
 import { ownershipMetadata } from "../common/ownership";
 
+/** The Pulumi type token of the {@link EmailAuthentication} component. */
 export const EMAIL_AUTHENTICATION_TYPE = COMPONENT_TYPE_TOKENS.EmailAuthentication;
 
 /** DMARC settings of one domain. */
@@ -145,6 +146,7 @@ export interface InboundDmarcArgs {
   exchange: ExchangeConnectionArgs;
 }
 
+/** Inputs of {@link EmailAuthentication}: the domains, their DMARC, SPF and DKIM, and inbound handling. */
 export interface EmailAuthenticationArgs {
   /** Resource group of the Azure DNS zones. */
   resourceGroupName: pulumi.Input<string>;

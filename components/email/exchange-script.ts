@@ -16,8 +16,10 @@ export const EXCHANGE_ENV = {
   certificatePassword: "EXO_CERTIFICATE_PASSWORD",
 } as const;
 
+/** The name of Exchange Online's default anti-phishing policy. */
 export const DEFAULT_ANTI_PHISH_POLICY = "Office365 AntiPhish Default";
 
+/** Options of the Exchange Online PowerShell script the component runs. */
 export interface ExchangeScriptOptions {
   /** The anti-phishing policy to configure (default: the default policy). */
   antiPhishPolicy?: string;

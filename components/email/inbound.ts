@@ -7,19 +7,29 @@ import { isIP } from "node:net";
 import { DmarcPolicy, effectivePolicy, parseDmarcRecord, type EmailSpecProblem } from "./dmarc";
 import { isDomainName } from "./spf";
 
+/** What Exchange Online does with mail that fails composite authentication. */
 export const AuthenticationFailAction = { MoveToJmf: "MoveToJmf", Quarantine: "Quarantine" } as const;
+/** One of the {@link AuthenticationFailAction} values. */
 export type AuthenticationFailAction = (typeof AuthenticationFailAction)[keyof typeof AuthenticationFailAction];
+/** What Exchange Online does with mail failing DMARC when the sender publishes p=quarantine. */
 export const DmarcQuarantineAction = { MoveToJmf: "MoveToJmf", Quarantine: "Quarantine" } as const;
+/** One of the {@link DmarcQuarantineAction} values. */
 export type DmarcQuarantineAction = (typeof DmarcQuarantineAction)[keyof typeof DmarcQuarantineAction];
+/** What Exchange Online does with mail failing DMARC when the sender publishes p=reject. */
 export const DmarcRejectAction = { Quarantine: "Quarantine", Reject: "Reject" } as const;
+/** One of the {@link DmarcRejectAction} values. */
 export type DmarcRejectAction = (typeof DmarcRejectAction)[keyof typeof DmarcRejectAction];
 /** The anti-spam policy's action for phishing, which a blocked spoof pair triggers. */
 export const PhishAction = { MoveToJmf: "MoveToJmf", Quarantine: "Quarantine" } as const;
 export type PhishAction = (typeof PhishAction)[keyof typeof PhishAction];
+/** Whether a spoofed sender pair is about an external or an internal (intra-organisation) domain. */
 export const SpoofType = { External: "External", Internal: "Internal" } as const;
+/** One of the {@link SpoofType} values. */
 export type SpoofType = (typeof SpoofType)[keyof typeof SpoofType];
 
+/** How many allowed spoofed sender pairs Exchange Online keeps at most. */
 export const SPOOF_ENTRY_LIMIT = 1024;
+/** The wildcard of a spoofed sender pair's fields. */
 export const SPOOF_PAIR_WILDCARD = "*";
 
 /** A spoofed-sender pair: a spoofed domain (or address, for intra-org) and the sending infrastructure. */
@@ -59,7 +69,9 @@ export const INBOUND_DEFAULTS = {
   phishAction: PhishAction.Quarantine,
 } as const;
 
+/** The DMARC result of a message: pass, fail, or none (no policy published). */
 export const DmarcOutcome = { Pass: "pass", Fail: "fail", None: "none" } as const;
+/** One of the {@link DmarcOutcome} values. */
 export type DmarcOutcome = (typeof DmarcOutcome)[keyof typeof DmarcOutcome];
 
 /** A described inbound message. */
@@ -82,9 +94,12 @@ export interface InboundMessage {
   dkimDomains?: string[];
 }
 
+/** What happens to an inbound message: delivered, junked, quarantined or rejected. */
 export const DmarcVerdict = { Deliver: "deliver", Junk: "junk", Quarantine: "quarantine", Reject: "reject" } as const;
+/** One of the {@link DmarcVerdict} values. */
 export type DmarcVerdict = (typeof DmarcVerdict)[keyof typeof DmarcVerdict];
 
+/** What inbound handling does to a message, and why. */
 export interface InboundVerdict {
   verdict: DmarcVerdict;
   spoofType: SpoofType;

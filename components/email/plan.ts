@@ -8,6 +8,7 @@ import { buildExchangeScript } from "./exchange-script";
 import { validateInboundSettings, type InboundSettings } from "./inbound";
 import { planDomainRecords, type DomainPlan, type EmailDomainSpec } from "./records";
 
+/** How the Exchange Online script connects: app id, organisation, certificate. */
 export interface ExchangeConnectionSpec {
   /** Application (client) ID of the app registration with Exchange.ManageAsApp. */
   appId?: string;
@@ -27,6 +28,7 @@ export interface InboundSpec extends InboundSettings {
   exchange?: ExchangeConnectionSpec;
 }
 
+/** The component's inputs as plain values (what {@link normaliseEmailAuthentication} checks). */
 export interface EmailAuthenticationSpec {
   domains: EmailDomainSpec[];
   /** The stack's rollout stage: the DMARC policy of domains that do not set their own. */
@@ -43,6 +45,7 @@ export interface ReportAuthorization {
   fqdn: string;
 }
 
+/** Every record, report authorisation and Exchange Online setting the component declares, as plain data. */
 export interface EmailAuthenticationPlan {
   domains: DomainPlan[];
   /** Authorisations published by this component, for report destinations among its own domains. */

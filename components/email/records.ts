@@ -7,6 +7,7 @@ import { dkimCnames, validateDkimSpec, type DkimSpec } from "./dkim";
 import { DmarcPolicy, buildDmarcRecord, parseDmarcRecord, validateDmarcSpec, type DmarcPolicySpec, type EmailSpecProblem } from "./dmarc";
 import { buildSpfRecord, isDomainName, validateSpfSpec, type SpfSpec } from "./spf";
 
+/** One domain's email authentication settings: zone, DMARC, SPF, DKIM, parked. */
 export interface EmailDomainSpec {
   domain: string;
   /** The Azure DNS zone holding the records; default: the domain itself. */
@@ -22,9 +23,12 @@ export interface EmailDomainSpec {
   ttl?: number;
 }
 
+/** The kinds of DNS record a domain publishes: DMARC, SPF, and the two DKIM CNAMEs. */
 export const EmailRecordKind = { Dmarc: "dmarc", Spf: "spf", DkimSelector1: "dkim-selector1", DkimSelector2: "dkim-selector2" } as const;
+/** One of the {@link EmailRecordKind} values. */
 export type EmailRecordKind = (typeof EmailRecordKind)[keyof typeof EmailRecordKind];
 
+/** One DNS record to publish, with its name relative to the zone. */
 export interface PlannedRecord {
   kind: EmailRecordKind;
   /** Fully qualified name, without the final dot. */
@@ -38,6 +42,7 @@ export interface PlannedRecord {
   cname?: string;
 }
 
+/** Every record one domain publishes, and the problems of its settings. */
 export interface DomainPlan {
   domain: string;
   zoneName: string;
@@ -49,6 +54,7 @@ export interface DomainPlan {
   problems: EmailSpecProblem[];
 }
 
+/** The default TTL of the records, in seconds. */
 export const EMAIL_RECORD_TTL = 3600;
 const TXT_STRING_MAX = 255;
 

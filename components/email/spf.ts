@@ -6,7 +6,9 @@
 import { isIP } from "node:net";
 import type { EmailSpecProblem } from "./dmarc";
 
+/** The SPF include of Exchange Online. */
 export const MICROSOFT_365_SPF_INCLUDE = "spf.protection.outlook.com";
+/** How many DNS lookups an SPF check may make (RFC 7208, section 4.6.4). */
 export const SPF_LOOKUP_LIMIT = 10;
 
 /** An `include:` of another sender's SPF record. */
@@ -16,6 +18,7 @@ export interface SpfInclude {
   nestedLookups?: number;
 }
 
+/** SPF settings of one domain: Microsoft 365, other senders' includes, IP ranges, the all qualifier. */
 export interface SpfSpec {
   /** Authorise Microsoft 365 (default true; false for domains that do not send through Exchange Online). */
   microsoft365?: boolean;
@@ -32,6 +35,7 @@ export interface SpfSpec {
 
 const DOMAIN = /^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 
+/** Whether a value is a syntactically valid domain name. */
 export function isDomainName(value: unknown): value is string {
   return typeof value === "string" && DOMAIN.test(value);
 }
@@ -70,6 +74,7 @@ function isCidr(value: string, family: 4 | 6): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
+/** The problems of a domain's SPF settings, each with its field and fix. */
 export function validateSpfSpec(spec: SpfSpec): EmailSpecProblem[] {
   const problems: EmailSpecProblem[] = [];
   (spec.includes ?? []).forEach((inc, i) => {

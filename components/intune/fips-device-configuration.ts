@@ -59,6 +59,7 @@ export interface FipsBitLockerArgs {
   recoveryPasswordRotation?: pulumi.Input<RecoveryPasswordRotation>;
 }
 
+/** Inputs of {@link FipsDeviceConfiguration}: the device groups, BitLocker, and what happens on removal. */
 export interface FipsDeviceConfigurationArgs {
   /** Devices that receive the profiles. Required: a profile assigned to nobody is refused. */
   assignment: pulumi.Input<FipsAssignmentArgs>;

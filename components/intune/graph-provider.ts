@@ -211,7 +211,7 @@ function outputs(inputs: Inputs, profileId: string, observed: ObservedProfile): 
 }
 
 /** The one module-level provider object (serialized once per process, cached by Pulumi). */
-export const deviceConfigurationProvider: pulumi.dynamic.ResourceProvider<Inputs, Outputs> = {
+export const deviceConfigurationProvider: pulumi.dynamic.ResourceProvider<DeviceConfigurationInputs, DeviceConfigurationOutputs> = {
   async check(_olds, news) {
     const inputs: Inputs = { ...news, excludeGroupIds: news.excludeGroupIds ?? [], foreignAssignments: news.foreignAssignments ?? ForeignAssignments.Fail };
     const failures = problemsOf(inputs);

@@ -33,3 +33,4 @@ export {
   type DeviceConfigurationInputs,
   type DeviceConfigurationOutputs,
 } from "./graph-provider";
+export type { ObservedProfile } from "./graph-shapes";

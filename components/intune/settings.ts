@@ -79,6 +79,7 @@ export interface GpoEquivalent {
   removal: string;
 }
 
+/** The Group Policy setting the Intune FIPS profile is equivalent to. */
 export const FIPS_GPO_EQUIVALENT: GpoEquivalent = {
   policyName: "System cryptography: Use FIPS compliant algorithms for encryption, hashing, and signing",
   gptTmplFile: "Machine\\Microsoft\\Windows NT\\SecEdit\\GptTmpl.inf (inside the GPO folder in SYSVOL)",

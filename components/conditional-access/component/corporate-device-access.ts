@@ -43,6 +43,7 @@ export interface LegacyDeviceStates {
   exclude?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
+/** Inputs of {@link CorporateDeviceAccess}: which apps, which devices count as corporate, who is exempt, and the rollout state. */
 export interface CorporateDeviceAccessArgs {
   /** Prefix of the policies' display names. Default "Corporate devices only". */
   displayName?: pulumi.Input<string>;

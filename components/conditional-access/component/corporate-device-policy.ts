@@ -39,6 +39,7 @@ export interface PlainCorporateDeviceAccessArgs {
   deviceStates?: { include?: string[]; exclude?: string[] };
 }
 
+/** The component's inputs checked and with every default filled in (what {@link normaliseCorporateDeviceAccess} returns as `value`). */
 export interface NormalisedCorporateDeviceAccess {
   displayName: string;
   state: PolicyState;
@@ -233,6 +234,7 @@ export function normaliseCorporateDeviceAccess(args: PlainCorporateDeviceAccessA
   };
 }
 
+/** One Conditional Access policy the component declares: its stable key and its azuread arguments. */
 export interface CorporateDevicePolicy {
   /** Stable suffix of the child resource name: changing it would replace the policy. */
   key: "untrusted-devices" | "other-platforms";

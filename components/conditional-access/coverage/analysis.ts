@@ -81,6 +81,7 @@ export interface DeviceClass {
   selected: boolean[];
 }
 
+/** How many device classes end in each outcome. */
 export interface CoverageCounts {
   classes: number;
   block: number;
@@ -90,6 +91,7 @@ export interface CoverageCounts {
   blockIfReportOnlyEnforced: number;
 }
 
+/** Every class of devices the policies tell apart, with the attributes that separate them (what {@link analyseCoverage} returns). */
 export interface CoverageAnalysis {
   policies: { name: string; state: string; classesApplied: number }[];
   classes: DeviceClass[];
@@ -99,7 +101,10 @@ export interface CoverageAnalysis {
   /** The policies as given (for scoped evaluation: users and apps). */
   source: PlainConditionalAccessPolicy[];
   compiled: CompiledPolicy[];
-  /** Internal: variables and cells, for classifyDevice. */
+  /**
+   * Variables and cells, for classifyDevice.
+   * @internal
+   */
   readonly model: CoverageModel;
 }
 
@@ -109,6 +114,7 @@ interface CoverageModel {
   namedPlatforms: string[];
 }
 
+/** Options of {@link analyseCoverage}: selectors the classes must be exact about, and size limits. */
 export interface CoverageOptions {
   /** Device conditions the classes must be exact about (assertion selectors). */
   selectors?: CoverageSelector[];

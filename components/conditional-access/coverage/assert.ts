@@ -21,6 +21,7 @@ import { classResult, policyInScope, type CoverageScope } from "./scope";
 import { evaluateDevice, type InventoryDevice, type Outcome } from "../whatif/evaluate";
 import { PolicyState } from "../policy-shape";
 
+/** The outcomes an assertion can expect of a device class. */
 export const ExpectedOutcome = {
   Block: "block",
   Grant: "grant",
@@ -28,8 +29,10 @@ export const ExpectedOutcome = {
   HasPolicy: "has-policy",
   NoPolicy: "no-policy",
 } as const;
+/** One of the {@link ExpectedOutcome} values. */
 export type ExpectedOutcome = (typeof ExpectedOutcome)[keyof typeof ExpectedOutcome];
 
+/** A parsed coverage assertion (see {@link parseCoverageAssertion}). */
 export interface CoverageAssertion {
   /** The assertion as written. */
   text: string;
@@ -311,6 +314,7 @@ export function describeScope(scope: CoverageScope): string {
   return parts.length ? parts.join(", ") : "every policy's users and apps";
 }
 
+/** A device class for which an assertion does not hold, with its witness device and outcome. */
 export interface AssertionFailure {
   classId: string;
   description: string[];
@@ -321,6 +325,7 @@ export interface AssertionFailure {
   applying: string[];
 }
 
+/** The result of one coverage assertion: whether it holds, and each failing class. */
 export interface AssertionResult {
   assertion: string;
   ok: boolean;

@@ -8,6 +8,7 @@ import { describeScope, type AssertionResult } from "./assert";
 import type { InventoryDevice, Outcome } from "../whatif/evaluate";
 import { DETAIL_ROW_LIMIT, capRows, cappedNote, esc, page, summaryCards, type ReportProvenance } from "../../common/html";
 
+/** One device class of the decision table: what its devices look like, the policies that apply, the outcome. */
 export interface CoverageRow {
   id: string;
   registered: boolean;
@@ -21,6 +22,7 @@ export interface CoverageRow {
   regions: { description: string[]; witness: InventoryDevice }[];
 }
 
+/** The coverage decision table as a stable JSON document (what `coverage --json` prints). */
 export interface CoverageDocument {
   ok: boolean;
   /** Whose sign-in the table shows. */

@@ -65,6 +65,7 @@ export const FILTER_OPERATORS: readonly FilterOperator[] = Object.values(FilterO
  */
 export const NEGATIVE_OPERATORS: readonly FilterOperator[] = ["-ne", "-notStartsWith", "-notEndsWith", "-notContains", "-notIn"];
 
+/** Whether an operator is a negation (`-ne`, `-notIn`, `-notContains`, ...). */
 export function isNegativeOperator(op: FilterOperator): boolean {
   return NEGATIVE_OPERATORS.includes(op);
 }
@@ -92,9 +93,11 @@ const EQUALITY_OPERATORS: readonly FilterOperator[] = ["-eq", "-ne"];
 const ID_OPERATORS: readonly FilterOperator[] = ["-eq", "-ne", "-in", "-notIn"];
 const COLLECTION_OPERATORS: readonly FilterOperator[] = ["-contains", "-notContains"];
 
+/** How many extension attributes a device has (`extensionAttribute1` to `extensionAttribute15`). */
 export const EXTENSION_ATTRIBUTE_COUNT = 15;
 
-type ExtensionAttributeName =
+/** The names of the extension attributes: `extensionAttribute1` to `extensionAttribute15`. */
+export type ExtensionAttributeName =
   | "extensionAttribute1"
   | "extensionAttribute2"
   | "extensionAttribute3"

@@ -58,7 +58,9 @@ export class DeviceRuleExpr {
 
 /** A property with `-eq`/`-ne` only (fixed values, or `-in` where allowed). */
 export interface EqualityPropertyBuilder<V extends string> {
+  /** Equal to the value (`-eq`). */
   eq(value: V): DeviceRuleExpr;
+  /** Not equal to the value (`-ne`). */
   ne(value: V): DeviceRuleExpr;
   /** Equal to one of the values (`-in` where allowed, else `-eq ... -or -eq ...`). */
   anyOf(values: readonly V[]): DeviceRuleExpr;
@@ -68,30 +70,41 @@ export interface EqualityPropertyBuilder<V extends string> {
 
 /** `deviceId`, `mdmAppId`: `-eq -ne -in -notIn`. */
 export interface IdPropertyBuilder extends EqualityPropertyBuilder<string> {
+  /** Equal to one of the values (`-in`). */
   in(values: readonly string[]): DeviceRuleExpr;
+  /** Equal to none of the values (`-notIn`). */
   notIn(values: readonly string[]): DeviceRuleExpr;
 }
 
 /** Free-text properties: every string operator. */
 export interface StringPropertyBuilder extends IdPropertyBuilder {
+  /** Starts with the value (`-startsWith`). */
   startsWith(value: string): DeviceRuleExpr;
+  /** Does not start with the value (`-notStartsWith`). */
   notStartsWith(value: string): DeviceRuleExpr;
+  /** Ends with the value (`-endsWith`). */
   endsWith(value: string): DeviceRuleExpr;
+  /** Does not end with the value (`-notEndsWith`). */
   notEndsWith(value: string): DeviceRuleExpr;
   /** Substring match (case-insensitive). */
   contains(value: string): DeviceRuleExpr;
+  /** No substring match (`-notContains`). */
   notContains(value: string): DeviceRuleExpr;
 }
 
 /** `physicalIds`, `systemLabels`: `-contains` matches a whole element. */
 export interface CollectionPropertyBuilder {
+  /** One element is the value (`-contains`). */
   contains(value: string): DeviceRuleExpr;
+  /** No element is the value (`-notContains`). */
   notContains(value: string): DeviceRuleExpr;
 }
 
 /** `isCompliant`. */
 export interface BooleanPropertyBuilder {
+  /** Equal to the value (`-eq True` / `-eq False`). */
   eq(value: boolean): DeviceRuleExpr;
+  /** Not equal to the value (`-ne`). */
   ne(value: boolean): DeviceRuleExpr;
 }
 

@@ -24,6 +24,7 @@ export const DeviceFilterErrorCode = {
 } as const;
 export type DeviceFilterErrorCode = (typeof DeviceFilterErrorCode)[keyof typeof DeviceFilterErrorCode];
 
+/** Where and why a device filter rule is wrong: code, position, offending text, and how to fix it. */
 export interface DeviceFilterErrorDetails {
   /** What kind of fault this is. */
   code: DeviceFilterErrorCode;

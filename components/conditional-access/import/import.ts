@@ -14,9 +14,13 @@ import { resourceNameFor, uniqueName, policyName } from "./names";
 import { shellQuote, importIdOf, resourceSnippet, componentSnippet } from "./snippets";
 import { COMPONENT_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from "../../common/type-tokens";
 
+/** The Pulumi type token of the azuread Conditional Access policy. */
 export const AZUREAD_POLICY_TYPE = PROVIDER_TYPE_TOKENS.ConditionalAccessPolicy;
+/** The Pulumi type token of the {@link CorporateDeviceAccess} component. */
 export const CORPORATE_DEVICE_ACCESS_TYPE = COMPONENT_TYPE_TOKENS.CorporateDeviceAccess;
+/** The prefix of a Conditional Access policy's import id in the azuread provider. */
 export const IMPORT_ID_PREFIX = "/identity/conditionalAccess/policies/";
+/** The prefix of an authentication strength policy's id in Microsoft Graph. */
 export const AUTHENTICATION_STRENGTH_PREFIX = "/policies/authenticationStrengthPolicies/";
 
 /** How an imported policy is best declared. */
@@ -35,6 +39,7 @@ export interface ImportNote {
   message: string;
 }
 
+/** One policy of a Graph export, converted to azuread arguments (and to a component where it fits). */
 export interface ImportedPolicy {
   /** File name (or "<input>") the policy came from. */
   source: string;
@@ -83,6 +88,7 @@ export interface PolicyImportError {
   fix: string | undefined;
 }
 
+/** What an import produced: the files read, each imported policy, and every problem found. */
 export interface ImportResult {
   /** Every file read, with how its bytes were decoded. */
   files: { source: string; encoding: string }[];
@@ -90,6 +96,7 @@ export interface ImportResult {
   errors: PolicyImportError[];
 }
 
+/** Options of the import: the source name, values for template placeholders, resource names already taken. */
 export interface ImportOptions {
   /** File name of the export: used in messages and to name policies without displayName. */
   sourceName?: string;

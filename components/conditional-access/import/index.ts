@@ -4,4 +4,5 @@ export { resourceNameFor } from "./names";
 export { shellQuote } from "./snippets";
 export { toGraphPolicy } from "./to-graph";
 export { LegacyDeviceState, legacyDeviceStatesToFilter } from "./legacy";
+export type { LegacyConversion, LegacyConversionProblem } from "./legacy";
 export { ExportEncoding, ExportDecodeError, decodeExportBytes } from "./decode";

@@ -12,11 +12,13 @@
  */
 import type { PlainDeviceFilter } from "../policy-shape";
 
+/** The values of the retired `deviceStates` condition of Conditional Access. */
 export const LegacyDeviceState = {
   All: "All",
   Compliant: "Compliant",
   DomainJoined: "DomainJoined",
 } as const;
+/** One of the {@link LegacyDeviceState} values. */
 export type LegacyDeviceState = (typeof LegacyDeviceState)[keyof typeof LegacyDeviceState];
 
 /** The filter term selecting devices in a state, and its negation (true for unregistered devices). */
@@ -25,6 +27,7 @@ const TERMS: Record<"Compliant" | "DomainJoined", { positive: string; negative: 
   DomainJoined: { positive: 'device.trustType -eq "ServerAD"', negative: 'device.trustType -ne "ServerAD"' },
 };
 
+/** A legacy `deviceStates` condition converted to the equivalent device filter. */
 export interface LegacyConversion {
   /** The equivalent filter; undefined when the condition selects every device (no filter needed). */
   filter: PlainDeviceFilter | undefined;
@@ -32,6 +35,7 @@ export interface LegacyConversion {
   explanation: string;
 }
 
+/** A legacy `deviceStates` value that cannot be converted, and what to do instead. */
 export interface LegacyConversionProblem {
   value: unknown;
   problem: string;

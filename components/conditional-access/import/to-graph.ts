@@ -22,7 +22,7 @@ export function guestsToGraph(list: PlainGuestsOrExternalUsers[] | undefined): J
 }
 
 /** The Graph `conditionalAccessPolicy` body for azuread args: the inverse of the import. */
-export function toGraphPolicy(plain: PlainConditionalAccessPolicy): Json {
+export function toGraphPolicy(plain: PlainConditionalAccessPolicy): Record<string, unknown> {
   const c = plain.conditions;
   const u = c.users;
   const s = plain.sessionControls as Record<string, unknown> | undefined;

@@ -12,19 +12,23 @@ import { PolicyState, type PlainConditionalAccessPolicy } from "../policy-shape"
  * the sign-in reveals (Entra reads the platform from the client, not from registration).
  */
 export type InventoryDevice = GraphDevice | null | UnregisteredDevice;
+/** An unregistered device whose platform the sign-in reveals. */
 export interface UnregisteredDevice {
   unregistered: true;
   operatingSystem?: string;
   displayName?: string;
 }
 
+/** What the enabled policies do to a sign-in: block it, grant it with controls, or allow it. */
 export const Outcome = {
   Block: "block",
   Grant: "grant",
   Allow: "allow",
 } as const;
+/** One of the {@link Outcome} values. */
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 
+/** A policy prepared for evaluation: which devices it applies to and what it requires. */
 export interface CompiledPolicy {
   name: string;
   state: string;
@@ -35,6 +39,7 @@ export interface CompiledPolicy {
   controls: string;
 }
 
+/** What the policies do to one device: the ones that apply, the outcome, the controls. */
 export interface DeviceResult {
   /** Policies that apply (enabled or report-only). */
   applying: string[];
@@ -124,6 +129,7 @@ export function evaluateDevice(policies: CompiledPolicy[], device: InventoryDevi
   };
 }
 
+/** What the policies do to every device of an inventory, with totals. */
 export interface InventoryReport {
   policies: { name: string; state: string; devicesApplied: number }[];
   devices: (DeviceResult & { index: number; label: string })[];

@@ -36,12 +36,14 @@ export const InventoryFormat = {
 } as const;
 export type InventoryFormat = (typeof InventoryFormat)[keyof typeof InventoryFormat];
 
+/** Something in an inventory file that was not understood or was lost, with where it is. */
 export interface InventoryWarning {
   /** "unknown-column", "unknown-trust-type", "missing-trust-type", "lost-value", "incomplete-pages". */
   kind: string;
   message: string;
 }
 
+/** The devices read from an inventory file, its format, and warnings about values not understood. */
 export interface InventoryReadResult {
   devices: InventoryDevice[];
   format: InventoryFormat;
