@@ -3,7 +3,8 @@
  * builds with it: what a reader of a report sees (escaped text, the cards, the provenance block).
  */
 import { esc, page, summaryCards, type ReportProvenance } from "../../components/common/html";
-import { analyseCoverage, checkAssertions, coverageDocument, coverageHtml, parseCoverageAssertion, type PlainConditionalAccessPolicy } from "../../components";
+import { analyseCoverage, checkAssertions, coverageDocument, coverageHtml, parseCoverageAssertion } from "../../components";
+import { testPolicy } from "../helpers/policies";
 
 const HOSTILE = `<img src=x onerror="alert(1)">&'`;
 
@@ -44,19 +45,7 @@ describe("the HTML module", () => {
 });
 
 describe("coverageHtml (the library's coverage page)", () => {
-  const policies: PlainConditionalAccessPolicy[] = [
-    {
-      displayName: HOSTILE,
-      state: "enabled",
-      conditions: {
-        applications: { includedApplications: ["All"] },
-        users: { includedUsers: ["All"] },
-        clientAppTypes: ["all"],
-        devices: { filter: { mode: "include", rule: 'device.trustType -eq "Workplace"' } },
-      },
-      grantControls: { builtInControls: ["block"], operator: "OR" },
-    } as PlainConditionalAccessPolicy,
-  ];
+  const policies = [testPolicy(HOSTILE, { mode: "include", rule: 'device.trustType -eq "Workplace"' })];
   const assertion = parseCoverageAssertion("every class has-policy");
   const analysis = analyseCoverage(policies, { selectors: [assertion.selector] });
   const assertions = checkAssertions(analysis, [assertion]);
