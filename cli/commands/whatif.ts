@@ -217,7 +217,9 @@ interface FirstPass {
 }
 
 async function firstPass(progress: Progress, source: InventorySource, policies: PlainConditionalAccessPolicy[], html: boolean): Promise<FirstPass> {
-  progress.step(`reading device inventory ${source.file} and evaluating ${policies.length} polic${policies.length === 1 ? "y" : "ies"}`);
+  // One pass reads and evaluates; the phase keeps the name it had when these were two steps.
+  progress.step(`reading device inventory ${source.file}`);
+  progress.step(`evaluating the devices against ${policies.length} polic${policies.length === 1 ? "y" : "ies"}`);
   const stamp = source.stamp();
   const tally = new InventoryTally(policies);
   const kinds = new DeviceKindCounts();
