@@ -30,11 +30,15 @@ const OS: [string, string[]][] = [
  * `ServerAd`), attributes missing at random, extension attributes nested (Graph) or flat (CSV).
  */
 export function syntheticDevices(count: number, seed = 20261123): (GraphDevice | null)[] {
+  return [...generateDevices(count, seed)];
+}
+
+/** The devices of syntheticDevices one at a time, so a large inventory can be written without holding it. */
+export function* generateDevices(count: number, seed = 20261123): Generator<GraphDevice | null> {
   const rand = prng(seed);
-  const out: (GraphDevice | null)[] = [];
   for (let i = 0; i < count; i++) {
     if (rand() < 0.08) {
-      out.push(null);
+      yield null;
       continue;
     }
     const [os, versions] = pick(rand, OS);
@@ -61,9 +65,8 @@ export function syntheticDevices(count: number, seed = 20261123): (GraphDevice |
       extensionAttributes: rand() < 0.9 ? { extensionAttribute1: ext1, extensionAttribute2: rand() < 0.2 ? "Finance" : null } : null,
     };
     if (device.extensionAttributes === null && ext1 !== null) device.extensionAttribute1 = ext1; // CSV-style flat
-    out.push(device);
+    yield device;
   }
-  return out;
 }
 
 /** 50 rules of the kinds real policies use. */

@@ -9,6 +9,7 @@ type Bench = { name: string; load: () => Promise<{ run: () => Promise<Record<str
 const BENCHES: Bench[] = [
   { name: "plan", load: () => import("./plan") },
   { name: "conditional-access", load: () => import("./conditional-access") },
+  { name: "whatif-scale", load: () => import("./whatif-scale") },
   { name: "import-ca", load: () => import("./import-ca") },
   { name: "coverage", load: () => import("./coverage") },
   { name: "intune", load: () => import("./intune") },

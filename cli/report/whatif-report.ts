@@ -71,20 +71,34 @@ export function kindOfDevice(device: InventoryDevice): DeviceKind | undefined {
   return trust ? { trustType: trust, platform: known, registered: true } : undefined;
 }
 
+/** Inventory devices counted by kind, one at a time (for inventories read as a stream). */
+export class DeviceKindCounts {
+  readonly counts = new Map<string, number>();
+  unclassified = 0;
+  total = 0;
+
+  add(device: InventoryDevice): void {
+    this.total++;
+    const kind = kindOfDevice(device);
+    if (!kind) this.unclassified++;
+    else this.counts.set(kindKey(kind), (this.counts.get(kindKey(kind)) ?? 0) + 1);
+  }
+}
+
 /** Every device kind, the effect of each policy on it, the combined outcome, and inventory counts. */
-export function deviceMatrix(policies: PlainConditionalAccessPolicy[], devices: InventoryDevice[]): DeviceMatrix {
+export function deviceMatrix(policies: PlainConditionalAccessPolicy[], devices: InventoryDevice[] | DeviceKindCounts): DeviceMatrix {
   const compiled = policies.map(compilePolicy);
   const kinds: DeviceKind[] = [
     ...TRUST_TYPES.flatMap((trustType) => PLATFORMS.map((platform) => ({ trustType, platform, registered: true }))),
     ...PLATFORMS.map((platform) => ({ trustType: "", platform, registered: false })),
   ];
-  const counts = new Map<string, number>();
-  let unclassified = 0;
-  for (const d of devices) {
-    const kind = kindOfDevice(d);
-    if (!kind) unclassified++;
-    else counts.set(kindKey(kind), (counts.get(kindKey(kind)) ?? 0) + 1);
+  let tally = devices;
+  if (Array.isArray(tally)) {
+    const counted = new DeviceKindCounts();
+    for (const d of tally) counted.add(d);
+    tally = counted;
   }
+  const { counts, unclassified } = tally;
   const rows = kinds.map((kind) => {
     const os = OS_OF_PLATFORM[kind.platform];
     const device: InventoryDevice = kind.registered ? { trustType: kind.trustType, ...(os ? { operatingSystem: os } : {}) } : os ? { unregistered: true, operatingSystem: os } : null;
@@ -104,7 +118,7 @@ export function deviceMatrix(policies: PlainConditionalAccessPolicy[], devices: 
       devices: counts.get(kindKey(kind)) ?? 0,
     };
   });
-  return { policies: compiled.map((p) => ({ name: p.name, state: p.state })), rows, unclassified, totalDevices: devices.length };
+  return { policies: compiled.map((p) => ({ name: p.name, state: p.state })), rows, unclassified, totalDevices: tally.total };
 }
 
 const STATE_LABEL: Record<string, string> = { enabled: "enabled", enabledForReportingButNotEnforced: "report-only", disabled: "disabled" };
@@ -130,6 +144,8 @@ export interface WhatifReportInput {
   provenance?: ReportProvenance;
   /** Devices listed one by one at most (default DETAIL_ROW_LIMIT); the matrix and totals always cover them all. */
   detailLimit?: number;
+  /** When report.devices holds only the first devices of a streamed inventory: how many there are in all. */
+  deviceCount?: number;
 }
 
 /** The whole page. */
@@ -156,7 +172,9 @@ export function renderWhatifReport(input: WhatifReportInput): string {
     id: "matrix",
     numeric: [policyHeaders.length + 4],
   });
-  const devices = capRows(report.devices, input.detailLimit ?? DETAIL_ROW_LIMIT);
+  const allDevices = input.deviceCount ?? report.devices.length;
+  const capped = capRows(report.devices, input.detailLimit ?? DETAIL_ROW_LIMIT);
+  const devices = { shown: capped.shown, omitted: allDevices - capped.shown.length };
   const deviceRows = devices.shown.map((d) => [
     esc(d.label),
     `<span class="cell ${esc(d.outcome)}">${esc(d.outcome === "grant" ? `grant: ${d.controls.join("; ")}` : d.outcome)}</span>` +
@@ -176,7 +194,7 @@ ${
   devices.omitted
     ? cappedNote(
         devices.shown.length,
-        report.devices.length,
+        allDevices,
         "devices",
         "The totals and the matrix above count every device. For the full list run whatif --json, or narrow the run: a smaller inventory (one department, one site) or fewer policies.",
       )

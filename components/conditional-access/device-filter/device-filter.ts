@@ -15,13 +15,15 @@ import {
   printNode,
 } from "./ast";
 import { DeviceFilterError, DeviceFilterErrorCode, DeviceFilterWarning } from "./errors";
-import { DevicePredicate, GraphDevice, compileFilter } from "./evaluate";
+import { generateFilter } from "./codegen";
+import { DevicePredicate, GraphDevice } from "./evaluate";
 import { parseRule } from "./parser";
 
 export * from "./ast";
 export * from "./errors";
 export type { GraphDevice, GraphDeviceExtensionAttributes, DevicePredicate } from "./evaluate";
 export { compileFilter, readDeviceProperty } from "./evaluate";
+export { generateFilter } from "./codegen";
 
 function deepFreeze(node: FilterNode): FilterNode {
   if (node.kind === "compare") {
@@ -88,14 +90,14 @@ export class DeviceFilter {
   /** Things accepted but worth telling the author (values trimmed, risky rules). */
   readonly warnings: readonly DeviceFilterWarning[];
   private readonly canonical: string;
-  private readonly predicate: DevicePredicate;
+  /** Compiled on the first evaluation (a rule only parsed and printed is never compiled). */
+  private predicate: DevicePredicate | undefined;
 
   private constructor(ast: FilterNode, canonical: string, warnings: DeviceFilterWarning[]) {
     this.ast = deepFreeze(ast);
     this.canonical = canonical;
     this.comparisons = Object.freeze(comparisonsOf(ast));
     this.warnings = Object.freeze([...warnings, ...ruleWarnings(ast, this.comparisons)]);
-    this.predicate = compileFilter(ast);
   }
 
   /** Parse and validate a rule. Throws DeviceFilterError with the position of the first fault. */
@@ -137,7 +139,15 @@ export class DeviceFilter {
 
   /** Whether the rule is true for `device`; `null`/`undefined` is an unregistered device. */
   matches(device: GraphDevice | null | undefined): boolean {
-    return this.predicate(device);
+    return (this.predicate ??= generateFilter(this.ast))(device);
+  }
+
+  /**
+   * The rule as a plain function, compiled to code of its own (see generateFilter): what a loop
+   * over many rules calls, without the method dispatch of `matches`.
+   */
+  predicateFunction(): DevicePredicate {
+    return (this.predicate ??= generateFilter(this.ast));
   }
 
   /**

@@ -71,7 +71,7 @@ function lower(values: string[] | undefined): Set<string> {
 /** Compile a policy once (its device filter rule is parsed and compiled here). */
 export function compilePolicy(policy: PlainConditionalAccessPolicy): CompiledPolicy {
   const filter = policy.conditions.devices?.filter;
-  const compiled = filter ? DeviceFilter.parse(filter.rule) : undefined;
+  const compiled = filter ? DeviceFilter.parse(filter.rule).predicateFunction() : undefined;
   const includeFilter = filter?.mode !== "exclude";
   const platforms = policy.conditions.platforms;
   const includedPlatforms = lower(platforms?.includedPlatforms);
@@ -96,7 +96,7 @@ export function compilePolicy(policy: PlainConditionalAccessPolicy): CompiledPol
         if (!included) return false;
         if (platform !== undefined && excludedPlatforms.has(platform.toLowerCase())) return false;
       }
-      if (compiled) return compiled.matches(device) === includeFilter;
+      if (compiled) return compiled(device) === includeFilter;
       return true;
     },
   };
@@ -162,4 +162,88 @@ export function evaluateInventory(policies: PlainConditionalAccessPolicy[], devi
     devices: results,
     totals,
   };
+}
+
+/** The totals of a what-if run over an inventory (devices, per-policy counts, outcomes). */
+export type InventoryTotals = InventoryReport["totals"];
+
+/**
+ * Devices evaluated one at a time, for inventories too large to hold: the result of the last
+ * device is kept compact (indices of the applying policies, not names) and the totals and
+ * per-policy counts are added up on the way. Same answers as evaluateDevice / evaluateInventory.
+ */
+export class InventoryTally {
+  readonly compiled: CompiledPolicy[];
+  /** Devices each policy applies to, by policy index. */
+  readonly applied: number[];
+  readonly totals: InventoryTotals = { devices: 0, block: 0, grant: 0, allow: 0, blockIfReportOnlyEnforced: 0, noPolicy: 0 };
+  /** The last device: indices of the applying policies are applying[0..count). */
+  readonly applying: Int32Array;
+  count = 0;
+  outcome: Outcome = Outcome.Allow;
+  controls: string[] = [];
+  outcomeIfReportOnlyEnforced: Outcome = Outcome.Allow;
+  private readonly active: number[];
+  private readonly enabled: boolean[];
+
+  constructor(policies: PlainConditionalAccessPolicy[]) {
+    this.compiled = policies.map(compilePolicy);
+    this.applied = this.compiled.map(() => 0);
+    this.applying = new Int32Array(this.compiled.length);
+    this.active = this.compiled.flatMap((p, i) => (p.state === PolicyState.Disabled ? [] : [i]));
+    this.enabled = this.compiled.map((p) => p.state === PolicyState.Enabled);
+  }
+
+  /** Evaluate one device into the fields of this object (nothing is added up). */
+  evaluate(device: InventoryDevice): void {
+    const { platform, graph } = deviceView(device);
+    const compiled = this.compiled;
+    let count = 0;
+    let blockEnforced = false;
+    let blockAll = false;
+    let controlsAll = false;
+    let controls: string[] | undefined;
+    for (const i of this.active) {
+      const p = compiled[i];
+      if (!p.applies(platform, graph)) continue;
+      this.applying[count++] = i;
+      if (p.block) {
+        blockAll = true;
+        if (this.enabled[i]) blockEnforced = true;
+      } else if (p.controls) {
+        controlsAll = true;
+        if (this.enabled[i] && !(controls ??= []).includes(p.controls)) controls.push(p.controls);
+      }
+    }
+    this.count = count;
+    this.outcome = blockEnforced ? Outcome.Block : controls ? Outcome.Grant : Outcome.Allow;
+    this.controls = blockEnforced || !controls ? [] : controls;
+    this.outcomeIfReportOnlyEnforced = blockAll ? Outcome.Block : controlsAll ? Outcome.Grant : Outcome.Allow;
+  }
+
+  /** Evaluate one device and add it to the totals. */
+  add(device: InventoryDevice): void {
+    this.evaluate(device);
+    const t = this.totals;
+    t.devices++;
+    t[this.outcome]++;
+    if (this.outcomeIfReportOnlyEnforced === Outcome.Block) t.blockIfReportOnlyEnforced++;
+    if (this.count === 0) t.noPolicy++;
+    for (let k = 0; k < this.count; k++) this.applied[this.applying[k]]++;
+  }
+
+  /** The last device's result in the shape of evaluateDevice. */
+  result(): DeviceResult {
+    const applying: string[] = [];
+    for (let k = 0; k < this.count; k++) applying.push(this.compiled[this.applying[k]].name);
+    return { applying, outcome: this.outcome, controls: [...this.controls], outcomeIfReportOnlyEnforced: this.outcomeIfReportOnlyEnforced };
+  }
+
+  /** The policies with their device counts, as in an InventoryReport. */
+  policies(): InventoryReport["policies"] {
+    // Counted by name, as evaluateInventory does (two policies of one name share their count).
+    const byName = new Map<string, number>();
+    this.compiled.forEach((p, i) => byName.set(p.name, (byName.get(p.name) ?? 0) + this.applied[i]));
+    return this.compiled.map((p) => ({ name: p.name, state: p.state, devicesApplied: byName.get(p.name) ?? 0 }));
+  }
 }
