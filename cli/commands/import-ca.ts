@@ -88,14 +88,20 @@ function indent(text: string, by = "    "): string[] {
 }
 
 function policyLines(p: ImportedPolicy): string[] {
-  const kind = p.kind === "component" ? "CorporateDeviceAccess component" : "azuread.ConditionalAccessPolicy resource";
+  const kind =
+    p.kind === "component"
+      ? "CorporateDeviceAccess component"
+      : p.kind === "graph"
+        ? `Graph-native ConditionalAccessPolicy resource (Graph ${p.apiVersion})`
+        : "azuread.ConditionalAccessPolicy resource";
   const lines = [`== ${p.displayName}  (${p.source} #${p.index + 1})`, `  kind: ${kind}`, `  resource name: ${p.resourceName}`];
   if (p.notes.length) {
     lines.push("  notes:");
     for (const n of p.notes) lines.push(`    - ${n.message}`);
   }
   lines.push("  TypeScript:", ...indent(p.typescript));
-  lines.push(`  import: ${p.importCommand ?? "(no id in the export: pulumi up creates the policy)"}`);
+  const noCommand = p.kind === "graph" && p.id ? "(adopted by display name on the first pulumi up: adoptExisting: true)" : "(no id in the export: pulumi up creates the policy)";
+  lines.push(`  import: ${p.importCommand ?? noCommand}`);
   if (p.importFile) lines.push(`  ${p.resourceName}.import.json:`, ...indent(JSON.stringify(p.importFile, null, 2)));
   return lines;
 }
@@ -143,12 +149,13 @@ export function importCa(files: string[], opts: ImportCaOptions): number {
     return code;
   }
   if (result.policies.length) {
-    printLines(['The TypeScript below assumes: import * as azuread from "@pulumi/azuread"; import { CorporateDeviceAccess } from "tenant-guardrails";', ""]);
+    printLines(['The TypeScript below assumes: import * as azuread from "@pulumi/azuread"; import { CorporateDeviceAccess, ConditionalAccessPolicy } from "tenant-guardrails";', ""]);
   }
   for (const p of result.policies) printLines([...policyLines(p), ""]);
   const components = result.policies.filter((p) => p.kind === "component").length;
+  const graph = result.policies.filter((p) => p.kind === "graph").length;
   printLines([
-    `${result.policies.length} polic${result.policies.length === 1 ? "y" : "ies"} imported (${components} as CorporateDeviceAccess, ${result.policies.length - components} as raw resources), ${result.errors.length} error(s)`,
+    `${result.policies.length} polic${result.policies.length === 1 ? "y" : "ies"} imported (${components} as CorporateDeviceAccess, ${result.policies.length - components - graph} as azuread resources, ${graph} as Graph-native resources), ${result.errors.length} error(s)`,
   ]);
   for (const e of result.errors) process.stderr.write(errorLines(e).join("\n") + "\n");
   return code;
@@ -157,7 +164,7 @@ export function importCa(files: string[], opts: ImportCaOptions): number {
 export function register(program: Command): void {
   program
     .command("import-ca")
-    .description("convert Graph exports of Conditional Access policies into CorporateDeviceAccess or azuread args, with pulumi import commands")
+    .description("convert Graph exports of Conditional Access policies into CorporateDeviceAccess, azuread or Graph-native ConditionalAccessPolicy args, with pulumi import commands")
     .argument("<graph-export.json...>", "Graph exports: one policy, an array, or { value: [...] } pages; UTF-8 or UTF-16 with BOM")
     .option("--map <placeholders.json>", 'values for template placeholders, e.g. {"ENTRAGROUP_Break glass_ENTRAGROUP": "<group id>"}')
     .option("--import-file <path>", "also write one `pulumi import --file` document adopting every imported policy that has an id")

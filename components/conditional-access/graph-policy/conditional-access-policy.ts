@@ -1,12 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ConditionalAccessConditionSet, ConditionalAccessGrantControls, ConditionalAccessSessionControls } from "@microsoft/microsoft-graph-types";
 import { GRAPH_ENDPOINT } from "../../azure-rest/client";
 import { DYNAMIC_RESOURCES } from "../../common/type-tokens";
 import { forwardingProvider } from "../../dynamic-provider";
 import { throwIfProblems } from "../../errors";
 import { isPlainValue } from "../../inputs";
 import type { EmergencyAccess } from "../component/corporate-device-access";
-import { GRAPH_POLICY_COMPONENT, normaliseConditionalAccessPolicy, type NormalisedGraphConditionalAccessPolicy, type PlainGraphConditionalAccessPolicyArgs } from "./normalise";
+import {
+  GRAPH_POLICY_COMPONENT,
+  normaliseConditionalAccessPolicy,
+  type GraphConditionSet,
+  type GraphGrantControls,
+  type GraphSessionControls,
+  type NormalisedGraphConditionalAccessPolicy,
+  type PlainGraphConditionalAccessPolicyArgs,
+} from "./normalise";
 
 /**
  * Args of the Graph-native ConditionalAccessPolicy: Graph's `conditionalAccessPolicy` shape
@@ -20,11 +27,11 @@ export interface ConditionalAccessPolicyArgs {
   /** "enabledForReportingButNotEnforced" (report-only, the default; "reportOnly" is accepted), "enabled" or "disabled". Enabling a policy that blocks or requires controls of all users needs `emergencyAccess` (or excluded users or groups). */
   state?: pulumi.Input<string>;
   /** Graph `conditionalAccessConditionSet`: applications, users (or clientApplications), and any other condition. */
-  conditions: pulumi.Input<ConditionalAccessConditionSet & Record<string, unknown>>;
+  conditions: pulumi.Input<GraphConditionSet>;
   /** Graph `conditionalAccessGrantControls`. */
-  grantControls?: pulumi.Input<(ConditionalAccessGrantControls & Record<string, unknown>) | null>;
+  grantControls?: pulumi.Input<GraphGrantControls | null>;
   /** Graph `conditionalAccessSessionControls`. */
-  sessionControls?: pulumi.Input<(ConditionalAccessSessionControls & Record<string, unknown>) | null>;
+  sessionControls?: pulumi.Input<GraphSessionControls | null>;
   /** Break-glass accounts and groups, added to conditions.users.excludeUsers / excludeGroups. */
   emergencyAccess?: pulumi.Input<EmergencyAccess>;
   /** "v1.0" or "beta"; by default v1.0 unless the policy uses a beta-only property (BETA_ONLY_PROPERTIES). */

@@ -7,6 +7,10 @@ export {
   type PlainGraphConditionalAccessPolicyArgs,
   type PlainEmergencyAccess,
   type GraphPolicyPayload,
+  type GraphConditionSet,
+  type GraphGrantControls,
+  type GraphSessionControls,
+  type OpenGraph,
 } from "./normalise";
 export { BETA_ONLY_PROPERTIES, BETA_ONLY_GRANT_CONTROLS, betaPropertiesOf, canonicalPolicy, policyDifferences, policiesPath, type GraphApiVersion } from "./shape";
 export { graphPolicyProvider, type GraphPolicyInputs, type GraphPolicyOutputs } from "./graph-provider";

@@ -21,6 +21,25 @@ import { BETA_ONLY_GRANT_CONTROLS, betaPropertiesOf, isAnnotation, isEmptyValue,
 
 export const GRAPH_POLICY_COMPONENT = "ConditionalAccessPolicy";
 
+/**
+ * A Graph type opened for values Microsoft adds later: every property optional and nullable, enum
+ * types widened to string, and any other property accepted (carried unchanged).
+ */
+export type OpenGraph<T> = T extends string
+  ? string
+  : T extends readonly (infer U)[]
+    ? OpenGraph<U>[]
+    : T extends object
+      ? { [K in keyof T]?: OpenGraph<NonNullable<T[K]>> | null } & { [extra: string]: unknown }
+      : T;
+
+/** Graph `conditionalAccessConditionSet`, open to conditions Microsoft adds later. */
+export type GraphConditionSet = OpenGraph<ConditionalAccessConditionSet>;
+/** Graph `conditionalAccessGrantControls`, open to controls Microsoft adds later. */
+export type GraphGrantControls = OpenGraph<ConditionalAccessGrantControls>;
+/** Graph `conditionalAccessSessionControls`, open to session controls Microsoft adds later. */
+export type GraphSessionControls = OpenGraph<ConditionalAccessSessionControls>;
+
 /** Break-glass accounts excluded from the policy (the CorporateDeviceAccess concept). */
 export interface PlainEmergencyAccess {
   userIds?: string[];
@@ -35,9 +54,9 @@ export interface PlainGraphConditionalAccessPolicyArgs {
   displayName: string;
   /** "enabledForReportingButNotEnforced" (default; "reportOnly" is accepted), "enabled" or "disabled". */
   state?: string;
-  conditions: ConditionalAccessConditionSet & Json;
-  grantControls?: (ConditionalAccessGrantControls & Json) | null;
-  sessionControls?: (ConditionalAccessSessionControls & Json) | null;
+  conditions: GraphConditionSet;
+  grantControls?: GraphGrantControls | null;
+  sessionControls?: GraphSessionControls | null;
   /** Break-glass users and groups: added to conditions.users.excludeUsers / excludeGroups. */
   emergencyAccess?: PlainEmergencyAccess;
   /** Force an API version; by default v1.0 unless the policy uses a beta-only property. */

@@ -33,6 +33,8 @@ export const BETA_ONLY_PROPERTIES: readonly string[] = [
   "sessionControls.continuousAccessEvaluation",
   "sessionControls.networkAccessSecurity",
   "sessionControls.globalSecureAccessFilteringProfile",
+  // The retired time condition.
+  "conditions.times",
   // Policy-level beta properties.
   "partialEnablementStrategy",
 ];
