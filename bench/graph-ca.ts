@@ -8,10 +8,42 @@
  *   (continuous access evaluation). Target: one read per policy.
  * - graph_ca_http_writes_noop: the writes among them. Target: 0.
  * - graph_ca_http_calls_create: requests to create the 3 policies (name look-up, POST).
+ * - import_ca_policies_per_sec: import-ca (in process) on a generated 1,000-policy `{ value }`
+ *   export: the repository's fixture policies that import, each repeated with its own id and display
+ *   name, so about a third are Graph-native (settings azuread cannot express) and the rest azuread;
+ *   import_ca_bench_graph_native / _azuread / _refused count the kinds (refused must be 0).
  */
 import { graphPolicyProvider as provider, type GraphPolicyInputs, type GraphPolicyOutputs } from "../components/conditional-access/graph-policy/graph-provider";
 import { normaliseConditionalAccessPolicy, type PlainGraphConditionalAccessPolicyArgs } from "../components/conditional-access/graph-policy/normalise";
 import { startFakeCaGraph } from "../test/conditional-access/graph-policy/fake-graph-ca";
+import * as fs from "node:fs";
+import { importConditionalAccessPolicies } from "../components/conditional-access/import";
+import { conditionalAccessFixtures } from "./fixtures";
+import { medianMs } from "./util";
+
+const EXPORT_POLICIES = 1000;
+
+type Json = Record<string, unknown>;
+
+function exportItems(json: unknown): Json[] {
+  if (Array.isArray(json)) return json.flatMap(exportItems);
+  if (json && typeof json === "object" && Array.isArray((json as Json).value)) return exportItems((json as Json).value);
+  return json && typeof json === "object" && "conditions" in json ? [json as Json] : [];
+}
+
+/** A 1,000-policy export: the repository's importable fixture policies, Graph-only ones weighted to about a third. */
+function generatedExport(): unknown {
+  const all = conditionalAccessFixtures("repository").flatMap((f) => exportItems(JSON.parse(fs.readFileSync(f.path, "utf8").replace(/^\uFEFF/, "")) as unknown));
+  const importable = all.filter((p) => importConditionalAccessPolicies([p]).errors.length === 0);
+  const graphOnly = importable.filter((p) => importConditionalAccessPolicies([p]).policies[0]?.kind === "graph");
+  const others = importable.filter((p) => !graphOnly.includes(p));
+  return {
+    value: Array.from({ length: EXPORT_POLICIES }, (_, i) => {
+      const base = i % 3 === 0 ? graphOnly[(i / 3) % graphOnly.length] : others[i % others.length];
+      return { ...base, id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, displayName: `${String(base.displayName ?? "policy").trim()} #${i}` };
+    }),
+  };
+}
 
 const BREAK_GLASS = "0b0b0b0b-0000-4000-8000-000000000001";
 
@@ -64,10 +96,20 @@ export async function run(): Promise<Record<string, unknown>> {
       const diff = await provider.diff!(s.id, olds, inputs[n]);
       if (diff.changes) await provider.update!(s.id, olds, inputs[n]);
     }
-    return {
+    const figures = {
       graph_ca_http_calls_noop: g.requests.length,
       graph_ca_http_writes_noop: g.requests.filter((r) => r.method !== "GET").length,
       graph_ca_http_calls_create: createCalls,
+    };
+    const text = JSON.stringify(generatedExport());
+    const once = importConditionalAccessPolicies(text);
+    const ms = await medianMs(5, () => importConditionalAccessPolicies(text));
+    return {
+      ...figures,
+      import_ca_policies_per_sec: Math.round(EXPORT_POLICIES / (ms / 1000)),
+      import_ca_bench_graph_native: once.policies.filter((p) => p.kind === "graph").length,
+      import_ca_bench_azuread: once.policies.filter((p) => p.kind !== "graph").length,
+      import_ca_bench_refused: once.errors.length,
     };
   } finally {
     await g.close();
