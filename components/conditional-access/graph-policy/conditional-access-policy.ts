@@ -99,6 +99,8 @@ export class ConditionalAccessPolicy extends pulumi.dynamic.Resource {
         policy: normalised.policy,
         apiVersion: normalised.apiVersion,
         adoptExisting: args.adoptExisting ?? false,
+        // Evidence for the policy pack (the ids are in the payload's exclusions already).
+        emergencyAccess: normalised.emergencyAccess,
         httpTimeoutMs: args.httpTimeoutMs,
         httpDeadlineMs: args.httpDeadlineMs,
       },

@@ -31,6 +31,8 @@ export interface GraphPolicyInputs {
   policy: Json;
   /** "v1.0" or "beta" (only for a policy that uses a beta-only property). */
   apiVersion: GraphApiVersion;
+  /** Break-glass ids the policy excludes (already in `policy`): evidence for the policy pack, not sent. */
+  emergencyAccess?: { userIds?: string[]; groupIds?: string[] };
   /** Adopt an existing policy with the same display name instead of refusing to create a second one. */
   adoptExisting?: boolean;
   /** Per-attempt HTTP timeout in ms (default 60000). */

@@ -78,6 +78,8 @@ export interface NormalisedGraphConditionalAccessPolicy {
   betaProperties: string[];
   /** Properties this package does not know, carried unchanged (dotted paths). */
   unknownProperties: string[];
+  /** The break-glass ids (also in the payload's exclusions), kept as evidence for the policy pack. */
+  emergencyAccess: { userIds: string[]; groupIds: string[] };
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -311,5 +313,5 @@ export function normaliseConditionalAccessPolicy(args: PlainGraphConditionalAcce
       ],
     };
   }
-  return { problems, value: { displayName, state, policy, apiVersion, betaProperties, unknownProperties } };
+  return { problems, value: { displayName, state, policy, apiVersion, betaProperties, unknownProperties, emergencyAccess: { userIds: breakGlassUsers, groupIds: breakGlassGroups } } };
 }
