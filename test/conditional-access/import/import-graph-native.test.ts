@@ -128,4 +128,17 @@ describe("tenant-guardrails import-ca on the fixture", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("whatif --policies leaves Graph-native policies out with a reason (exit 1) instead of evaluating them in part", async () => {
+    const devices = path.join(ownFixturesDir(), "..", "..", "examples", "devices.json");
+    const r = await runCli(["whatif", "--policies", FIXTURE, "--devices", devices, "--json", "--summary"]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as { ok: boolean; importErrors: { policy: string; message: string }[]; policies: { name: string }[] };
+    expect(doc.ok).toBe(false);
+    expect(doc.policies.map((p) => p.name)).toEqual(["Block legacy authentication"]);
+    expect(doc.importErrors).toHaveLength(9);
+    expect(doc.importErrors[0].message).toBe(
+      "the azuread resource cannot express conditions.applications.includeAuthenticationContextClassReferences, conditions.applications; this command does not evaluate Graph-native policies yet, so the policy was left out rather than evaluated in part",
+    );
+  });
 });
