@@ -13,6 +13,7 @@ const BENCHES: Bench[] = [
   { name: "import-ca", load: () => import("./import-ca") },
   { name: "coverage", load: () => import("./coverage") },
   { name: "intune", load: () => import("./intune") },
+  { name: "graph-ca", load: () => import("./graph-ca") },
   { name: "defender", load: () => import("./defender") },
   { name: "faults", load: () => import("./faults") },
   { name: "email", load: () => import("./email") },

@@ -23,6 +23,8 @@ import { COMPONENT_TYPE_TOKENS, DYNAMIC_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from
 
 // The tokens come from the one table of the package (components/common/type-tokens).
 export const CA_POLICY_TYPE = PROVIDER_TYPE_TOKENS.ConditionalAccessPolicy;
+/** The Graph-native Conditional Access policy (a dynamic resource: its Graph payload is in `policy`). */
+export const GRAPH_CA_POLICY_TYPE = DYNAMIC_TYPE_TOKENS.ConditionalAccessPolicy;
 export const CORPORATE_DEVICE_ACCESS_TYPE = COMPONENT_TYPE_TOKENS.CorporateDeviceAccess;
 export const VULNERABILITY_ASSESSMENT_TYPE = COMPONENT_TYPE_TOKENS.VulnerabilityAssessment;
 export const EMAIL_AUTHENTICATION_TYPE = COMPONENT_TYPE_TOKENS.EmailAuthentication;
@@ -80,6 +82,62 @@ function configOf<T extends object>(args: { getConfig<C extends object>(): C }, 
   return merged as T;
 }
 
+/**
+ * One view of a Conditional Access policy of either kind: the azuread resource (provider names:
+ * `includedUsers`, `devices.filter`) or the Graph-native resource (Graph names in its `policy`
+ * input: `includeUsers`, `devices.deviceFilter`). Undefined for any other resource.
+ */
+export interface CaPolicyView {
+  kind: "azuread" | "graph";
+  displayName: string;
+  state: string;
+  includedUsers: string[];
+  excludedUsers: string[];
+  excludedGroups: string[];
+  excludedRoles: string[];
+  includedApplications: string[];
+  builtInControls: string[];
+  /** The device filter rule, "" when none. */
+  deviceRule: string;
+}
+
+export function caPolicyView(type: string, props: Props): CaPolicyView | undefined {
+  if (type === CA_POLICY_TYPE) {
+    const c = obj(props.conditions);
+    const users = obj(c.users);
+    return {
+      kind: "azuread",
+      displayName: str(props.displayName),
+      state: str(props.state),
+      includedUsers: strings(users.includedUsers),
+      excludedUsers: strings(users.excludedUsers),
+      excludedGroups: strings(users.excludedGroups),
+      excludedRoles: strings(users.excludedRoles),
+      includedApplications: strings(obj(c.applications).includedApplications),
+      builtInControls: strings(obj(props.grantControls).builtInControls),
+      deviceRule: str(obj(obj(c.devices).filter).rule),
+    };
+  }
+  if (type === GRAPH_CA_POLICY_TYPE) {
+    const policy = obj(props.policy);
+    const c = obj(policy.conditions);
+    const users = obj(c.users);
+    return {
+      kind: "graph",
+      displayName: str(policy.displayName) || str(props.displayName),
+      state: str(policy.state),
+      includedUsers: strings(users.includeUsers),
+      excludedUsers: strings(users.excludeUsers),
+      excludedGroups: strings(users.excludeGroups),
+      excludedRoles: strings(users.excludeRoles),
+      includedApplications: strings(obj(c.applications).includeApplications),
+      builtInControls: strings(obj(policy.grantControls).builtInControls),
+      deviceRule: str(obj(obj(c.devices).deviceFilter).rule),
+    };
+  }
+  return undefined;
+}
+
 function caLabel(props: Props, name: string): string {
   const display = str(props.displayName);
   return display ? `Conditional Access policy "${display}" (${name})` : `Conditional Access policy ${name}`;
@@ -115,10 +173,11 @@ export function knownBreakGlass(resources: PolicyResource[], config: EmergencyAc
     for (const id of ids) if (id.trim() !== "" && !into.has(lower(id.trim()))) into.set(lower(id.trim()), from);
   };
   for (const r of resources) {
-    if (r.type !== CORPORATE_DEVICE_ACCESS_TYPE) continue;
+    if (r.type !== CORPORATE_DEVICE_ACCESS_TYPE && r.type !== GRAPH_CA_POLICY_TYPE) continue;
     const declared = obj(r.props.emergencyAccess);
-    add(known.users, strings(declared.userIds), `CorporateDeviceAccess "${r.name}" emergencyAccess.userIds`);
-    add(known.groups, strings(declared.groupIds), `CorporateDeviceAccess "${r.name}" emergencyAccess.groupIds`);
+    const kind = r.type === CORPORATE_DEVICE_ACCESS_TYPE ? "CorporateDeviceAccess" : "ConditionalAccessPolicy";
+    add(known.users, strings(declared.userIds), `${kind} "${r.name}" emergencyAccess.userIds`);
+    add(known.groups, strings(declared.groupIds), `${kind} "${r.name}" emergencyAccess.groupIds`);
   }
   add(known.users, strings(config.emergencyAccessUserIds), `${POLICY_CONFIG_FILE} emergencyAccessUserIds`);
   add(known.groups, strings(config.emergencyAccessGroupIds), `${POLICY_CONFIG_FILE} emergencyAccessGroupIds`);
@@ -150,12 +209,11 @@ export const caEnabledExcludesEmergencyAccess: StackValidationPolicy = {
     const config = configOf<EmergencyAccessConfig>(args, { emergencyAccessUserIds: [], emergencyAccessGroupIds: [] });
     const known = knownBreakGlass(args.resources, config);
     for (const r of args.resources) {
-      if (r.type !== CA_POLICY_TYPE) continue;
-      const props = r.props as Props;
-      if (str(props.state) !== "enabled") continue;
-      const users = obj(obj(props.conditions).users);
-      const excludedUsers = strings(users.excludedUsers).map(lower);
-      const excludedGroups = strings(users.excludedGroups).map(lower);
+      const view = caPolicyView(r.type, r.props as Props);
+      if (!view || view.state !== "enabled") continue;
+      const props = { displayName: view.displayName };
+      const excludedUsers = view.excludedUsers.map(lower);
+      const excludedGroups = view.excludedGroups.map(lower);
       const stack = stackOfUrn(r.urn);
       const excluded = `this policy excludes users: ${excludedUsers.join(", ") || "none"}; groups: ${excludedGroups.join(", ") || "none"}`;
       if (known.users.size + known.groups.size === 0) {
@@ -172,7 +230,7 @@ export const caEnabledExcludesEmergencyAccess: StackValidationPolicy = {
       report(
         `${caLabel(props, r.name)} is enabled but excludes none of the tenant's emergency-access (break-glass) accounts or groups ` +
           `(break-glass users: ${list(known.users)}; groups: ${list(known.groups)}; ${excluded}). ` +
-          `Fix: exclude one of them from the policy (conditions.users.excludedUsers / excludedGroups; CorporateDeviceAccess excludes its emergencyAccess ids itself), ` +
+          `Fix: exclude one of them from the policy (${view.kind === "graph" ? "ConditionalAccessPolicy emergencyAccess, or conditions.users.excludeUsers / excludeGroups" : "conditions.users.excludedUsers / excludedGroups; CorporateDeviceAccess excludes its emergencyAccess ids itself"}), ` +
           `or, if the policy already excludes the right account, ${whereToDeclare(stack)}; or keep the policy in report-only.`,
         r.urn,
       );
@@ -200,10 +258,9 @@ export interface CorporateDeviceEnforcedConfig {
 }
 
 /** A CA policy is the corporate-device policy when CorporateDeviceAccess declared it or its device filter tests the trust type. */
-export function isCorporateDevicePolicy(urn: string, props: Props): boolean {
+export function isCorporateDevicePolicy(urn: string, props: Props, type: string = CA_POLICY_TYPE): boolean {
   if (typeChain(urn).slice(0, -1).includes(CORPORATE_DEVICE_ACCESS_TYPE)) return true;
-  const rule = str(obj(obj(obj(props.conditions).devices).filter).rule);
-  return /device\.trusttype/i.test(rule);
+  return /device\.trusttype/i.test(caPolicyView(type, props)?.deviceRule ?? "");
 }
 
 function componentNameOf(urn: string): string {
@@ -233,11 +290,12 @@ export const corporateDevicePolicyEnforcedInProd: ResourceValidationPolicy = {
     },
   },
   validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-    if (args.type !== CA_POLICY_TYPE) return;
-    const props = args.props as Props;
+    const view = caPolicyView(args.type, args.props as Props);
+    if (!view) return;
+    const props = { displayName: view.displayName };
     const config = configOf<CorporateDeviceEnforcedConfig>(args, { productionStacks: DEFAULT_PRODUCTION_STACKS, reportOnlyExceptions: [] });
-    if (!isProduction(args.urn, config.productionStacks) || !isCorporateDevicePolicy(args.urn, props)) return;
-    const state = str(props.state);
+    if (!isProduction(args.urn, config.productionStacks) || !isCorporateDevicePolicy(args.urn, args.props as Props, args.type)) return;
+    const state = view.state;
     if (state === "enabled") return;
     const stack = stackOfUrn(args.urn);
     const names = [args.name, str(props.displayName), componentNameOf(args.urn)].filter(Boolean).map(lower);
@@ -454,16 +512,13 @@ export const caBlockAllWithoutExclusions: ResourceValidationPolicy = {
   enforcementLevel: "advisory",
   severity: "high",
   validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-    if (args.type !== CA_POLICY_TYPE) return;
-    const props = args.props as Props;
-    if (str(props.state) === "disabled") return;
-    const conditions = obj(props.conditions);
-    const users = obj(conditions.users);
-    const apps = obj(conditions.applications);
-    const blocks = strings(obj(props.grantControls).builtInControls).map(lower).includes("block");
-    const allUsers = strings(users.includedUsers).map(lower).includes("all");
-    const allApps = strings(apps.includedApplications).map(lower).includes("all");
-    const exclusions = ["excludedUsers", "excludedGroups", "excludedRoles"].some((k) => strings(users[k]).length > 0);
+    const view = caPolicyView(args.type, args.props as Props);
+    if (!view || view.state === "disabled") return;
+    const props = { displayName: view.displayName };
+    const blocks = view.builtInControls.map(lower).includes("block");
+    const allUsers = view.includedUsers.map(lower).includes("all");
+    const allApps = view.includedApplications.map(lower).includes("all");
+    const exclusions = view.excludedUsers.length + view.excludedGroups.length + view.excludedRoles.length > 0;
     if (blocks && allUsers && allApps && !exclusions) {
       report(`${caLabel(props, args.name)} blocks all users on all applications and excludes nobody. Fix: exclude the break-glass accounts, or narrow the users or applications.`);
     }

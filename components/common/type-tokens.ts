@@ -27,6 +27,7 @@ export const DYNAMIC_RESOURCES = {
   IntuneDeviceConfiguration: { module: "intune", type: "DeviceConfiguration" },
   QualysByolSolution: { module: "defender", type: "QualysByolSolution" },
   PricingReset: { module: "defender", type: "PricingReset" },
+  ConditionalAccessPolicy: { module: "conditionalaccess", type: "ConditionalAccessPolicy" },
 } as const;
 export type DynamicResourceName = keyof typeof DYNAMIC_RESOURCES;
 
@@ -40,6 +41,7 @@ export const DYNAMIC_TYPE_TOKENS: Record<DynamicResourceName, string> = {
   IntuneDeviceConfiguration: dynamicTypeToken("IntuneDeviceConfiguration"),
   QualysByolSolution: dynamicTypeToken("QualysByolSolution"),
   PricingReset: dynamicTypeToken("PricingReset"),
+  ConditionalAccessPolicy: dynamicTypeToken("ConditionalAccessPolicy"),
 };
 
 /** Resources of other providers the policy pack matches. */

@@ -7,3 +7,4 @@ export { CorporateDeviceAccess } from "./component/corporate-device-access";
 export * from "./whatif";
 export * from "./import";
 export * from "./coverage";
+export * from "./graph-policy";

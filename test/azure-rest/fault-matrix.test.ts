@@ -17,7 +17,7 @@ describe("fault matrix: every operation × call × fault ends in the declared st
     // every fault is exercised somewhere, and each system's operations are there
     expect(new Set(cases.map((c) => c.fault))).toEqual(new Set(faults));
     expect(new Set(TARGETS.map((t) => `${t.system} ${t.operation}`))).toEqual(
-      new Set(["intune create", "intune read", "intune update", "intune delete", "byol create", "byol read", "byol update", "byol delete", "pricing delete"]),
+      new Set(["intune create", "intune read", "intune update", "intune delete", "ca create", "ca read", "ca update", "ca delete", "byol create", "byol read", "byol update", "byol delete", "pricing delete"]),
     );
     expect(cases.length).toBeGreaterThan(350);
   });

@@ -1,6 +1,7 @@
 /**
  * The fault matrix: every provider operation that calls out (Intune profile create/read/update/
- * delete — the FIPS profile with onRemove "disableThenDelete" —, Qualys BYOL solution create/read/update/delete, Defender plan reset on delete), with a
+ * delete — the FIPS profile with onRemove "disableThenDelete" —, Graph-native Conditional Access
+ * policy create/read/update/delete, Qualys BYOL solution create/read/update/delete, Defender plan reset on delete), with a
  * fault injected into each call it makes, against the fake Graph and fake ARM on 127.0.0.1.
  * `diff` is not in it: no provider's diff makes a call.
  *
@@ -25,9 +26,12 @@ import { makePricingResetProvider } from "../../components/defender/pricing-rese
 import { startFakeGraph, type FakeGraph, type Fault as GraphFault } from "../intune/fake-graph";
 import { BYOL_TEST_SUBSCRIPTION, FakeArm, byolTestState, byolTestVm, type Fault as ArmFault } from "../defender/fake-arm";
 import type { WireFault } from "../helpers/http-faults";
+import { graphPolicyProvider as caPolicy, type GraphPolicyInputs, type GraphPolicyOutputs } from "../../components/conditional-access/graph-policy/graph-provider";
+import { normaliseConditionalAccessPolicy } from "../../components/conditional-access/graph-policy/normalise";
+import { startFakeCaGraph } from "../conditional-access/graph-policy/fake-graph-ca";
 
 export type MatrixFault = WireFault | "429" | "500" | "503" | "drop" | "drop-after" | "lag";
-export type System = "intune" | "byol" | "pricing";
+export type System = "intune" | "byol" | "pricing" | "ca";
 export type Operation = "create" | "read" | "update" | "delete";
 export type Outcome = "success" | "error" | "either";
 
@@ -68,6 +72,8 @@ export interface CaseResult {
 const GRAPH_LIST = /\/deviceConfigurations$/;
 const GRAPH_ONE = /\/deviceConfigurations\/[^/]+$/;
 const GRAPH_ASSIGN = /\/assign$/;
+const CA_LIST = /\/identity\/conditionalAccess\/policies$/;
+const CA_ONE = /\/identity\/conditionalAccess\/policies\/[^/]+$/;
 
 export const TARGETS: Target[] = [
   { system: "intune", operation: "create", call: "marker look-up (list)", method: "GET", path: GRAPH_LIST, idempotent: true, list: true },
@@ -81,6 +87,12 @@ export const TARGETS: Target[] = [
   { system: "intune", operation: "delete", call: "FIPS-off PATCH", method: "PATCH", path: GRAPH_ONE, idempotent: true, gone404: true },
   { system: "intune", operation: "delete", call: "FIPS-off read-back GET", method: "GET", path: GRAPH_ONE, idempotent: true, gone404: true },
   { system: "intune", operation: "delete", call: "DELETE", method: "DELETE", path: GRAPH_ONE, idempotent: true, gone404: true },
+  { system: "ca", operation: "create", call: "name look-up (list)", method: "GET", path: CA_LIST, idempotent: true, list: true },
+  { system: "ca", operation: "create", call: "create POST", method: "POST", path: CA_LIST, idempotent: false, readBack: true },
+  { system: "ca", operation: "read", call: "policy GET", method: "GET", path: CA_ONE, idempotent: true, gone404: true },
+  { system: "ca", operation: "update", call: "policy GET", method: "GET", path: CA_ONE, idempotent: true, gone404: true },
+  { system: "ca", operation: "update", call: "PATCH", method: "PATCH", path: CA_ONE, idempotent: true },
+  { system: "ca", operation: "delete", call: "DELETE", method: "DELETE", path: CA_ONE, idempotent: true, gone404: true },
   { system: "byol", operation: "create", call: "home-region list", method: "GET", path: "/Microsoft.Security/locations", idempotent: true, list: true },
   { system: "byol", operation: "create", call: "solutions list", method: "GET", path: "/securitySolutions", idempotent: true, list: true },
   { system: "byol", operation: "create", call: "solution PUT", method: "PUT", path: "/qualys-byol", idempotent: true },
@@ -281,6 +293,73 @@ async function intuneCase(c: MatrixCase, foreignUrl: string): Promise<Omit<CaseR
   }
 }
 
+// ---------------------------------------------------------------- Conditional Access (Graph-native)
+
+const CA_BREAK_GLASS = "0b0b0b0b-0000-4000-8000-000000000001";
+const CA_NAME = "tenant-guardrails matrix - token protection";
+
+function caInputs(url: string): GraphPolicyInputs {
+  const { value } = normaliseConditionalAccessPolicy({
+    displayName: CA_NAME,
+    state: "enabled",
+    conditions: { applications: { includeApplications: ["All"] }, users: { includeUsers: ["All"] }, clientAppTypes: ["mobileAppsAndDesktopClients"], platforms: { includePlatforms: ["windows"] } },
+    grantControls: { operator: "OR", builtInControls: ["mfa"] },
+    sessionControls: { secureSignInSession: { isEnabled: true } },
+    emergencyAccess: { groupIds: [CA_BREAK_GLASS] },
+  });
+  return { graphEndpoint: url, displayName: value!.displayName, policy: value!.policy, apiVersion: value!.apiVersion, httpTimeoutMs: TIMEOUT_MS, httpRetryDelayMs: 2, httpDeadlineMs: DEADLINE_MS };
+}
+
+async function caCase(c: MatrixCase, foreignUrl: string): Promise<Omit<CaseResult, "id">> {
+  const g = await startFakeCaGraph();
+  g.foreignUrl = foreignUrl;
+  try {
+    const inputs = caInputs(g.url);
+    const op = c.target.operation;
+    let id = "";
+    let olds: GraphPolicyOutputs | undefined;
+    if (op !== "create") {
+      const created = await caPolicy.create(inputs);
+      id = created.id;
+      olds = created.outs as GraphPolicyOutputs;
+      if (op === "update") {
+        // Drift made in the portal: the grant switched to block, so update reads and PATCHes.
+        (g.store.get(id)!.grantControls as { builtInControls: string[] }).builtInControls = ["block"];
+        olds = (await caPolicy.read!(id, olds)).props as GraphPolicyOutputs;
+      }
+    }
+    const snapshot = JSON.stringify([...g.store.entries()]);
+    const run = async (): Promise<unknown> => {
+      if (op === "create") return caPolicy.create(inputs);
+      if (op === "read") return caPolicy.read!(id, olds!);
+      if (op === "update") return caPolicy.update!(id, olds!, inputs);
+      return caPolicy.delete!(id, olds!);
+    };
+    const correct = (result: unknown): string[] => {
+      if (op === "delete") return g.store.size === 0 ? [] : ["the policy still exists"];
+      if (op === "read") {
+        const problems = JSON.stringify([...g.store.entries()]) === snapshot ? [] : ["read changed the policy"];
+        const r = result as { id?: string; props?: GraphPolicyOutputs } | undefined;
+        if (r?.id !== id || !r.props?.observed) problems.push(`read returned ${JSON.stringify(r?.id)}`);
+        return problems;
+      }
+      const mine = [...g.store.values()].filter((p) => p.displayName === CA_NAME);
+      if (mine.length !== 1) return [`${mine.length} policies are named ${CA_NAME}`];
+      const controls = (mine[0].grantControls as { builtInControls?: string[] } | undefined)?.builtInControls;
+      return JSON.stringify(controls) === '["mfa"]' ? [] : [`grant controls are ${JSON.stringify(controls)}`];
+    };
+    g.faults.push(graphFault(c));
+    if (c.fault === "lag") g.lagReads = 2;
+    const out = await runAndCheck(c, run, correct, () => {
+      g.faults.length = 0;
+    });
+    const named = [...g.store.values()].filter((p) => p.displayName === CA_NAME).length;
+    return { ...out, duplicates: Math.max(0, named - 1) };
+  } finally {
+    await g.close();
+  }
+}
+
 // ---------------------------------------------------------------- Defender
 
 const SUB = BYOL_TEST_SUBSCRIPTION;
@@ -387,7 +466,12 @@ async function runAndCheck(
 export async function runCase(c: MatrixCase): Promise<CaseResult> {
   const foreign = await startForeign();
   try {
-    const r = c.target.system === "intune" ? { id: c.id, ...(await intuneCase(c, foreign.url)) } : await armCase(c, foreign.url);
+    const r =
+      c.target.system === "intune"
+        ? { id: c.id, ...(await intuneCase(c, foreign.url)) }
+        : c.target.system === "ca"
+          ? { id: c.id, ...(await caCase(c, foreign.url)) }
+          : await armCase(c, foreign.url);
     if (foreign.hits.length > 0) r.problems.push(`sent to another origin: ${foreign.hits.join("; ")}`);
     if (r.duplicates > 0) r.problems.push(`${r.duplicates} duplicate(s) created`);
     return r;

@@ -85,7 +85,7 @@ describe("import-ca", () => {
       "import: pulumi import 'azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy' 'marketing-hybrid-joined-devices-only' '/identity/conditionalAccess/policies/2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f'",
     );
     expect(r.stdout).toContain("    - kept as a raw resource, not CorporateDeviceAccess:");
-    expect(r.stdout.trimEnd().split("\n").pop()).toBe("4 policies imported (0 as CorporateDeviceAccess, 4 as raw resources), 0 error(s)");
+    expect(r.stdout.trimEnd().split("\n").pop()).toBe("4 policies imported (0 as CorporateDeviceAccess, 4 as azuread resources, 0 as Graph-native resources), 0 error(s)");
   });
 
   it("gives component args and the import file for a corporate-device policy", async () => {
@@ -121,7 +121,7 @@ describe("import-ca", () => {
     const r = await runCli(["import-ca", file("mixed.json", JSON.stringify([CORPORATE, BAD_RULE]))]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("== Block non-corporate devices");
-    expect(r.stdout).toContain("1 policy imported (1 as CorporateDeviceAccess, 0 as raw resources), 1 error(s)");
+    expect(r.stdout).toContain("1 policy imported (1 as CorporateDeviceAccess, 0 as azuread resources, 0 as Graph-native resources), 1 error(s)");
     const lines = r.stderr.split("\n");
     expect(lines[0].startsWith(`error: ${path.join(dir, "mixed.json")} #2 "Typo in rule": conditions.devices.deviceFilter.rule: invalid device filter rule at position 36`)).toBe(true);
     expect(lines[1]).toBe('    device.trustType -ne "AzureAD" -and device.trustTyp -ne "ServerAD"');

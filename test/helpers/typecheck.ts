@@ -32,6 +32,7 @@ export function snippetModule(policies: ImportedPolicy[]): string {
   return [
     'import * as azuread from "@pulumi/azuread";',
     'import { CorporateDeviceAccess } from "../../components/conditional-access/component/corporate-device-access";',
+    'import { ConditionalAccessPolicy } from "../../components/conditional-access/graph-policy/conditional-access-policy";',
     ...policies.map((p) => p.typescript),
   ].join("\n");
 }

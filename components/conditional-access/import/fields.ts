@@ -83,6 +83,8 @@ export function isEmpty(v: unknown): boolean {
 }
 
 export class PolicyProblem extends Error {
+  /** Set when the problem is only that the azuread resource cannot express the setting (Graph can). */
+  gap = false;
   constructor(
     readonly field: string,
     message: string,
@@ -93,6 +95,9 @@ export class PolicyProblem extends Error {
     super(message);
   }
 }
+
+/** Values Graph accepts that the azuread provider does not (grant controls that exist only in Graph beta). */
+export const GRAPH_ONLY_VALUES = ["riskRemediation", "compliantNetwork"] as const;
 
 /** Collects every problem of one policy, so a user sees them all at once. */
 export class Context {
@@ -105,6 +110,12 @@ export class Context {
   }
   problem(field: string, message: string, fix?: string, position?: number, rule?: string): void {
     this.problems.push(new PolicyProblem(field, message, fix, position, rule));
+  }
+  /** A setting Graph holds that the azuread resource cannot express: the policy may still import as a Graph-native resource. */
+  gap(field: string, message: string, fix?: string): void {
+    const p = new PolicyProblem(field, message, fix);
+    p.gap = true;
+    this.problems.push(p);
   }
 }
 
@@ -130,7 +141,9 @@ export function stringList(ctx: Context, field: string, value: unknown, splitCom
 export function canonicalEnum<T extends string>(ctx: Context, field: string, value: string, allowed: readonly T[]): T | undefined {
   const found = allowed.find((a) => a.toLowerCase() === value.trim().toLowerCase());
   if (!found) {
-    ctx.problem(field, `${excerpt(value)} is not a value the azuread provider accepts`, `use one of ${allowed.join(", ")}`);
+    const graphOnly = (GRAPH_ONLY_VALUES as readonly string[]).some((g) => g.toLowerCase() === value.trim().toLowerCase());
+    if (graphOnly) ctx.gap(field, `${excerpt(value)} is a value Graph accepts but the azuread provider does not`, `use one of ${allowed.join(", ")}`);
+    else ctx.problem(field, `${excerpt(value)} is not a value the azuread provider accepts`, `use one of ${allowed.join(", ")}`);
     return undefined;
   }
   if (found !== value) ctx.note("casing", `${field}: "${value}" written as "${found}" (the provider compares enum values case-sensitively)`);
@@ -208,7 +221,7 @@ export function compact<T extends object>(obj: T): T {
 export function rejectUnknown(ctx: Context, path: string, obj: Json, known: readonly string[]): void {
   for (const [key, value] of Object.entries(obj)) {
     if (isAnnotationKey(key) || known.includes(key) || isEmpty(value)) continue;
-    ctx.problem(
+    ctx.gap(
       `${path}.${key}`,
       `${key} is set (${excerpt(value)}) but the azuread ConditionalAccessPolicy resource cannot express it, so importing would drop it`,
       "manage this policy outside Pulumi, or remove the setting in the tenant first if it is not needed",

@@ -78,10 +78,13 @@ export function convertApplications(ctx: Context, value: unknown): PlainConditio
   });
   if (!isEmpty(value.applicationFilter)) {
     // Not in the installed @pulumi/azuread (6.9.x): importing would drop the filter.
-    ctx.problem(`${field}.applicationFilter`, "application filters (custom security attributes) are not supported by the installed @pulumi/azuread, so importing would drop the filter", "manage this policy outside Pulumi for now");
+    ctx.gap(`${field}.applicationFilter`, "application filters (custom security attributes) are not supported by the installed @pulumi/azuread, so importing would drop the filter", "manage this policy outside Pulumi for now");
   }
   if (!apps.includedApplications === !apps.includedUserActions) {
-    ctx.problem(field, "exactly one of includeApplications and includeUserActions must be set (the provider requires it)", "keep the one the policy is about");
+    // Authentication context (reported as a gap by rejectUnknown) is a third kind of target, and an
+    // application filter selects applications by attribute: both are gaps of azuread, not faults.
+    const report = isEmpty(value.includeAuthenticationContextClassReferences) && isEmpty(value.applicationFilter) ? ctx.problem.bind(ctx) : ctx.gap.bind(ctx);
+    report(field, "exactly one of includeApplications and includeUserActions must be set (the provider requires it)", "keep the one the policy is about");
   }
   return apps;
 }
@@ -227,7 +230,7 @@ export function convertConditions(ctx: Context, value: unknown): PlainConditiona
     const ca = value.clientApplications;
     rejectUnknown(ctx, "conditions.clientApplications", ca, ["includeServicePrincipals", "excludeServicePrincipals", "servicePrincipalFilter"]);
     if (!isEmpty(ca.servicePrincipalFilter)) {
-      ctx.problem("conditions.clientApplications.servicePrincipalFilter", "service principal filters are not in the plain policy shape this tool emits", "manage this policy outside Pulumi for now");
+      ctx.gap("conditions.clientApplications.servicePrincipalFilter", "service principal filters are not in the plain policy shape this tool emits", "manage this policy outside Pulumi for now");
     }
     clientApplications = compact({
       includedServicePrincipals: optional(idList(ctx, "conditions.clientApplications.includeServicePrincipals", ca.includeServicePrincipals, ID.servicePrincipals)),
@@ -245,7 +248,7 @@ export function convertConditions(ctx: Context, value: unknown): PlainConditiona
 
   const insider = stringList(ctx, "conditions.insiderRiskLevels", value.insiderRiskLevels, true);
   if (insider.length > 1) {
-    ctx.problem("conditions.insiderRiskLevels", `the provider takes one insider risk level, the policy has ${insider.join(", ")}`, "keep the lowest level the policy should act on");
+    ctx.gap("conditions.insiderRiskLevels", `the provider takes one insider risk level, the policy has ${insider.join(", ")}`, "keep the lowest level the policy should act on");
   }
   const insiderRiskLevels = insider.length
     ? insider
@@ -254,10 +257,14 @@ export function convertConditions(ctx: Context, value: unknown): PlainConditiona
         .join(",")
     : undefined;
 
+  // A workload-identity policy targets service principals only: Graph needs users or
+  // clientApplications, the azuread resource always needs users.
+  const workloadOnly = isEmpty(value.users) && !isEmpty(value.clientApplications);
+  if (workloadOnly) ctx.gap("conditions.users", "a workload-identity policy (clientApplications) without users: the azuread resource requires a users condition", "manage this policy as a Graph-native ConditionalAccessPolicy");
   return compact({
     applications: convertApplications(ctx, value.applications),
     clientAppTypes,
-    users: convertUsers(ctx, value.users),
+    users: workloadOnly ? {} : convertUsers(ctx, value.users),
     devices: convertDevices(ctx, value),
     platforms,
     locations,

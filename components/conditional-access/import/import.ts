@@ -11,7 +11,9 @@ import { STATES, GUID, READ_ONLY_POLICY_KEYS, type Json, isAnnotationKey, isObje
 import { resolvePlaceholders } from "./placeholders";
 import { convertConditions, convertGrantControls, convertSessionControls } from "./graph-to-args";
 import { resourceNameFor, uniqueName, policyName } from "./names";
-import { shellQuote, importIdOf, resourceSnippet, componentSnippet } from "./snippets";
+import { shellQuote, importIdOf, resourceSnippet, componentSnippet, graphSnippet } from "./snippets";
+import { normaliseConditionalAccessPolicy, type PlainGraphConditionalAccessPolicyArgs } from "../graph-policy/normalise";
+import type { PolicyProblem } from "./fields";
 import { COMPONENT_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from "../../common/type-tokens";
 
 /** The Pulumi type token of the azuread Conditional Access policy. */
@@ -29,6 +31,8 @@ export const ImportKind = {
   Component: "component",
   /** As a raw azuread ConditionalAccessPolicy resource. */
   Resource: "resource",
+  /** As the Graph-native ConditionalAccessPolicy resource: the policy has settings azuread cannot express. */
+  Graph: "graph",
 } as const;
 export type ImportKind = (typeof ImportKind)[keyof typeof ImportKind];
 
@@ -51,8 +55,15 @@ export interface ImportedPolicy {
   /** Pulumi resource name (unique within one import run). */
   resourceName: string;
   kind: ImportKind;
-  /** The exact azuread ConditionalAccessPolicy args (what the tenant has today). */
+  /**
+   * The exact azuread ConditionalAccessPolicy args (what the tenant has today). For kind "graph",
+   * only the part azuread can express: the policy is declared by `graph`.
+   */
   resource: PlainConditionalAccessPolicy;
+  /** Graph-native ConditionalAccessPolicy args, when kind is "graph" (every setting of the policy). */
+  graph?: PlainGraphConditionalAccessPolicyArgs;
+  /** Graph API version of a "graph" policy: "v1.0", or "beta" when it uses a beta-only property. */
+  apiVersion?: string;
   /** CorporateDeviceAccess args, when kind is "component" (undefined on a policy that is part of another's component). */
   component: PlainCorporateDeviceAccessArgs | undefined;
   /** Resource name of the imported component that declares this policy as its second child (platforms). */
@@ -176,6 +187,10 @@ function importOne(raw: unknown, index: number, count: number, options: ImportOp
   }
   checkLockout(ctx, state, conditions.users, grantControls);
 
+  const gaps = ctx.problems.filter((p) => p.gap);
+  if (state && gaps.length > 0 && gaps.length === ctx.problems.length) {
+    return importAsGraph(ctx, { source, index, displayName, resolved, state, conditions, gaps, taken });
+  }
   if (ctx.problems.length > 0 || !state) {
     return {
       errors: ctx.problems.map((p) => ({ source, index, policy: displayName, field: p.field, position: p.position, rule: p.rule, message: p.message, fix: p.fix })),
@@ -227,6 +242,126 @@ function importOne(raw: unknown, index: number, count: number, options: ImportOp
       notes: ctx.notes,
     },
   };
+}
+
+/**
+ * The Graph-native args of a policy azuread cannot express: the Graph object itself (placeholders
+ * resolved), with the legacy device condition replaced by its filter (as for azuread) and an
+ * expanded authentication strength reduced to its id. Nothing else is dropped: annotations and
+ * read-only properties go (the normaliser drops them), every setting stays.
+ */
+function graphArgsOf(resolved: Json, state: string, conditions: PlainConditionalAccessPolicy["conditions"]): PlainGraphConditionalAccessPolicyArgs {
+  const args: Json = {};
+  for (const [key, value] of Object.entries(resolved)) {
+    if (isAnnotationKey(key) || READ_ONLY_POLICY_KEYS.has(key) || isEmpty(value)) continue;
+    args[key] = withoutEmpties(value, key);
+  }
+  args.state = state;
+  const c = (isObject(args.conditions) ? args.conditions : {}) as Json;
+  delete c.deviceStates;
+  if (isObject(c.devices)) {
+    for (const legacy of ["includeDevices", "excludeDevices", "includeDeviceStates", "excludeDeviceStates"]) delete c.devices[legacy];
+    if (conditions.devices && isEmpty(c.devices.deviceFilter)) c.devices.deviceFilter = { mode: conditions.devices.filter.mode, rule: conditions.devices.filter.rule };
+    if (isEmpty(c.devices)) delete c.devices;
+  }
+  const grant = args.grantControls;
+  if (isObject(grant) && isObject(grant.authenticationStrength) && typeof grant.authenticationStrength.id === "string") grant.authenticationStrength = { id: grant.authenticationStrength.id };
+  return args as unknown as PlainGraphConditionalAccessPolicyArgs;
+}
+
+/**
+ * A copy without what Graph reads as "not configured" (null, [], {}) and without annotations,
+ * except the derived type of externalTenants (it says whether the tenants are all or enumerated).
+ */
+function withoutEmpties(value: unknown, key: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => withoutEmpties(v, key));
+  if (!isObject(value)) return value;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (isAnnotationKey(k) && !(k === "@odata.type" && key === "externalTenants")) continue;
+    if (isEmpty(v) && !(k === "@odata.type")) continue;
+    out[k] = withoutEmpties(v, k);
+  }
+  return out;
+}
+
+/** A policy whose only problems are settings azuread cannot express: declared as the Graph-native resource. */
+function importAsGraph(
+  ctx: Context,
+  p: { source: string; index: number; displayName: string; resolved: Json; state: string; conditions: PlainConditionalAccessPolicy["conditions"]; gaps: PolicyProblem[]; taken: Set<string> },
+): { policy?: ImportedPolicy; errors: PolicyImportError[] } {
+  const graph = graphArgsOf(p.resolved, p.state, p.conditions);
+  const { value, problems } = normaliseConditionalAccessPolicy(graph);
+  if (!value) {
+    return { errors: problems.map((x) => ({ source: p.source, index: p.index, policy: p.displayName, field: x.field, position: undefined, rule: undefined, message: x.problem, fix: x.fix })) };
+  }
+  const id = typeof p.resolved.id === "string" && p.resolved.id.trim() ? p.resolved.id.trim() : undefined;
+  // Top-level properties the azuread path ignores are carried by the Graph-native resource.
+  for (const n of ctx.notes) if (n.code === "ignored-field") Object.assign(n, { code: "carried-field", message: n.message.replace("is not part of the azuread resource and was ignored", "is carried unchanged by the Graph-native resource") });
+  const fields = [...new Set(p.gaps.map((g) => g.field.replace(/\[\d+\]$/, "")))];
+  ctx.note(
+    "graph-native",
+    `the azuread resource cannot express ${fields.join(", ")}: declared as the Graph-native ConditionalAccessPolicy on Graph ${value.apiVersion}` +
+      (value.betaProperties.length ? ` (beta because of ${value.betaProperties.join(", ")})` : "") +
+      ", with every setting of the policy",
+  );
+  if (id) {
+    ctx.note(
+      "graph-adopt",
+      `pulumi import cannot import dynamic resources, so the snippet sets adoptExisting: true: the first pulumi up adopts the policy by its display name "${p.displayName}" (which must stay unique) and changes nothing when it matches`,
+    );
+  } else {
+    ctx.note("no-id", "the export has no id (a request body, not a tenant export): nothing to adopt, pulumi up creates the policy");
+  }
+  const resourceName = uniqueName(resourceNameFor(p.displayName), p.taken);
+  return {
+    errors: [],
+    policy: {
+      source: p.source,
+      index: p.index,
+      id,
+      displayName: p.displayName,
+      resourceName,
+      kind: ImportKind.Graph,
+      resource: compact({ displayName: p.displayName, state: p.state, conditions: p.conditions }) as PlainConditionalAccessPolicy,
+      graph,
+      apiVersion: value.apiVersion,
+      component: undefined,
+      partOf: undefined,
+      importCommand: undefined,
+      importFile: undefined,
+      typescript: graphSnippet(resourceName, graph, id),
+      notes: ctx.notes,
+    },
+  };
+}
+
+/**
+ * The Graph-native resource finds its policy by display name: two imported policies with one name
+ * would make its adoption ambiguous. Such Graph-native policies become errors naming the other.
+ */
+function refuseAmbiguousGraphNames(result: ImportResult): void {
+  const byName = new Map<string, ImportedPolicy[]>();
+  for (const p of result.policies) byName.set(p.displayName, [...(byName.get(p.displayName) ?? []), p]);
+  const refused = new Set<ImportedPolicy>();
+  for (const same of byName.values()) {
+    if (same.length < 2) continue;
+    for (const p of same.filter((x) => x.kind === ImportKind.Graph)) {
+      refused.add(p);
+      const others = same.filter((x) => x !== p).map((x) => `${x.source} #${x.index + 1}`);
+      result.errors.push({
+        source: p.source,
+        index: p.index,
+        policy: p.displayName,
+        field: "displayName",
+        position: undefined,
+        rule: undefined,
+        message: `the Graph-native resource finds its policy by display name, and ${others.join(", ")} ha${others.length === 1 ? "s" : "ve"} the same name`,
+        fix: "rename one of the policies in Entra ID so every display name is unique, then export again",
+      });
+    }
+  }
+  if (refused.size) result.policies.splice(0, result.policies.length, ...result.policies.filter((p) => !refused.has(p)));
 }
 
 /**
@@ -336,6 +471,7 @@ export function importConditionalAccessPolicies(input: unknown, optionsOrSourceN
     for (const e of outcome.errors) result.errors.push(e);
   }
   mergePlatformCompanions(result.policies);
+  if (!options.takenResourceNames) refuseAmbiguousGraphNames(result);
   return result;
 }
 
@@ -377,17 +513,21 @@ export function importConditionalAccessFiles(files: ExportFile[], options: Omit<
     for (const e of one.errors) result.errors.push(e);
   }
   mergePlatformCompanions(result.policies);
+  refuseAmbiguousGraphNames(result);
   return result;
 }
 
 /**
  * One `pulumi import --file` document adopting every imported policy that has an id: raw
- * resources by name, components with their children.
+ * resources by name, components with their children. Graph-native policies are not in it
+ * (`pulumi import` cannot import dynamic resources): their snippet adopts them by display name
+ * (`adoptExisting: true`) on the first `pulumi up`.
  */
 export function combinedImportFile(policies: ImportedPolicy[]): ImportFile {
   const resources: ImportFile["resources"] = [];
   for (const p of policies) {
     if (p.partOf !== undefined || !p.id) continue; // a companion is adopted with its component
+    if (p.kind === ImportKind.Graph) continue; // adopted by display name on pulumi up
     if (p.importFile) resources.push(...p.importFile.resources);
     else resources.push({ type: AZUREAD_POLICY_TYPE, name: p.resourceName, id: importIdOf(p.id) });
   }

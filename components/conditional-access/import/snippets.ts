@@ -3,6 +3,7 @@
  */
 import type { PlainCorporateDeviceAccessArgs } from "../component/corporate-device-policy";
 import type { PlainConditionalAccessPolicy } from "../policy-shape";
+import type { PlainGraphConditionalAccessPolicyArgs } from "../graph-policy/normalise";
 import { IMPORT_ID_PREFIX } from "./import";
 
 export const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -44,4 +45,12 @@ export function resourceSnippet(name: string, args: PlainConditionalAccessPolicy
 
 export function componentSnippet(name: string, args: PlainCorporateDeviceAccessArgs): string {
   return `new CorporateDeviceAccess(${JSON.stringify(name)}, ${tsLiteral(args)});`;
+}
+
+/**
+ * The Graph-native resource. With an id, `adoptExisting: true`: dynamic resources cannot be
+ * imported with `pulumi import`, so the first `pulumi up` adopts the policy by its display name.
+ */
+export function graphSnippet(name: string, args: PlainGraphConditionalAccessPolicyArgs, id: string | undefined): string {
+  return `new ConditionalAccessPolicy(${JSON.stringify(name)}, ${tsLiteral(id ? { ...args, adoptExisting: true } : args)});`;
 }

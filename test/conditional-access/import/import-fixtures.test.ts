@@ -33,6 +33,7 @@ describe("every repository fixture", () => {
       "baseline-and-admins.json",
       "baseline-and-sales.json",
       "beta-policies-page.json",
+      "graph-only-policies.json",
       "lockout-and-unresolved-ids.json",
       "named-locations.json",
       "request-bodies/require-app-protection-mobile.json",

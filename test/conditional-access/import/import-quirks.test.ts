@@ -312,29 +312,40 @@ describe("provider shape", () => {
     });
   });
 
-  it("refuses settings the azuread resource cannot express instead of silently dropping them", () => {
-    const p = policy(
-      { sessionControls: { continuousAccessEvaluation: { mode: "strictEnforcement" } } },
-      {
-        times: { includedRanges: ["Monday"] },
-        insiderRiskLevels: "minor,moderate",
-        applications: {
-          includeApplications: ["All"],
-          includeAuthenticationContextClassReferences: ["c1"],
-          applicationFilter: { mode: "include", rule: 'CustomSecurityAttribute.Dept_Name -eq "Sales"' },
-        },
+  it("imports settings the azuread resource cannot express as a Graph-native policy, carrying every one (never dropping them)", () => {
+    const conditions = {
+      times: { includedRanges: ["Monday"] },
+      insiderRiskLevels: "minor,moderate",
+      applications: {
+        includeApplications: ["All"],
+        includeAuthenticationContextClassReferences: ["c1"],
+        applicationFilter: { mode: "include", rule: 'CustomSecurityAttribute.Dept_Name -eq "Sales"' },
       },
-    );
+    };
+    const p = policy({ sessionControls: { continuousAccessEvaluation: { mode: "strictEnforcement" } } }, conditions);
+    const { policies, errors } = importConditionalAccessPolicies(p);
+    expect(errors).toEqual([]);
+    expect(policies).toHaveLength(1);
+    const [graph] = policies;
+    expect(graph.kind).toBe("graph");
+    expect(graph.apiVersion).toBe("beta");
+    expect(graph.graph!.conditions).toMatchObject(conditions);
+    expect(graph.graph!.sessionControls).toEqual({ continuousAccessEvaluation: { mode: "strictEnforcement" } });
+    const note = graph.notes.find((n) => n.code === "graph-native")!.message;
+    for (const field of ["conditions.applications.applicationFilter", "conditions.applications.includeAuthenticationContextClassReferences", "conditions.insiderRiskLevels", "conditions.times", "sessionControls.continuousAccessEvaluation"]) {
+      expect(note).toContain(field);
+    }
+    expect(note).toMatch(/on Graph beta \(beta because of sessionControls\.continuousAccessEvaluation, conditions\.times\)/);
+    expect(graph.typescript).toMatch(/^new ConditionalAccessPolicy\(/);
+  });
+
+  it("refuses a policy with a setting azuread cannot express and another problem, naming both (no Graph-native fallback for bad input)", () => {
+    const p = policy({ sessionControls: { continuousAccessEvaluation: { mode: "strictEnforcement" } } }, { users: { includeUsers: ["All"], excludeGroups: ["Break glass"] } });
     const { policies, errors } = importConditionalAccessPolicies(p);
     expect(policies).toEqual([]);
-    expect(errors.map((e) => e.field).sort()).toEqual([
-      "conditions.applications.applicationFilter",
-      "conditions.applications.includeAuthenticationContextClassReferences",
-      "conditions.insiderRiskLevels",
-      "conditions.times",
-      "sessionControls.continuousAccessEvaluation",
-    ]);
-    expect(errors[0].message).toMatch(/cannot express it, so importing would drop it/);
+    // the unresolved break-glass group, the lockout rule it leads to, and the gap
+    expect(errors.map((e) => e.field).sort()).toEqual(["conditions.users.excludeGroups", "conditions.users.excludeGroups[0]", "sessionControls.continuousAccessEvaluation"]);
+    expect(errors.find((e) => e.field === "sessionControls.continuousAccessEvaluation")!.message).toMatch(/cannot express it, so importing would drop it/);
   });
 
   it("reports unknown enum values with the accepted ones", () => {

@@ -1,0 +1,302 @@
+/**
+ * A fake Microsoft Graph for Conditional Access policies, on 127.0.0.1 (random port). It keeps
+ * policies in memory as Graph does where it matters to the provider: ids and
+ * createdDateTime/modifiedDateTime, defaults filled in on read (empty lists, null conditions,
+ * sign-in frequency defaults, `@odata.context`), id lists reordered and GUIDs upper-cased, enum
+ * values recased, guest types as one comma string, PATCH merged into the stored policy, beta-only
+ * properties refused on v1.0 writes and left out of v1.0 reads. Faults on demand: 429 with and
+ * without Retry-After, 5xx, a dropped connection, a slow response (optionally after processing),
+ * the wire faults of test/helpers/http-faults, and a listing that lags behind creates.
+ */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+import { PROCESSED_FIRST, isWireFault, sendWireFault, type WireFault } from "../../helpers/http-faults";
+import { BETA_ONLY_GRANT_CONTROLS, BETA_ONLY_PROPERTIES } from "../../../components/conditional-access/graph-policy/shape";
+
+export type FaultKind = "429" | "429-retry-after" | "500" | "503" | "drop" | "slow" | WireFault;
+
+export interface Fault {
+  kind: FaultKind;
+  method?: string;
+  path?: RegExp;
+  processFirst?: boolean;
+  delayMs?: number;
+  times?: number;
+}
+
+type Json = Record<string, unknown>;
+
+export interface FakeCaGraph {
+  url: string;
+  /** Policies by id, as stored (tests edit them to simulate portal changes). */
+  store: Map<string, Json>;
+  requests: { method: string; path: string; query: string; body?: unknown }[];
+  faults: Fault[];
+  pageSize: number;
+  lagReads: number;
+  foreignUrl: string;
+  /** Reorder id lists, upper-case GUIDs and recase enums on read (default true). */
+  scramble: boolean;
+  close(): Promise<void>;
+}
+
+const ROUTE = /^\/(v1\.0|beta)\/identity\/conditionalAccess\/policies(?:\/([^/]+))?$/;
+
+const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function mergePatch(target: Json, patch: Json): Json {
+  const out: Json = { ...target };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) out[k] = null;
+    else if (isObj(v) && isObj(out[k])) out[k] = mergePatch(out[k] as Json, v);
+    else out[k] = v;
+  }
+  return out;
+}
+
+function betaUsed(body: Json): string[] {
+  const used: string[] = [];
+  for (const path of BETA_ONLY_PROPERTIES) {
+    let v: unknown = body;
+    for (const part of path.split(".")) v = isObj(v) ? v[part] : undefined;
+    if (v !== undefined && v !== null) used.push(path);
+  }
+  const controls = ((body.grantControls as Json | undefined)?.builtInControls as string[] | undefined) ?? [];
+  if (controls.some((c) => BETA_ONLY_GRANT_CONTROLS.includes(c))) used.push("grantControls.builtInControls");
+  return used;
+}
+
+function withoutBeta(body: Json): Json {
+  const copy = JSON.parse(JSON.stringify(body)) as Json;
+  for (const path of BETA_ONLY_PROPERTIES) {
+    const parts = path.split(".");
+    let v: unknown = copy;
+    for (const part of parts.slice(0, -1)) v = isObj(v) ? v[part] : undefined;
+    if (isObj(v)) delete v[parts[parts.length - 1]];
+  }
+  const grant = copy.grantControls as Json | undefined;
+  if (isObj(grant) && Array.isArray(grant.builtInControls)) grant.builtInControls = (grant.builtInControls as string[]).filter((c) => !BETA_ONLY_GRANT_CONTROLS.includes(c));
+  return copy;
+}
+
+/** Graph's view of a stored policy: defaults filled in, values reordered and recased. */
+function view(id: string, stored: Json, version: string, scramble: boolean): Json {
+  const body = version === "v1.0" ? withoutBeta(stored) : (JSON.parse(JSON.stringify(stored)) as Json);
+  const mix = (v: unknown): unknown => {
+    if (!scramble) return v;
+    if (Array.isArray(v)) return [...v].reverse().map((x) => (typeof x === "string" && GUID.test(x) ? x.toUpperCase() : x));
+    return v;
+  };
+  const c = (body.conditions ?? {}) as Json;
+  const users = (c.users ?? {}) as Json;
+  const apps = (c.applications ?? {}) as Json;
+  const conditions: Json = {
+    userRiskLevels: [],
+    signInRiskLevels: [],
+    clientAppTypes: ["all"],
+    servicePrincipalRiskLevels: [],
+    insiderRiskLevels: null,
+    platforms: null,
+    locations: null,
+    devices: null,
+    clientApplications: null,
+    authenticationFlows: null,
+    ...c,
+    applications: {
+      includeApplications: [],
+      excludeApplications: [],
+      includeUserActions: [],
+      includeAuthenticationContextClassReferences: [],
+      applicationFilter: null,
+      ...apps,
+    },
+    users: {
+      includeUsers: [],
+      excludeUsers: [],
+      includeGroups: [],
+      excludeGroups: [],
+      includeRoles: [],
+      excludeRoles: [],
+      includeGuestsOrExternalUsers: null,
+      excludeGuestsOrExternalUsers: null,
+      ...users,
+    },
+  };
+  for (const side of [conditions.users as Json, conditions.applications as Json]) for (const k of Object.keys(side)) side[k] = mix(side[k]);
+  if (scramble && Array.isArray(conditions.clientAppTypes)) conditions.clientAppTypes = mix(conditions.clientAppTypes);
+  let grant = body.grantControls as Json | null | undefined;
+  if (isObj(grant)) {
+    grant = { operator: "OR", customAuthenticationFactors: [], termsOfUse: [], "authenticationStrength@odata.context": "https://graph.microsoft.com/$metadata#x", authenticationStrength: null, ...grant };
+    grant.builtInControls = mix(grant.builtInControls ?? []);
+    if (scramble && typeof grant.operator === "string") grant.operator = grant.operator.toUpperCase();
+    if (isObj(grant.authenticationStrength)) grant.authenticationStrength = { displayName: "Multifactor authentication", allowedCombinations: ["password,microsoftAuthenticatorPush"], policyType: "builtIn", ...grant.authenticationStrength };
+  }
+  let session = body.sessionControls as Json | null | undefined;
+  if (isObj(session)) {
+    session = { disableResilienceDefaults: null, applicationEnforcedRestrictions: null, cloudAppSecurity: null, persistentBrowser: null, continuousAccessEvaluation: null, secureSignInSession: null, signInFrequency: null, ...session };
+    if (isObj(session.signInFrequency)) session.signInFrequency = { authenticationType: "primaryAndSecondaryAuthentication", frequencyInterval: "timeBased", isEnabled: true, ...session.signInFrequency };
+    if (version === "v1.0") delete session.continuousAccessEvaluation;
+  }
+  return {
+    "@odata.context": `https://graph.microsoft.com/${version}/$metadata#identity/conditionalAccess/policies/$entity`,
+    id,
+    templateId: null,
+    ...body,
+    conditions,
+    grantControls: grant ?? null,
+    sessionControls: session ?? null,
+  };
+}
+
+export async function startFakeCaGraph(): Promise<FakeCaGraph> {
+  const store = new Map<string, Json>();
+  const requests: FakeCaGraph["requests"] = [];
+  const faults: Fault[] = [];
+  const state = { pageSize: 50, lagReads: 0, foreignUrl: "http://127.0.0.1:9", scramble: true };
+  const lagging = new Map<string, number>();
+  const timers = new Set<NodeJS.Timeout>();
+  let clock = Date.parse("2026-01-01T00:00:00Z");
+  const now = () => new Date((clock += 1000)).toISOString();
+
+  const bad = (message: string) => ({ status: 400, body: { error: { code: "BadRequest", message } } });
+
+  const handle = (method: string, path: string, query: URLSearchParams, body: unknown): { status: number; body?: unknown } => {
+    const m = ROUTE.exec(path);
+    if (!m) return bad(`no route for ${method} ${path}`);
+    const version = m[1];
+    const id = m[2] ? decodeURIComponent(m[2]) : undefined;
+    if (!id && method === "GET") {
+      const select = query.get("$select")?.split(",");
+      const skip = Number(query.get("$skiptoken") ?? "0");
+      const all = [...store.entries()].filter(([pid]) => !lagging.has(pid));
+      for (const [pid, n] of lagging) {
+        if (n <= 1) lagging.delete(pid);
+        else lagging.set(pid, n - 1);
+      }
+      const page = all.slice(skip, skip + state.pageSize).map(([pid, p]) => {
+        const v = view(pid, p, version, state.scramble);
+        return select ? Object.fromEntries(Object.entries(v).filter(([k]) => select.includes(k))) : v;
+      });
+      const next = skip + state.pageSize < all.length ? `${url}${path}?$skiptoken=${skip + state.pageSize}${select ? `&$select=${select.join(",")}` : ""}` : undefined;
+      return { status: 200, body: { value: page, ...(next ? { "@odata.nextLink": next } : {}) } };
+    }
+    if (!id && method === "POST") {
+      const input = body as Json;
+      if (version === "v1.0" && betaUsed(input).length) return bad(`Invalid property '${betaUsed(input)[0]}' on v1.0`);
+      if (!isObj(input.conditions)) return bad("1007: Incoming ConditionalAccessPolicy object is null or does not match the schema");
+      const pid = randomUUID();
+      const t = now();
+      store.set(pid, { ...input, createdDateTime: t, modifiedDateTime: t });
+      if (state.lagReads > 0) lagging.set(pid, state.lagReads);
+      return { status: 201, body: view(pid, store.get(pid)!, version, state.scramble) };
+    }
+    const stored = id ? store.get(id) : undefined;
+    if (!stored) return { status: 404, body: { error: { code: "ResourceNotFound", message: "not found" } } };
+    if (method === "GET") return { status: 200, body: view(id!, stored, version, state.scramble) };
+    if (method === "PATCH") {
+      const input = body as Json;
+      if (version === "v1.0" && betaUsed(input).length) return bad(`Invalid property '${betaUsed(input)[0]}' on v1.0`);
+      store.set(id!, { ...mergePatch(stored, input), modifiedDateTime: now() });
+      return { status: 204 };
+    }
+    if (method === "DELETE") {
+      store.delete(id!);
+      return { status: 204 };
+    }
+    return { status: 405, body: { error: { code: "MethodNotAllowed", message: `${method} ${path}` } } };
+  };
+
+  const server = http.createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c) => (raw += c));
+    req.on("end", () => {
+      const parsed = new URL(req.url ?? "/", "http://127.0.0.1");
+      const method = req.method ?? "GET";
+      requests.push({ method, path: parsed.pathname, query: parsed.search, body: raw ? (JSON.parse(raw) as unknown) : undefined });
+      const faultIndex = faults.findIndex((f) => (!f.method || f.method === method) && (!f.path || f.path.test(parsed.pathname)));
+      let fault: Fault | undefined;
+      if (faultIndex >= 0) {
+        fault = faults[faultIndex];
+        if ((fault.times ?? 1) <= 1) faults.splice(faultIndex, 1);
+        else faults[faultIndex] = { ...fault, times: (fault.times ?? 1) - 1 };
+      }
+      const run = () => handle(method, parsed.pathname, parsed.searchParams, raw ? JSON.parse(raw) : undefined);
+      const send = (result: { status: number; body?: unknown }) => {
+        if (res.writableEnded || req.socket.destroyed) return;
+        res.writeHead(result.status, result.body === undefined ? {} : { "content-type": "application/json" });
+        res.end(result.body === undefined ? undefined : JSON.stringify(result.body));
+      };
+      if (!fault) return send(run());
+      if (isWireFault(fault.kind)) {
+        const result = PROCESSED_FIRST.has(fault.kind) || fault.processFirst ? run() : undefined;
+        return sendWireFault(fault.kind, req, res, { result, selfUrl: url, foreignUrl: state.foreignUrl, nextLinkKey: "@odata.nextLink", slowMs: fault.delayMs ?? 2000, timers });
+      }
+      const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { "content-type": "application/json", ...headers });
+        res.end(JSON.stringify({ error: { code, message } }));
+      };
+      switch (fault.kind) {
+        case "429":
+          return error(429, "TooManyRequests", "throttled (no Retry-After)");
+        case "429-retry-after":
+          return error(429, "TooManyRequests", "throttled", { "Retry-After": "1" });
+        case "500":
+          if (fault.processFirst) run();
+          return error(500, "InternalServerError", "injected 500");
+        case "503":
+          return error(503, "ServiceUnavailable", "injected 503");
+        case "drop":
+          if (fault.processFirst) run();
+          req.socket.destroy();
+          return;
+        case "slow": {
+          const result = fault.processFirst ? run() : undefined;
+          setTimeout(() => send(result ?? run()), fault.delayMs ?? 2000).unref();
+          return;
+        }
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    store,
+    requests,
+    faults,
+    get pageSize() {
+      return state.pageSize;
+    },
+    set pageSize(v: number) {
+      state.pageSize = v;
+    },
+    get lagReads() {
+      return state.lagReads;
+    },
+    set lagReads(v: number) {
+      state.lagReads = v;
+    },
+    get foreignUrl() {
+      return state.foreignUrl;
+    },
+    set foreignUrl(v: string) {
+      state.foreignUrl = v;
+    },
+    get scramble() {
+      return state.scramble;
+    },
+    set scramble(v: boolean) {
+      state.scramble = v;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
