@@ -4,10 +4,16 @@
  */
 import { REPO_ROOT, spawnCli, tempProject } from "../helpers/cli";
 import { StackConfigError, checkStackConfig } from "../../stacks/config";
+import { runUnderMocks } from "../../cli/engine";
+import { declareConditionalAccess } from "../../stacks/conditional-access";
+import { declareDefender } from "../../stacks/defender";
+import { declareEmail } from "../../stacks/email";
+import { declareIntune } from "../../stacks/intune";
 import { scaledProject } from "../../bench/stack";
 
 
 const json = (v: unknown) => JSON.stringify(v);
+const STAGING_CA = json({ displayNamePrefix: "QA", state: "reportOnly", users: { includeGroupIds: ["3c1e5a7b-9d2f-4e6a-8b0c-1d3f5a7b9c2e"] } });
 
 describe("checkStackConfig (pure)", () => {
   it("reports every problem of every system at once, each with its config key and component", () => {
@@ -162,6 +168,21 @@ describe("a stack written with the deprecated CorporateDeviceAccess names (kept 
     const ca = policies(old.stdout).find((x: { name: string }) => x.name === "corporate-devices-untrusted-devices");
     expect(ca.inputs.displayName).toBe("STAGING Office 365 from corporate devices: block devices not AzureAD or ServerAD joined");
     expect(ca.inputs.conditions.users.includedGroups).toEqual([STAFF]);
+  });
+});
+
+describe("each system declares from the typed config readStackConfig() returns", () => {
+  it("the declare functions take the checked config object instead of reading pulumi.Config again", async () => {
+    const config = checkStackConfig({ stack: "qa", values: { conditionalAccess: STAGING_CA, intune: json({ onRemove: "disable", assignment: { includeGroupIds: ["7e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a63"] } }) } });
+    expect(config.problems).toEqual([]);
+    // No runtime config at all: what is declared can only come from the object passed down.
+    const run = await runUnderMocks(
+      () => ({ ca: declareConditionalAccess(config.config), intune: declareIntune(config.config), email: declareEmail(config.config), defender: declareDefender(config.config) }),
+      { project: "tenant-guardrails", stack: "qa" },
+    );
+    expect(run.resources.filter((r) => !r.custom && r.type.startsWith("tenant-guardrails:")).map((r) => r.name).sort()).toEqual(["corporate-devices", "windows-fips"]);
+    expect(run.resources.find((r) => r.name === "corporate-devices-untrusted-devices")?.inputs.displayName).toBe("QA: block devices not AzureAD or ServerAD joined");
+    expect(Object.keys(run.outputs).filter((k) => run.outputs[k] !== undefined).sort()).toEqual(["ca", "intune"]);
   });
 });
 
