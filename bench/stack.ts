@@ -27,7 +27,7 @@ export function scaledProdConfig(scale: number): string {
   const lines = [
     "config:",
     "  tenant-guardrails:conditionalAccess:",
-    '    displayName: "Office 365 from corporate Windows devices"',
+    '    displayNamePrefix: "Office 365 from corporate Windows devices"',
     "    state: enabled",
     "    applications: [Office365]",
     "    allowedPlatforms: [windows]",

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GuardrailInputError } from "../components/errors";
-import { configSecretTest, plainSecretProblem, SECRET_CONFIG_KEYS } from "./config";
+import { configSecretTest, plainSecretProblem, SECRET_CONFIG_KEYS, type GuardrailsStackConfig } from "./config";
 import { VulnerabilityAssessment, type MachineInScope, type VulnerabilityAssessmentArgs } from "../components/defender";
 
 /** The config object: the component args, with machines given as ARM ids or { id, type }. */
@@ -16,10 +16,11 @@ type DefenderConfig = Omit<VulnerabilityAssessmentArgs, "machines"> & { machines
  *   subscriptionState: { selectedProvider: MdeTvm, policyAssignments: [...] }
  * The Qualys license code and public key are the secrets `tenant-guardrails:qualysLicenseCode`
  * and `tenant-guardrails:qualysPublicKey` (pulumi config set --secret ...), never in this object.
+ * The stack program passes the config `readStackConfig()` checked; called alone, it reads the key.
  */
-export function declareDefender() {
+export function declareDefender(stackConfig?: GuardrailsStackConfig) {
   const config = new pulumi.Config();
-  const raw = config.getObject<DefenderConfig>("defender");
+  const raw: DefenderConfig | undefined = stackConfig ? stackConfig.defender : config.getObject<DefenderConfig>("defender");
   if (!raw) return undefined;
   const inline = ["licenseCode", "publicKey"].filter((k) => (raw.qualysByol as Record<string, unknown> | undefined)?.[k] !== undefined);
   if (inline.length > 0) {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EmailAuthentication, type EmailAuthenticationArgs } from "../components/email";
+import type { GuardrailsStackConfig } from "./config";
 
 /**
  * Config `tenant-guardrails:email`: the EmailAuthentication args (see README), e.g.
@@ -8,10 +9,11 @@ import { EmailAuthentication, type EmailAuthenticationArgs } from "../components
  *   domains: [{ domain: contoso.com, dmarc: { aggregateReportUris: [mailto:...] }, dkim: {...} }]
  *   inbound: { allowedSpoofPairs: [...], exchange: { appId, organization, certificateThumbprint } }
  * A .pfx password, if any, is the secret `tenant-guardrails:emailCertificatePassword`.
+ * The stack program passes the config `readStackConfig()` checked; called alone, it reads the key.
  */
-export function declareEmail() {
+export function declareEmail(stackConfig?: GuardrailsStackConfig) {
   const config = new pulumi.Config();
-  const email = config.getObject<EmailAuthenticationArgs>("email");
+  const email = stackConfig ? stackConfig.email : config.getObject<EmailAuthenticationArgs>("email");
   if (!email) return undefined;
   const password = config.getSecret("emailCertificatePassword");
   const args: EmailAuthenticationArgs =

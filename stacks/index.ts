@@ -15,13 +15,13 @@ import { declareIntune } from "./intune";
  */
 export = function program() {
   // The whole config is checked first: one error lists every problem of every system, and nothing
-  // is declared while any remains.
-  readStackConfig();
+  // is declared while any remains. Each system then declares from that checked, typed config.
+  const config = readStackConfig();
   const outputs = {
-    conditionalAccess: declareConditionalAccess(),
-    defender: declareDefender(),
-    intune: declareIntune(),
-    email: declareEmail(),
+    conditionalAccess: declareConditionalAccess(config),
+    defender: declareDefender(config),
+    intune: declareIntune(config),
+    email: declareEmail(config),
   };
   // A system the stack does not configure has no outputs (Pulumi would warn about undefined ones).
   return Object.fromEntries(Object.entries(outputs).filter(([, value]) => value !== undefined));

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FipsDeviceConfiguration, type FipsDeviceConfigurationArgs } from "../components";
+import type { GuardrailsStackConfig } from "./config";
 
 /**
  * Config `tenant-guardrails:intune`: the FipsDeviceConfiguration args (see README), e.g.
@@ -7,10 +8,10 @@ import { FipsDeviceConfiguration, type FipsDeviceConfigurationArgs } from "../co
  *   bitLocker: { recoveryMode: recoveryPasswords }   # omit for the FIPS profile only
  *   foreignAssignments: fail | keep | replace
  *   onRemove: disable | disableThenDelete | leaveEnabled   # required: removing the profile does not turn FIPS off
+ * The stack program passes the config `readStackConfig()` checked; called alone, it reads the key.
  */
-export function declareIntune() {
-  const config = new pulumi.Config();
-  const args = config.getObject<FipsDeviceConfigurationArgs>("intune");
+export function declareIntune(stackConfig?: GuardrailsStackConfig) {
+  const args = stackConfig ? stackConfig.intune : new pulumi.Config().getObject<FipsDeviceConfigurationArgs>("intune");
   if (!args) return undefined;
   const fips = new FipsDeviceConfiguration("windows-fips", args);
   return {

@@ -7,3 +7,4 @@ export { isPlainValue } from "../inputs";
 export * from "./type-tokens";
 export * from "./ownership";
 export type { Normalised } from "./normalised";
+export { aliasedField, deprecationWarning, type Deprecation } from "./deprecation";

@@ -3,7 +3,10 @@
  * the target system can hold:
  * - a description or free-text field (Intune profiles): the tag `[tenant-guardrails:<project>/<stack>/<name>/<part>]`,
  *   which a provider also uses to find its object again;
- * - key/value metadata (Azure DNS record sets): `{ managedBy: "tenant-guardrails", purpose }`.
+ * - key/value metadata (Azure DNS record sets): `{ managedBy: "tenant-guardrails", purpose }`;
+ * - no field the provider can set (Conditional Access policies): the component's type token in the
+ *   policy's URN, and the display-name shape the component writes (`displayNamePrefixOf` reads the
+ *   prefix back). Renaming the policies to carry a tag would update every existing stack.
  */
 
 /** The owner every marker names. */

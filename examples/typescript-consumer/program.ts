@@ -8,7 +8,7 @@ export function guardrails() {
   const subscriptionId = config.require("subscriptionId");
 
   const access = new CorporateDeviceAccess("fabrikam-corporate-devices", {
-    displayName: "Fabrikam: Office 365 from corporate Windows devices",
+    displayNamePrefix: "Fabrikam: Office 365 from corporate Windows devices",
     state: config.get("caState") ?? "reportOnly",
     applications: ["Office365"],
     trustedTrustTypes: ["AzureAD", "ServerAD"],

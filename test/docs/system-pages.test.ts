@@ -38,7 +38,8 @@ function argNames(text: string): Set<string> {
   for (const line of section[1].split("\n")) {
     if (!line.startsWith("|") || /^\|\s*-/.test(line)) continue;
     const first = line.split("|")[1] ?? "";
-    for (const m of first.matchAll(/`([^`]+)`/g)) names.add(m[1]);
+    // `users.includeGroupIds` documents a field of the `users` input.
+    for (const m of first.matchAll(/`([^`]+)`/g)) names.add(m[1]).add(m[1].split(".")[0]);
   }
   return names;
 }

@@ -1,27 +1,25 @@
 /**
  * What Pulumi stores for a dynamic resource of this repository's build: a forwarder that names the
  * provider's entry point (relative to the project directory), not a copy of the provider's code.
- * Run in a child process on the built package, as `pulumi up` in this repository would run it.
+ * Run in a child process on the built package, under the CLI's offline engine, as `pulumi up` in
+ * this repository would run it.
  */
 import { spawnSync } from "node:child_process";
 import { REPO_ROOT } from "../helpers/cli";
 
 const script = `
-  const pulumi = require("@pulumi/pulumi");
   const requireFromString = require("require-from-string");
-  const texts = [];
-  pulumi.runtime.setMocks({
-    newResource(a) { if (typeof a.inputs.__provider === "string") texts.push(a.inputs.__provider); return { id: a.name + "-id", state: a.inputs }; },
-    call: () => ({}),
-  }, "tenant-guardrails", "dev", false);
+  const { runUnderMocks } = require("./dist/cli/engine");
   const { FipsDeviceConfiguration } = require("./dist/components");
-  new FipsDeviceConfiguration("fips", { onRemove: "leaveEnabled", assignment: { includeGroupIds: ["4a7c2e91-3b5d-4f60-8e1a-9c2b7d3e5f11"] } });
-  setTimeout(async () => {
-    const text = texts[0];
+  const program = () => {
+    new FipsDeviceConfiguration("fips", { onRemove: "leaveEnabled", assignment: { includeGroupIds: ["4a7c2e91-3b5d-4f60-8e1a-9c2b7d3e5f11"] } });
+  };
+  runUnderMocks(program, { project: "tenant-guardrails", stack: "dev", keepDynamicProvider: true }).then(async ({ resources }) => {
+    const text = resources.map((r) => r.plainInputs.__provider).find((p) => typeof p === "string");
     const provider = requireFromString(text).handler();
     const checked = await provider.check({}, { displayName: "x", omaSettings: [], includeGroupIds: [], graphEndpoint: "https://graph.microsoft.com", marker: "m" });
     console.log(JSON.stringify({ bytes: text.length, text, methods: Object.keys(provider).sort(), checked: Object.keys(checked) }));
-  }, 1500);
+  });
 `;
 
 describe("the serialized Intune provider of this repository's build", () => {

@@ -125,7 +125,7 @@ const outputsOf = (type: string) => Object.keys(schema.resources[`tenant-guardra
 describe("construct through the plugin host", () => {
   it("CorporateDeviceAccess: report-only policies from wire inputs, with the outputs the schema lists", async () => {
     const { urn, state } = await construct("CorporateDeviceAccess", "corp", {
-      users: { includeGroups: [STAFF_GROUP] },
+      users: { includeGroupIds: [STAFF_GROUP] },
       emergencyAccess: { groupIds: [pulumi.output(BREAK_GLASS_GROUP)] },
     });
     expect(urn).toContain("::tenant-guardrails:index:CorporateDeviceAccess::corp");
@@ -135,6 +135,7 @@ describe("construct through the plugin host", () => {
     const policy = byName("corp-untrusted-devices");
     expect(policy.type).toBe("azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy");
     expect(policy.inputs.state).toBe("enabledForReportingButNotEnforced");
+    expect((policy.inputs.conditions as { users: { includedGroups: unknown } }).users.includedGroups).toEqual([STAFF_GROUP]);
   });
 
   it("VulnerabilityAssessment (BYOL): a license passed as a plain string still ends up secret in the component and in the solution", async () => {

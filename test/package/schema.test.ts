@@ -151,6 +151,20 @@ describe("args, nested types and outputs match the TypeScript source", () => {
   });
 });
 
+describe("renamed args (conventions: the old name stays for one minor version)", () => {
+  it("CorporateDeviceAccess: displayNamePrefix, users.includeGroupIds and excludeGroupIds are in the schema; the old names stay, described as deprecated", () => {
+    const inputs = schema.resources[`${PKG}:index:CorporateDeviceAccess`].inputProperties;
+    const users = typeOf("CorporateDeviceAccessUsers").properties!;
+    expect(inputs.displayNamePrefix).toMatchObject({ type: "string", description: expect.stringMatching(/^Prefix of the policies' display names/) });
+    expect(users.includeGroupIds).toMatchObject({ type: "array", description: "Groups to target (object ids)." });
+    expect(users.excludeGroupIds).toMatchObject({ type: "array", description: "Groups to exclude (object ids)." });
+    // The host's analyzer has no deprecationMessage: the description says it.
+    expect(inputs.displayName.description).toMatch(/^Deprecated: use displayNamePrefix/);
+    expect(users.includeGroups.description).toMatch(/^Deprecated: use includeGroupIds/);
+    expect(users.excludeGroups.description).toMatch(/^Deprecated: use excludeGroupIds/);
+  });
+});
+
 describe("enums", () => {
   it("every enum in the schema is one of the public `as const` objects, with the same member names and values", () => {
     const enums = Object.entries(schema.types).filter(([, t]) => t.enum);

@@ -12,7 +12,7 @@ const ACME_BREAK_GLASS = "a1b2c3d4-0000-4000-8000-00000000ac01";
 
 const ACME = `config:
   tenant-guardrails:conditionalAccess:
-    displayName: "ACME Office 365 from corporate devices"
+    displayNamePrefix: "ACME Office 365 from corporate devices"
     state: enabled
     applications: [Office365]
     allowedPlatforms: [windows, macOS]

@@ -173,7 +173,7 @@ describeInBrowser("HTML reports in headless Chromium", () => {
       [
         "config:",
         "  tenant-guardrails:conditionalAccess:",
-        `    displayName: '${HOSTILE.replace(/'/g, "''")}'`,
+        `    displayNamePrefix: '${HOSTILE.replace(/'/g, "''")}'`,
         "    state: reportOnly",
         "    applications: [Office365]",
         "    emergencyAccess:",

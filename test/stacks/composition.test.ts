@@ -4,10 +4,16 @@
  */
 import { REPO_ROOT, spawnCli, tempProject } from "../helpers/cli";
 import { StackConfigError, checkStackConfig } from "../../stacks/config";
+import { runUnderMocks } from "../../cli/engine";
+import { declareConditionalAccess } from "../../stacks/conditional-access";
+import { declareDefender } from "../../stacks/defender";
+import { declareEmail } from "../../stacks/email";
+import { declareIntune } from "../../stacks/intune";
 import { scaledProject } from "../../bench/stack";
 
 
 const json = (v: unknown) => JSON.stringify(v);
+const STAGING_CA = json({ displayNamePrefix: "QA", state: "reportOnly", users: { includeGroupIds: ["3c1e5a7b-9d2f-4e6a-8b0c-1d3f5a7b9c2e"] } });
 
 describe("checkStackConfig (pure)", () => {
   it("reports every problem of every system at once, each with its config key and component", () => {
@@ -66,7 +72,7 @@ describe("checkStackConfig (pure)", () => {
 // A third environment, written as a config file only: all four systems, staging's own choices.
 const STAGING = `config:
   tenant-guardrails:conditionalAccess:
-    displayName: "STAGING Office 365 from corporate devices"
+    displayNamePrefix: "STAGING Office 365 from corporate devices"
     state: enabled
     applications: [Office365]
     emergencyAccess:
@@ -124,6 +130,59 @@ describe("a third stack is only a config file", () => {
     expect(r.stderr).toContain('EmailAuthentication "email": tenant-guardrails:email.dmarcPolicy = "strict"');
     expect(r.stderr).toContain('VulnerabilityAssessment "defender-va": tenant-guardrails:defender.builtIn.subPlan = "p2"');
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("a stack written with the deprecated CorporateDeviceAccess names (kept for one minor version)", () => {
+  const STAFF = "3c1e5a7b-9d2f-4e6a-8b0c-1d3f5a7b9c2e";
+  const NEW = STAGING.replace("    state: enabled\n", `    state: enabled\n    users: { includeGroupIds: ["${STAFF}"] }\n`);
+  const OLD = NEW.replace("displayNamePrefix: \"STAGING Office", "displayName: \"STAGING Office").replace("includeGroupIds: [\"3c1e", "includeGroups: [\"3c1e");
+
+  it("the config check accepts the old names, and refuses old and new with different values naming both", () => {
+    const ca = (value: object) => checkStackConfig({ stack: "staging", values: { conditionalAccess: json({ state: "reportOnly", ...value }) } }).problems;
+    expect(ca({ displayName: "Corp", users: { includeGroups: [STAFF], excludeGroups: [STAFF] } })).toEqual([]);
+    expect(ca({ displayName: "Corp", displayNamePrefix: "Corp" })).toEqual([]);
+    const problems = ca({ users: { includeGroupIds: [STAFF], includeGroups: ["0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b03"] } });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        component: 'CorporateDeviceAccess "corporate-devices"',
+        field: "tenant-guardrails:conditionalAccess.users.includeGroups",
+        problem: "given together with users.includeGroupIds, which replaces it, with a different value",
+        fix: "keep only users.includeGroupIds: remove the deprecated users.includeGroups",
+      }),
+    ]);
+  });
+
+  it("still plans the same policies, and the plan warns naming each new name", () => {
+    expect(OLD).not.toBe(NEW);
+    const now = spawnCli(["plan", "--stack", "staging", "--json"], { cwd: tempProject("staging", NEW) });
+    const old = spawnCli(["plan", "--stack", "staging", "--json"], { cwd: tempProject("staging", OLD) });
+    expect([now.code, old.code]).toEqual([0, 0]);
+    expect(now.stderr).toBe("");
+    expect(old.stderr.trim().split("\n")).toEqual([
+      'warning: [runtime] CorporateDeviceAccess "corporate-devices": displayName is deprecated and will be removed in the next minor version; rename it to displayNamePrefix (same value, same meaning)',
+      'warning: [runtime] CorporateDeviceAccess "corporate-devices": users.includeGroups is deprecated and will be removed in the next minor version; rename it to users.includeGroupIds (same value, same meaning)',
+    ]);
+    const policies = (stdout: string) => JSON.parse(stdout).resources.filter((x: { custom: boolean }) => x.custom);
+    expect(policies(old.stdout)).toEqual(policies(now.stdout));
+    const ca = policies(old.stdout).find((x: { name: string }) => x.name === "corporate-devices-untrusted-devices");
+    expect(ca.inputs.displayName).toBe("STAGING Office 365 from corporate devices: block devices not AzureAD or ServerAD joined");
+    expect(ca.inputs.conditions.users.includedGroups).toEqual([STAFF]);
+  });
+});
+
+describe("each system declares from the typed config readStackConfig() returns", () => {
+  it("the declare functions take the checked config object instead of reading pulumi.Config again", async () => {
+    const config = checkStackConfig({ stack: "qa", values: { conditionalAccess: STAGING_CA, intune: json({ onRemove: "disable", assignment: { includeGroupIds: ["7e1d2c3b-4a59-4687-9a0b-1c2d3e4f5a63"] } }) } });
+    expect(config.problems).toEqual([]);
+    // No runtime config at all: what is declared can only come from the object passed down.
+    const run = await runUnderMocks(
+      () => ({ ca: declareConditionalAccess(config.config), intune: declareIntune(config.config), email: declareEmail(config.config), defender: declareDefender(config.config) }),
+      { project: "tenant-guardrails", stack: "qa" },
+    );
+    expect(run.resources.filter((r) => !r.custom && r.type.startsWith("tenant-guardrails:")).map((r) => r.name).sort()).toEqual(["corporate-devices", "windows-fips"]);
+    expect(run.resources.find((r) => r.name === "corporate-devices-untrusted-devices")?.inputs.displayName).toBe("QA: block devices not AzureAD or ServerAD joined");
+    expect(Object.keys(run.outputs).filter((k) => run.outputs[k] !== undefined).sort()).toEqual(["ca", "intune"]);
   });
 });
 

@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { REPO_ROOT, spawnCli, tempProject } from "../helpers/cli";
 import { findProject, loadStackConfig } from "../../cli/stack";
 import { StackConfigError, checkStackConfig, readStackConfig } from "../../stacks/config";
+import { runUnderMocks } from "../../cli/engine";
 
 /** The repository's stack file with `from` replaced by `to` (the edit must apply). */
 function edited(base: "dev" | "prod", from: string, to: string): string {
@@ -148,14 +149,11 @@ describe("stack config mistakes, through the config reader the program calls", (
 
   it.each(CASES.map((c) => [c.title, c] as const))("%s", async (_title, c) => {
     const { config, secretKeys } = loadStackConfig(findProject(tempProject(c.stack, c.yaml())), c.stack);
-    await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs }, "tenant-guardrails", c.stack);
-    pulumi.runtime.setAllConfig(config, secretKeys);
-    let thrown: unknown;
-    try {
-      readStackConfig();
-    } catch (err) {
-      thrown = err;
-    }
+    // Under the CLI's own offline engine, as `plan` runs the program.
+    const thrown = await runUnderMocks(() => readStackConfig(), { project: "tenant-guardrails", stack: c.stack, config, secretKeys }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(thrown).toBeInstanceOf(StackConfigError);
     expect((thrown as Error).message).toBe(expectedMessage(c));
   });

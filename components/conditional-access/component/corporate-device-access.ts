@@ -10,18 +10,29 @@ import {
   type PlainCorporateDeviceAccessArgs,
 } from "./corporate-device-policy";
 import { isPlainValue } from "../../inputs";
+import { deprecationWarning } from "../../common/deprecation";
 
 /** Users the policies target and exclude (Entra object ids, or "All"). */
 export interface CorporateDeviceAccessUsers {
   /** Users to target: object ids, "All" (the default when no group or role is given) or "GuestsOrExternalUsers". */
   includeUsers?: pulumi.Input<pulumi.Input<string>[]>;
   /** Groups to target (object ids). */
+  includeGroupIds?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Deprecated: use includeGroupIds (the same value). Still accepted, with a warning, until the next minor version.
+   * @deprecated use includeGroupIds
+   */
   includeGroups?: pulumi.Input<pulumi.Input<string>[]>;
   /** Directory roles to target (role template ids). */
   includeRoles?: pulumi.Input<pulumi.Input<string>[]>;
   /** Users to exclude (object ids). */
   excludeUsers?: pulumi.Input<pulumi.Input<string>[]>;
   /** Groups to exclude (object ids). */
+  excludeGroupIds?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * Deprecated: use excludeGroupIds (the same value). Still accepted, with a warning, until the next minor version.
+   * @deprecated use excludeGroupIds
+   */
   excludeGroups?: pulumi.Input<pulumi.Input<string>[]>;
   /** Directory roles to exclude (role template ids). */
   excludeRoles?: pulumi.Input<pulumi.Input<string>[]>;
@@ -45,7 +56,12 @@ export interface LegacyDeviceStates {
 
 /** Inputs of {@link CorporateDeviceAccess}: which apps, which devices count as corporate, who is exempt, and the rollout state. */
 export interface CorporateDeviceAccessArgs {
-  /** Prefix of the policies' display names. Default "Corporate devices only". */
+  /** Prefix of the policies' display names (`<prefix>: block devices not ... joined`). Default "Corporate devices only". */
+  displayNamePrefix?: pulumi.Input<string>;
+  /**
+   * Deprecated: use displayNamePrefix (the same value). Still accepted, with a warning, until the next minor version.
+   * @deprecated use displayNamePrefix
+   */
   displayName?: pulumi.Input<string>;
   /**
    * "reportOnly" (default), "enabled" or "disabled" (case-insensitive; the provider's
@@ -90,10 +106,10 @@ export class CorporateDeviceAccess extends pulumi.ComponentResource {
 
     // Validate synchronously when every input is a plain value (the common, config-driven case),
     // so the error surfaces at preview before anything is registered.
-    const plain = isPlainValue(args) ? normaliseOrThrow(name, args as PlainCorporateDeviceAccessArgs) : undefined;
+    const plain = isPlainValue(args) ? normaliseOrThrow(this, name, args as PlainCorporateDeviceAccessArgs) : undefined;
     const normalised: pulumi.Output<NormalisedCorporateDeviceAccess> = plain
       ? pulumi.output(plain)
-      : pulumi.output(args).apply((resolved) => normaliseOrThrow(name, resolved as unknown as PlainCorporateDeviceAccessArgs));
+      : pulumi.output(args).apply((resolved) => normaliseOrThrow(this, name, resolved as unknown as PlainCorporateDeviceAccessArgs));
 
     const keys = args.allowedPlatforms === undefined ? ["untrusted-devices"] : ["untrusted-devices", "other-platforms"];
     const policies = keys.map((key) => {
@@ -121,8 +137,10 @@ export class CorporateDeviceAccess extends pulumi.ComponentResource {
   }
 }
 
-function normaliseOrThrow(name: string, args: PlainCorporateDeviceAccessArgs): NormalisedCorporateDeviceAccess {
-  const { value, problems } = normaliseCorporateDeviceAccess(args);
+/** Validate (throwing every problem at once), and warn about each deprecated arg name the args use. */
+function normaliseOrThrow(resource: pulumi.Resource, name: string, args: PlainCorporateDeviceAccessArgs): NormalisedCorporateDeviceAccess {
+  const { value, problems, deprecations } = normaliseCorporateDeviceAccess(args);
+  for (const d of deprecations) void pulumi.log.warn(deprecationWarning(COMPONENT, name, d), resource);
   throwIfProblems(COMPONENT, name, problems);
   return value!;
 }

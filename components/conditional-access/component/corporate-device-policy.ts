@@ -3,6 +3,7 @@
  * and builds the azuread ConditionalAccessPolicy args. No Pulumi here.
  */
 import type { InputProblem } from "../../errors";
+import { aliasedField, type Deprecation } from "../../common/deprecation";
 import { DeviceFilter, DeviceFilterError, TrustType } from "../device-filter";
 import { DevicePlatform, PolicyState, type PlainConditionalAccessPolicy } from "../policy-shape";
 
@@ -19,6 +20,8 @@ export type OtherDevicesAction = (typeof OtherDevicesAction)[keyof typeof OtherD
 
 /** The args once resolved to plain values (what the component validates). */
 export interface PlainCorporateDeviceAccessArgs {
+  displayNamePrefix?: string;
+  /** @deprecated use displayNamePrefix (the same value). */
   displayName?: string;
   state?: string;
   trustedTrustTypes?: string[];
@@ -26,9 +29,13 @@ export interface PlainCorporateDeviceAccessArgs {
   excludedApplications?: string[];
   users?: {
     includeUsers?: string[];
+    includeGroupIds?: string[];
+    /** @deprecated use includeGroupIds (the same value). */
     includeGroups?: string[];
     includeRoles?: string[];
     excludeUsers?: string[];
+    excludeGroupIds?: string[];
+    /** @deprecated use excludeGroupIds (the same value). */
     excludeGroups?: string[];
     excludeRoles?: string[];
   };
@@ -41,15 +48,23 @@ export interface PlainCorporateDeviceAccessArgs {
 
 /** The component's inputs checked and with every default filled in (what {@link normaliseCorporateDeviceAccess} returns as `value`). */
 export interface NormalisedCorporateDeviceAccess {
+  /** Prefix of the policies' display names (default "Corporate devices only"). */
+  displayNamePrefix: string;
+  /** @deprecated use displayNamePrefix (the same value). */
   displayName: string;
   state: PolicyState;
   trustedTrustTypes: TrustType[];
   applications: string[];
   excludedApplications: string[];
   includeUsers: string[];
+  includeGroupIds: string[];
+  /** @deprecated use includeGroupIds (the same value). */
   includeGroups: string[];
   includeRoles: string[];
   excludeUsers: string[];
+  /** Excluded groups: the break-glass groups and `users.excludeGroupIds`. */
+  excludeGroupIds: string[];
+  /** @deprecated use excludeGroupIds (the same value). */
   excludeGroups: string[];
   excludeRoles: string[];
   allowedPlatforms: DevicePlatform[] | undefined;
@@ -102,8 +117,15 @@ function idsOrKeywords(field: string, values: string[] | undefined, keywords: re
 }
 
 /** Validate and normalise; returns every problem found, not the first only. */
-export function normaliseCorporateDeviceAccess(args: PlainCorporateDeviceAccessArgs): { value?: NormalisedCorporateDeviceAccess; problems: InputProblem[] } {
+export function normaliseCorporateDeviceAccess(args: PlainCorporateDeviceAccessArgs): {
+  value?: NormalisedCorporateDeviceAccess;
+  problems: InputProblem[];
+  /** Deprecated arg names used (displayName, users.includeGroups, users.excludeGroups): the component warns. */
+  deprecations: Deprecation[];
+} {
   const problems: InputProblem[] = [];
+  const deprecations: Deprecation[] = [];
+  const prefix = aliasedField<string>(args as Record<string, unknown>, "", "displayName", "displayNamePrefix", problems, deprecations);
 
   const stateRaw = args.state ?? "reportOnly";
   const state = STATE_ALIASES[String(stateRaw).trim().toLowerCase().replace(/[\s_-]/g, "")];
@@ -140,16 +162,18 @@ export function normaliseCorporateDeviceAccess(args: PlainCorporateDeviceAccessA
   const excludedApplications = idsOrKeywords("excludedApplications", args.excludedApplications, APP_KEYWORDS.filter((k) => k !== "All"), problems, "application (appId)");
 
   const users = args.users ?? {};
-  const includeUsers = idsOrKeywords("users.includeUsers", users.includeUsers ?? (users.includeGroups?.length || users.includeRoles?.length ? [] : ["All"]), USER_KEYWORDS, problems, "user");
-  const includeGroups = idsOrKeywords("users.includeGroups", users.includeGroups, [], problems, "group");
+  const includeGroupsArg = aliasedField<string[]>(users, "users.", "includeGroups", "includeGroupIds", problems, deprecations);
+  const excludeGroupsArg = aliasedField<string[]>(users, "users.", "excludeGroups", "excludeGroupIds", problems, deprecations);
+  const includeUsers = idsOrKeywords("users.includeUsers", users.includeUsers ?? (includeGroupsArg.value?.length || users.includeRoles?.length ? [] : ["All"]), USER_KEYWORDS, problems, "user");
+  const includeGroupIds = idsOrKeywords(includeGroupsArg.field, includeGroupsArg.value, [], problems, "group");
   const includeRoles = idsOrKeywords("users.includeRoles", users.includeRoles, [], problems, "directory role template");
-  if (includeUsers.length + includeGroups.length + includeRoles.length === 0 && problems.every((p) => !p.field.startsWith("users.include")))
-    problems.push({ field: "users", value: users, problem: "the policy targets no user, group or role", fix: 'set users.includeUsers to ["All"] or list groups in users.includeGroups' });
+  if (includeUsers.length + includeGroupIds.length + includeRoles.length === 0 && problems.every((p) => !p.field.startsWith("users.include")))
+    problems.push({ field: "users", value: users, problem: "the policy targets no user, group or role", fix: 'set users.includeUsers to ["All"] or list groups in users.includeGroupIds' });
 
   const breakGlassUsers = idsOrKeywords("emergencyAccess.userIds", args.emergencyAccess?.userIds, [], problems, "user");
   const breakGlassGroups = idsOrKeywords("emergencyAccess.groupIds", args.emergencyAccess?.groupIds, [], problems, "group");
   const excludeUsers = [...new Set([...breakGlassUsers, ...idsOrKeywords("users.excludeUsers", users.excludeUsers, ["GuestsOrExternalUsers"], problems, "user")])];
-  const excludeGroups = [...new Set([...breakGlassGroups, ...idsOrKeywords("users.excludeGroups", users.excludeGroups, [], problems, "group")])];
+  const excludeGroupIds = [...new Set([...breakGlassGroups, ...idsOrKeywords(excludeGroupsArg.field, excludeGroupsArg.value, [], problems, "group")])];
   const excludeRoles = idsOrKeywords("users.excludeRoles", users.excludeRoles, [], problems, "directory role template");
   if (state === PolicyState.Enabled && breakGlassUsers.length + breakGlassGroups.length === 0)
     problems.push({
@@ -211,20 +235,25 @@ export function normaliseCorporateDeviceAccess(args: PlainCorporateDeviceAccessA
     }
   }
 
-  if (problems.length > 0 || !state || !action) return { problems };
+  if (problems.length > 0 || !state || !action) return { problems, deprecations };
+  const displayNamePrefix = (prefix.value ?? "Corporate devices only").trim();
   return {
     problems,
+    deprecations,
     value: {
-      displayName: (args.displayName ?? "Corporate devices only").trim(),
+      displayNamePrefix,
+      displayName: displayNamePrefix,
       state,
       trustedTrustTypes,
       applications,
       excludedApplications,
       includeUsers,
-      includeGroups,
+      includeGroupIds,
+      includeGroups: includeGroupIds,
       includeRoles,
       excludeUsers,
-      excludeGroups,
+      excludeGroupIds,
+      excludeGroups: excludeGroupIds,
       excludeRoles,
       allowedPlatforms,
       clientAppTypes,
@@ -245,14 +274,25 @@ function grant(action: OtherDevicesAction): PlainConditionalAccessPolicy["grantC
   return { operator: "OR", builtInControls: [action] };
 }
 
+/**
+ * The `displayNamePrefix` a policy this component declares was named with, read back from its
+ * display name (`<prefix>: block devices not ... joined`, `<prefix>: require MFA for platforms
+ * other than ...`), or undefined for a name of another shape. Graph's policy has no field the
+ * provider can set for an ownership marker, so this shape (and the component's type token in the
+ * policy's URN) is how a policy is told to be the component's; `import-ca` gives the prefix back.
+ */
+export function displayNamePrefixOf(displayName: string): string | undefined {
+  return /^(.+): (?:block|require MFA for) (?:devices not .+ joined|platforms other than .+)$/.exec(displayName)?.[1];
+}
+
 /** The policies the component declares, in the provider's shape. */
 export function buildCorporateDevicePolicies(n: NormalisedCorporateDeviceAccess): CorporateDevicePolicy[] {
   const users = {
     includedUsers: n.includeUsers.length ? n.includeUsers : undefined,
-    includedGroups: n.includeGroups.length ? n.includeGroups : undefined,
+    includedGroups: n.includeGroupIds.length ? n.includeGroupIds : undefined,
     includedRoles: n.includeRoles.length ? n.includeRoles : undefined,
     excludedUsers: n.excludeUsers.length ? n.excludeUsers : undefined,
-    excludedGroups: n.excludeGroups.length ? n.excludeGroups : undefined,
+    excludedGroups: n.excludeGroupIds.length ? n.excludeGroupIds : undefined,
     excludedRoles: n.excludeRoles.length ? n.excludeRoles : undefined,
   };
   const applications = {
@@ -264,7 +304,7 @@ export function buildCorporateDevicePolicies(n: NormalisedCorporateDeviceAccess)
     {
       key: "untrusted-devices",
       args: {
-        displayName: `${n.displayName}: ${verb} devices not ${n.trustedTrustTypes.join(" or ")} joined`,
+        displayName: `${n.displayNamePrefix}: ${verb} devices not ${n.trustedTrustTypes.join(" or ")} joined`,
         state: n.state,
         conditions: {
           applications,
@@ -280,7 +320,7 @@ export function buildCorporateDevicePolicies(n: NormalisedCorporateDeviceAccess)
     policies.push({
       key: "other-platforms",
       args: {
-        displayName: `${n.displayName}: ${verb} platforms other than ${n.allowedPlatforms.join(", ")}`,
+        displayName: `${n.displayNamePrefix}: ${verb} platforms other than ${n.allowedPlatforms.join(", ")}`,
         state: n.state,
         conditions: {
           applications,

@@ -6,7 +6,7 @@
  * class a trustType rule can tell apart. No Pulumi here.
  */
 import { DeviceFilter, TrustType, type GraphDevice } from "../device-filter";
-import { buildCorporateDevicePolicies, normaliseCorporateDeviceAccess, type PlainCorporateDeviceAccessArgs } from "../component/corporate-device-policy";
+import { buildCorporateDevicePolicies, displayNamePrefixOf, normaliseCorporateDeviceAccess, type PlainCorporateDeviceAccessArgs } from "../component/corporate-device-policy";
 import type { PlainConditionalAccessPolicy, PlainUsersCondition } from "../policy-shape";
 
 export interface RecognisedComponent {
@@ -87,7 +87,7 @@ function componentUsers(users: PlainUsersCondition): { users: PlainCorporateDevi
     users: Object.fromEntries(
       Object.entries({
         includeUsers: onlyAllUsers ? undefined : users.includedUsers,
-        includeGroups: users.includedGroups,
+        includeGroupIds: users.includedGroups,
         includeRoles: users.includedRoles,
         excludeUsers: excludedKeywords.length ? excludedKeywords : undefined,
         excludeRoles: users.excludedRoles,
@@ -158,7 +158,7 @@ export function recogniseCorporateDeviceAccess(policy: PlainConditionalAccessPol
   const action = policy.grantControls!.builtInControls![0];
   const args: PlainCorporateDeviceAccessArgs = Object.fromEntries(
     Object.entries({
-      displayName: policy.displayName,
+      displayNamePrefix: policy.displayName,
       state: STATE_TO_COMPONENT[policy.state],
       trustedTrustTypes: trusted,
       applications: sameSet(policy.conditions.applications.includedApplications, ["All"]) ? undefined : policy.conditions.applications.includedApplications,
@@ -172,10 +172,10 @@ export function recogniseCorporateDeviceAccess(policy: PlainConditionalAccessPol
 
   // A policy the component declared carries the component's suffix: give back the prefix, so
   // adopting it renames nothing.
-  const prefix = /^(.+): (?:block|require MFA for) devices not .+ joined$/.exec(policy.displayName)?.[1];
+  const prefix = displayNamePrefixOf(policy.displayName);
   if (prefix) {
-    const named = normaliseCorporateDeviceAccess({ ...args, displayName: prefix }).value;
-    if (named && buildCorporateDevicePolicies(named)[0].args.displayName === policy.displayName) args.displayName = prefix;
+    const named = normaliseCorporateDeviceAccess({ ...args, displayNamePrefix: prefix }).value;
+    if (named && buildCorporateDevicePolicies(named)[0].args.displayName === policy.displayName) args.displayNamePrefix = prefix;
   }
 
   const { value, problems } = normaliseCorporateDeviceAccess(args);

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { runUnderMocks, type DeclaredResource } from "../../../cli/engine";
-import { CorporateDeviceAccess, type CorporateDeviceAccessArgs } from "../../../components";
+import { CorporateDeviceAccess, buildCorporateDevicePolicies, displayNamePrefixOf, normaliseCorporateDeviceAccess, type CorporateDeviceAccessArgs, type PlainCorporateDeviceAccessArgs } from "../../../components";
 import { GuardrailInputError } from "../../../components/errors";
 import { REPO_ROOT } from "../../helpers/cli";
 
@@ -89,15 +89,18 @@ describe("CorporateDeviceAccess under the mock engine", () => {
         (r) => console.log(JSON.stringify({ ok: true, rule: r.outputs.rule })),
         (e) => { process.exitCode = 1; console.log(JSON.stringify({ ok: false, message: e.message })); },
       );`;
-    const run = (args: object) => {
+    const run = (args: object, stderr = "") => {
       const r = spawnSync(process.execPath, ["-e", script, JSON.stringify(args)], { cwd: REPO_ROOT, encoding: "utf8" });
-      expect(r.stderr).toBe("");
+      expect(r.stderr).toBe(stderr);
       return JSON.parse(r.stdout);
     };
     const refused = run({ state: "enabled", applications: ["Office365"] });
     expect(refused.ok).toBe(false);
     expect(refused.message).toMatch(/^CorporateDeviceAccess "corp" has an invalid input:\n  - emergencyAccess = \(not set\)/);
     expect(run({ trustedTrustTypes: ["AzureAD"] })).toEqual({ ok: true, rule: 'device.trustType -ne "AzureAD"' });
+    // A deprecated name that arrives as an output is warned about once it resolves.
+    const warning = 'warning: [runtime] CorporateDeviceAccess "corp": displayName is deprecated and will be removed in the next minor version; rename it to displayNamePrefix (same value, same meaning)\n';
+    expect(run({ displayName: "Corp", trustedTrustTypes: ["AzureAD"] }, warning)).toEqual({ ok: true, rule: 'device.trustType -ne "AzureAD"' });
   });
 
   it("refuses to enable without an emergency-access exclusion, naming the field and the fix", async () => {
@@ -145,5 +148,117 @@ describe("CorporateDeviceAccess under the mock engine", () => {
   it("refuses trusting every trust type (only unregistered devices would be affected)", async () => {
     const message = await problemsOf({ trustedTrustTypes: ["AzureAD", "ServerAD", "Workplace"] });
     expect(message).toContain('drop "Workplace"');
+  });
+});
+
+describe("deprecated arg names: displayName, users.includeGroups, users.excludeGroups (kept for one minor version)", () => {
+  const STAFF = "3c1e5a7b-9d2f-4e6a-8b0c-1d3f5a7b9c2e";
+  const CONTRACTORS = "7d2f4e6a-8b0c-4d3f-9a7b-9c2e3c1e5a7b";
+  const NEW_NAMES: CorporateDeviceAccessArgs = {
+    displayNamePrefix: "Corp",
+    allowedPlatforms: ["windows"],
+    users: { includeGroupIds: [STAFF], excludeGroupIds: [CONTRACTORS] },
+    emergencyAccess: { groupIds: [BREAK_GLASS_GROUP] },
+  };
+  const OLD_NAMES: CorporateDeviceAccessArgs = {
+    displayName: "Corp",
+    allowedPlatforms: ["windows"],
+    users: { includeGroups: [STAFF], excludeGroups: [CONTRACTORS] },
+    emergencyAccess: { groupIds: [BREAK_GLASS_GROUP] },
+  };
+
+  /** Declare under the mock engine, capturing what pulumi.log.warn prints there (the SDK writes it to console.warn without an engine). */
+  async function declareWithWarnings(args: CorporateDeviceAccessArgs) {
+    const warnings: string[] = [];
+    const spy = jest.spyOn(console, "warn").mockImplementation((...parts: unknown[]) => void warnings.push(parts.join(" ")));
+    try {
+      const declared = await declare(args);
+      return { ...declared, warnings };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it("the new names declare the policies, without a warning", async () => {
+    const { byName, warnings } = await declareWithWarnings(NEW_NAMES);
+    const policy = byName["corp-untrusted-devices"].inputs as any;
+    expect(policy.displayName).toBe("Corp: block devices not AzureAD or ServerAD joined");
+    expect((byName["corp-other-platforms"].inputs as any).displayName).toBe("Corp: block platforms other than windows");
+    expect(policy.conditions.users).toEqual({ includedGroups: [STAFF], excludedGroups: [BREAK_GLASS_GROUP, CONTRACTORS] });
+    expect(warnings).toEqual([]);
+  });
+
+  it("the old names declare exactly the same policies, and warn at preview naming the new name", async () => {
+    const now = await declareWithWarnings(NEW_NAMES);
+    const old = await declareWithWarnings(OLD_NAMES);
+    const custom = (r: DeclaredResource[]) => r.filter((x) => x.custom).map((x) => ({ name: x.name, type: x.type, inputs: x.inputs }));
+    expect(custom(old.resources)).toEqual(custom(now.resources));
+    expect(old.warnings).toEqual([
+      'warning: [runtime] CorporateDeviceAccess "corp": displayName is deprecated and will be removed in the next minor version; rename it to displayNamePrefix (same value, same meaning)',
+      'warning: [runtime] CorporateDeviceAccess "corp": users.includeGroups is deprecated and will be removed in the next minor version; rename it to users.includeGroupIds (same value, same meaning)',
+      'warning: [runtime] CorporateDeviceAccess "corp": users.excludeGroups is deprecated and will be removed in the next minor version; rename it to users.excludeGroupIds (same value, same meaning)',
+    ]);
+  });
+
+  /** The refusal's message, and the warnings logged before it. */
+  async function refusedWithWarnings(args: CorporateDeviceAccessArgs) {
+    const warnings: string[] = [];
+    const spy = jest.spyOn(console, "warn").mockImplementation((...parts: unknown[]) => void warnings.push(parts.join(" ")));
+    try {
+      return { message: await problemsOf(args), warnings };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it("an old and a new name with different values is refused, naming both fields", async () => {
+    const { message, warnings } = await refusedWithWarnings({ ...NEW_NAMES, displayName: "Other", users: { includeGroupIds: [STAFF], includeGroups: [CONTRACTORS] } });
+    expect(warnings).toHaveLength(2);
+    expect(message).toContain('CorporateDeviceAccess "corp" has 2 invalid inputs');
+    expect(message).toContain(
+      'displayName = "Other": given together with displayNamePrefix, which replaces it, with a different value. Fix: keep only displayNamePrefix: remove the deprecated displayName',
+    );
+    expect(message).toContain(
+      `users.includeGroups = ["${CONTRACTORS}"]: given together with users.includeGroupIds, which replaces it, with a different value. Fix: keep only users.includeGroupIds: remove the deprecated users.includeGroups`,
+    );
+  });
+
+  it("an old and a new name with the same value is accepted, with the warning", async () => {
+    const { byName, warnings } = await declareWithWarnings({ ...NEW_NAMES, displayName: "Corp" });
+    expect((byName["corp-untrusted-devices"].inputs as any).displayName).toBe("Corp: block devices not AzureAD or ServerAD joined");
+    expect(warnings).toEqual([expect.stringContaining("displayName is deprecated")]);
+  });
+
+  it("a bad value under an old name is reported under the name the user wrote", async () => {
+    const { message, warnings } = await refusedWithWarnings({ users: { includeGroups: ["Staff"] } });
+    expect(message).toContain('users.includeGroups = "Staff": not a group object id (GUID)');
+    expect(warnings).toEqual([expect.stringContaining("users.includeGroups is deprecated")]);
+  });
+
+  it("the pure normaliser maps the old names and lists them as deprecations", () => {
+    const old = normaliseCorporateDeviceAccess(OLD_NAMES as PlainCorporateDeviceAccessArgs);
+    const now = normaliseCorporateDeviceAccess(NEW_NAMES as PlainCorporateDeviceAccessArgs);
+    expect(old.problems).toEqual([]);
+    expect(old.value).toEqual(now.value);
+    expect(old.value).toMatchObject({ displayNamePrefix: "Corp", includeGroupIds: [STAFF], excludeGroupIds: [BREAK_GLASS_GROUP, CONTRACTORS] });
+    expect(old.deprecations).toEqual([
+      { field: "displayName", replacement: "displayNamePrefix" },
+      { field: "users.includeGroups", replacement: "users.includeGroupIds" },
+      { field: "users.excludeGroups", replacement: "users.excludeGroupIds" },
+    ]);
+    expect(now.deprecations).toEqual([]);
+  });
+});
+
+describe("ownership: the display-name prefix is read back from the names the component writes", () => {
+  it("gives the prefix of both policies' names, for block and MFA, and nothing for other names", () => {
+    for (const otherDevicesAction of ["block", "mfa"]) {
+      const { value } = normaliseCorporateDeviceAccess({ displayNamePrefix: "Contoso: Office", allowedPlatforms: ["windows", "macOS"], otherDevicesAction });
+      const names = buildCorporateDevicePolicies(value!).map((p) => p.args.displayName);
+      expect(names).toHaveLength(2);
+      expect(names.map(displayNamePrefixOf)).toEqual(["Contoso: Office", "Contoso: Office"]);
+    }
+    expect(displayNamePrefixOf("Block legacy authentication")).toBeUndefined();
+    expect(displayNamePrefixOf("Corp: block devices")).toBeUndefined();
   });
 });

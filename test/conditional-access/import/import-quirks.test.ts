@@ -371,7 +371,7 @@ describe("CorporateDeviceAccess shape", () => {
     const [imported] = importConditionalAccessPolicies(corporate(rule, mode)).policies;
     expect(imported.kind).toBe("component");
     expect(imported.component).toEqual({
-      displayName: "Corporate devices only",
+      displayNamePrefix: "Corporate devices only",
       state: "enabled",
       trustedTrustTypes: ["AzureAD", "ServerAD"],
       emergencyAccess: { groupIds: [BREAK_GLASS_GROUP] },
@@ -405,7 +405,7 @@ describe("CorporateDeviceAccess shape", () => {
       }),
     ).policies;
     expect(imported.component).toEqual({
-      displayName: "Corporate devices only",
+      displayNamePrefix: "Corporate devices only",
       state: "reportOnly",
       trustedTrustTypes: ["AzureAD"],
       applications: ["Office365"],
@@ -428,11 +428,12 @@ describe("CorporateDeviceAccess shape", () => {
     expect(imported.notes.find((n) => n.code === "not-component")?.message).toMatch(why);
   });
 
-  it("adopts the two policies a CorporateDeviceAccess with allowedPlatforms declares as one component (component -> Graph -> import -> same component)", () => {
+  it("adopts the two policies a CorporateDeviceAccess with allowedPlatforms declares as one component (component -> Graph -> import -> same component, new arg names)", () => {
     const original = {
-      displayName: "Corporate",
+      displayNamePrefix: "Corporate",
       state: "enabled",
       applications: ["Office365"],
+      users: { includeGroupIds: ["3c1e5a7b-9d2f-4e6a-8b0c-1d3f5a7b9c2e"] },
       allowedPlatforms: ["windows"],
       emergencyAccess: { groupIds: [BREAK_GLASS_GROUP] },
     };
