@@ -11,6 +11,7 @@ const BENCHES: Bench[] = [
   { name: "conditional-access", load: () => import("./conditional-access") },
   { name: "import-ca", load: () => import("./import-ca") },
   { name: "coverage", load: () => import("./coverage") },
+  { name: "replay", load: () => import("./replay") },
   { name: "intune", load: () => import("./intune") },
   { name: "defender", load: () => import("./defender") },
   { name: "faults", load: () => import("./faults") },
