@@ -9,7 +9,7 @@ import { BREAK_GLASS_IDS, PARTNER_TENANT_ID } from "./signin-generator";
 export const GROUP_IDS = ["0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b02", "1c2d3e4f-0000-4000-8000-000000000001", "2d3e4f50-0000-4000-8000-000000000002"];
 export const ROLE_IDS = ["62e90394-69f5-4237-9190-012177145e10", "194ae4cb-b126-40b2-bd5b-6091b380977d"];
 export const LOCATION_IDS = ["aa000000-0000-4000-8000-000000000001", "aa000000-0000-4000-8000-000000000002"];
-const APPS = ["All", "Office365", "00000002-0000-0ff1-ce00-000000000000", "797f4846-ba00-4fd7-ba43-dac1f8f63013", "9b2c4d6e-1111-4222-8333-444455556666"];
+const APPS = ["All", "Office365", "MicrosoftAdminPortals", "00000002-0000-0ff1-ce00-000000000000", "797f4846-ba00-4fd7-ba43-dac1f8f63013", "9b2c4d6e-1111-4222-8333-444455556666"];
 const RULES = [
   'device.trustType -ne "AzureAD" -and device.trustType -ne "ServerAD"',
   'device.trustType -eq "AzureAD" -or device.trustType -eq "ServerAD"',
@@ -70,7 +70,7 @@ export function randomPolicy(r: () => number, i: number, userIds: readonly strin
   if (r() < 0.1) users.excludeGuestsOrExternalUsers = { guestOrExternalUserTypes: "b2bCollaborationGuest", externalTenants: { membershipKind: "all" } };
   const conditions: Record<string, unknown> = {
     users,
-    applications: r() < 0.08 ? { includeUserActions: ["urn:user:registersecurityinfo"] } : { includeApplications: some(r, APPS, 2).length ? some(r, APPS, 2) : ["All"], ...(r() < 0.2 ? { excludeApplications: some(r, APPS.slice(2)) } : {}) },
+    applications: r() < 0.08 ? { includeUserActions: ["urn:user:registersecurityinfo"] } : r() < 0.05 ? { includeAuthenticationContextClassReferences: ["c1"] } : { includeApplications: some(r, APPS, 2).length ? some(r, APPS, 2) : ["All"], ...(r() < 0.2 ? { excludeApplications: some(r, APPS.slice(2)) } : {}) },
     clientAppTypes: r() < 0.5 ? ["all"] : some(r, ["browser", "mobileAppsAndDesktopClients", "exchangeActiveSync", "other"], 3),
   };
   if ((conditions.applications as { includeApplications?: string[] }).includeApplications?.length === 0) (conditions.applications as { includeApplications: string[] }).includeApplications = ["All"];
