@@ -77,7 +77,9 @@ export class JsonRecordSplitter {
   private inString = false;
   private escape = false;
   private expectKey = false;
+  /** Where the current key string started in this chunk (-1: not a key; -2: it started in an earlier chunk, text in keyText). */
   private keyStart = -1;
+  private keyText = "";
   private lastKeyIsValue = false;
   private capturing = false;
   private captured = "";
@@ -103,10 +105,12 @@ export class JsonRecordSplitter {
         else if (c === 92) this.escape = true;
         else if (c === 34) {
           this.inString = false;
-          if (this.keyStart >= 0) {
-            // A key of the candidate object: is it "value"?
-            this.lastKeyIsValue = i - this.keyStart === 6 && chunk.startsWith("value", this.keyStart + 1);
+          if (this.keyStart !== -1) {
+            // A key of the candidate object: is it "value"? (It may have begun in the previous chunk.)
+            const key = this.keyStart === -2 ? this.keyText + chunk.slice(0, i) : chunk.slice(this.keyStart + 1, i);
+            this.lastKeyIsValue = key === "value";
             this.keyStart = -1;
+            this.keyText = "";
           }
         }
         i++;
@@ -168,6 +172,11 @@ export class JsonRecordSplitter {
       i++;
     }
     if (this.capturing) this.captured += chunk.slice(this.captureStart);
+    if (this.inString && this.keyStart !== -1) {
+      // A key cut by the chunk boundary: keep its start (keys worth comparing are short).
+      this.keyText = (this.keyStart === -2 ? this.keyText : "") + chunk.slice(this.keyStart === -2 ? 0 : this.keyStart + 1).slice(0, 16);
+      this.keyStart = -2;
+    }
     this.offset += n;
   }
 

@@ -310,7 +310,12 @@ export class Replay {
             policy: p.displayName,
             entra: entry.result,
             ours: VERDICT_NAMES[v],
-            decidedBy: v === Verdict.NotApplied ? CONDITION_NAMES[cond] : cond === Condition.Grant ? "grant" : "all conditions matched",
+            decidedBy:
+              v === Verdict.NotApplied
+                ? CONDITION_NAMES[cond]
+                : cond === Condition.Grant && p.controls !== "block"
+                  ? "all conditions matched; the device fails the grant controls"
+                  : "all conditions matched",
             fields: decidingFields(s),
           });
         }

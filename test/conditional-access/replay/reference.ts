@@ -19,11 +19,11 @@ const MICROSOFT = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
 
 export interface ReferenceContext {
   locations?: NamedLocation[];
-  completeGroups?: Set<string>;
-  completeRoles?: Set<string>;
+  completeGroups?: ReadonlySet<string>;
+  completeRoles?: ReadonlySet<string>;
 }
 
-function member(ids: string[], set: ReadonlySet<string> | undefined, complete: boolean, known: Set<string> | undefined): Tri {
+function member(ids: string[], set: ReadonlySet<string> | undefined, complete: boolean, known: ReadonlySet<string> | undefined): Tri {
   if (ids.length === 0) return "no";
   if (!set) return "unknown";
   return anyOf(ids.map((id) => (set.has(id) ? "yes" : complete || known?.has(id) ? "no" : "unknown")));
