@@ -1,9 +1,9 @@
 /**
  * Replay figures:
  * - replay_signins_per_sec: sign-in x policy evaluations per second, 1,000,000 sign-ins x 50
- *   policies (100,000 distinct generated sign-ins replayed 10 times), and the ratio against 50
- *   hand-written closures of the corporate-device policy over the same sign-ins
- *   (`replay_vs_hand_written`: compiled time / hand-written time for that policy set).
+ *   policies (100,000 distinct generated sign-ins replayed 10 times, outcome combined per sign-in),
+ *   and `replay_vs_hand_written`: the time of 50 compiled copies of the corporate-device policy
+ *   over the same sign-ins divided by that of 50 hand-written closures of it (same loop).
  * - replay_peak_rss_mb: peak RSS of `tenant-guardrails replay --json` over 1,000,000 sign-ins read
  *   from a gzip Graph export (streamed, never loaded whole), output to /dev/null.
  */
@@ -104,7 +104,8 @@ async function peakRss(): Promise<number | string> {
   }
 }
 
-export async function run(): Promise<Record<string, unknown>> {
+/** The evaluation figures alone (no 1,000,000-record file): sign-in x policy evaluations per second, and the ratio to hand-written closures. */
+export function evaluationFigures(): Record<string, unknown> {
   const users = generateUsers(3);
   const signIns: SignIn[] = [];
   let i = 0;
@@ -138,12 +139,29 @@ export async function run(): Promise<Record<string, unknown>> {
   };
   handTime();
   const handMs = median([handTime(), handTime(), handTime()]);
-  const compiledSameMs = median([time(same, signIns), time(same, signIns), time(same, signIns)]);
+  // The same loop shape for both: each policy's predicate called per sign-in (the outcome combination is measured above).
+  const compiledTime = (): number => {
+    let sink = 0;
+    const t0 = performance.now();
+    for (let round = 0; round < ROUNDS; round++)
+      for (let k = 0; k < signIns.length; k++) {
+        const s = signIns[k];
+        for (let p = 0; p < same.length; p++) sink += same[p].evaluate(s);
+      }
+    const t = performance.now() - t0;
+    if (sink < 0) throw new Error("unreachable");
+    return t;
+  };
+  compiledTime();
+  const compiledSameMs = median([compiledTime(), compiledTime(), compiledTime()]);
 
   return {
     replay_signins_per_sec: Math.round(evaluations / (ms / 1000)),
     replay_signins_per_sec_note: `sign-in x policy evaluations per second: ${DISTINCT * ROUNDS} sign-ins x ${compiled.length} policies in ${Math.round(ms)} ms`,
     replay_vs_hand_written: Number((compiledSameMs / handMs).toFixed(2)),
-    replay_peak_rss_mb: await peakRss(),
   };
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  return { ...evaluationFigures(), replay_peak_rss_mb: await peakRss() };
 }

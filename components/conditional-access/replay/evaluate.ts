@@ -206,15 +206,16 @@ function guestMatch(m: GuestMatcher | undefined, s: SignIn): number {
   return m.tenants.has(s.homeTenantId) ? 1 : 0;
 }
 
-function compileUsers(u: Graph.ConditionalAccessUsers | null | undefined, hasClientApplications: boolean, ctx: ReplayContext): Cond {
+function compileUsers(u: Graph.ConditionalAccessUsers | null | undefined, hasClientApplications: boolean, ctx: ReplayContext): Cond | undefined {
   const includeUsers = lowerList(u?.includeUsers);
   const excludeUsers = lowerList(u?.excludeUsers);
   const all = includeUsers.includes("all");
   const none = includeUsers.includes("none");
   const incIds = new Set(includeUsers.filter((x) => x !== "all" && x !== "none" && x !== "guestsorexternalusers"));
   const excIds = new Set(excludeUsers.filter((x) => x !== "guestsorexternalusers"));
-  const incGuests = guestMatcher(u?.includeGuestsOrExternalUsers) ?? (includeUsers.includes("guestsorexternalusers") ? { any: true, types: new Set<string>(), allTenants: true, tenants: new Set<string>() } : undefined);
-  const excGuests = guestMatcher(u?.excludeGuestsOrExternalUsers) ?? (excludeUsers.includes("guestsorexternalusers") ? { any: true, types: new Set<string>(), allTenants: true, tenants: new Set<string>() } : undefined);
+  const anyGuest = { any: true, types: new Set<string>(), allTenants: true, tenants: new Set<string>() };
+  const incGuests = guestMatcher(u?.includeGuestsOrExternalUsers) ?? (includeUsers.includes("guestsorexternalusers") ? anyGuest : undefined);
+  const excGuests = guestMatcher(u?.excludeGuestsOrExternalUsers) ?? (excludeUsers.includes("guestsorexternalusers") ? anyGuest : undefined);
   const incGroups = lowerList(u?.includeGroups);
   const excGroups = lowerList(u?.excludeGroups);
   const incRoles = lowerList(u?.includeRoles);
@@ -225,9 +226,21 @@ function compileUsers(u: Graph.ConditionalAccessUsers | null | undefined, hasCli
   const knownRole = (ids: string[]) => ids.map((r) => ctx.completeRoles?.has(r) === true);
   const incRolesKnown = knownRole(incRoles);
   const excRolesKnown = knownRole(excRoles);
+  const spResult = hasClientApplications ? 2 : 0;
+  // User conditions target users; a workload identity is targeted through clientApplications (not modelled).
+  const exclusions = excIds.size > 0 || excGuests !== undefined || excGroups.length > 0 || excRoles.length > 0;
+  if (all && !none && !exclusions) return (s) => (s.isServicePrincipal ? spResult : 1);
+  if (all && !none && excGuests === undefined && excRoles.length === 0) {
+    // The commonest shape: all users but some ids and groups (break-glass accounts).
+    return (s) => {
+      if (s.isServicePrincipal) return spResult;
+      let exc = inSet(excIds, s.userId);
+      if (exc !== 1 && excGroups.length > 0) exc = or3(exc, membership(excGroups, excGroupsKnown, s.groups, s.groupsComplete));
+      return exc === 2 ? 2 : 1 - exc;
+    };
+  }
   return (s) => {
-    // User conditions target users; a workload identity is targeted through clientApplications (not modelled).
-    if (s.isServicePrincipal) return hasClientApplications ? 2 : 0;
+    if (s.isServicePrincipal) return spResult;
     let inc: number;
     if (none) inc = 0;
     else if (all) inc = 1;
@@ -261,7 +274,7 @@ function appIn(ids: ReadonlySet<string>, office365: boolean, otherGroup: boolean
   return r;
 }
 
-function compileApplications(a: Graph.ConditionalAccessApplications | null | undefined): Cond {
+function compileApplications(a: Graph.ConditionalAccessApplications | null | undefined): Cond | undefined {
   const actions = new Set(lowerList(a?.includeUserActions));
   if (actions.size > 0) {
     return (s) => (s.userAction === undefined ? 2 : actions.has(s.userAction) ? 1 : 0);
@@ -279,6 +292,14 @@ function compileApplications(a: Graph.ConditionalAccessApplications | null | und
   const excO365 = exclude.includes("office365");
   const incOther = include.some(group);
   const excOther = exclude.some(group);
+  if (all && exclude.length === 0) return undefined;
+  if (!all && !none && incIds.size > 0 && contexts.size === 0 && exclude.length === 0 && !incO365 && !incOther) {
+    // Only app ids: one set lookup.
+    return (s) => {
+      const target = s.resourceId ?? s.appId;
+      return target === undefined ? 2 : incIds.has(target) ? 1 : 0;
+    };
+  }
   return (s) => {
     let inc: number;
     if (all) inc = 1;
@@ -504,7 +525,6 @@ export function compileReplayPolicy(policy: ReplayPolicy, index: number, ctx: Re
   if (unmodelled.length) add(Condition.Unmodelled, () => 2);
 
   const { grant, controls, hasGrant } = compileGrant(policy.grantControls);
-  const n = conds.length;
   return {
     index,
     id: typeof policy.id === "string" && policy.id ? policy.id.toLowerCase() : undefined,
@@ -514,18 +534,31 @@ export function compileReplayPolicy(policy: ReplayPolicy, index: number, ctx: Re
     controls,
     hasGrant,
     unmodelled,
-    evaluate(s) {
-      let unknown = -1;
-      for (let i = 0; i < n; i++) {
-        const r = conds[i](s);
-        if (r === 0) return Verdict.NotApplied | (kinds[i] << 3);
-        if (r === 2 && unknown < 0) unknown = kinds[i];
-      }
-      if (unknown >= 0) return Verdict.Unknown | (unknown << 3);
-      const g = grant(s);
-      return g | ((g === Verdict.Block || g === Verdict.Unknown ? Condition.Grant : Condition.None) << 3);
-    },
+    evaluate: policyEvaluator(conds, kinds, grant),
   };
+}
+
+/**
+ * One evaluator function per policy, its conditions called in a fixed order from call sites of
+ * its own (generated code holding only the condition count and kinds, no policy data): each call
+ * site sees one closure, so V8 keeps it monomorphic and can inline it, where a shared loop over
+ * every policy's conditions goes megamorphic.
+ */
+function policyEvaluator(conds: Cond[], kinds: number[], grant: (s: SignIn) => number): (s: SignIn) => number {
+  const lines = ["return function evaluate(s) {", "  var r, u = -1;"];
+  conds.forEach((_, i) => {
+    const kind = kinds[i] | 0;
+    lines.push(`  r = c${i}(s);`, `  if (r === 0) return ${Verdict.NotApplied | (kind << 3)};`, `  if (r === 2 && u < 0) u = ${kind};`);
+  });
+  lines.push(
+    `  if (u >= 0) return ${Verdict.Unknown} | (u << 3);`,
+    "  r = grant(s);",
+    `  return r | ((r === ${Verdict.Block} || r === ${Verdict.Unknown} ? ${Condition.Grant} : ${Condition.None}) << 3);`,
+    "};",
+  );
+  const params = [...conds.map((_, i) => `c${i}`), "grant"];
+  const make = new Function(...params, lines.join("\n")) as (...fns: unknown[]) => (s: SignIn) => number;
+  return make(...conds, grant);
 }
 
 export interface CompiledPolicySet {
