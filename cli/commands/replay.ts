@@ -258,7 +258,7 @@ export function register(program: Command): void {
           lines.splice(
             lines.length - 1,
             0,
-            `Entra What If (--online): ${online.calls} call(s), ${online.ratio === null ? "nothing compared" : `${(online.ratio * 100).toFixed(1)}% agreement`} (${online.agree} agree, ${online.disagree} disagree, ${online.undecided} undecided here)`,
+            `Entra What If (--online): ${online.calls} call(s)${online.notSent ? ` (${online.notSent} more distinct shape(s) left unsent: --online-max)` : ""}, ${online.ratio === null ? "nothing compared" : `${(online.ratio * 100).toFixed(1)}% agreement`} (${online.agree} agree, ${online.disagree} disagree, ${online.undecided} undecided here)`,
             ...online.disagreements.map((d) => `  ${d.signIn}: ${d.policy}: Entra ${d.entraApplies ? "applies" : "does not apply"}, replay ${d.ours}${d.reasons ? ` (Entra: ${d.reasons})` : ""}`),
             ...online.errors.slice(0, 10).map((e) => `  ${e.signIn}: ${e.error}`),
             "",

@@ -194,4 +194,20 @@ describe("replay --online against a local fake Graph", () => {
     expect(bodies[0]).toMatchObject({ signInIdentity: { "@odata.type": "#microsoft.graph.userSignIn" }, signInContext: { "@odata.type": "#microsoft.graph.applicationContext" }, appliedPoliciesOnly: false });
     expect(r.stdout).toMatch(/Entra What If \(--online\): 3 call\(s\)/);
   });
+
+  it("an answer it cannot read (403 without the permission) stops the run with exit 1, never 'agreement'", async () => {
+    const denied = http.createServer((_req, res) => {
+      res.writeHead(403, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "Authorization_RequestDenied", message: "Insufficient privileges to complete the operation." } }));
+    });
+    await new Promise<void>((resolve) => denied.listen(0, "127.0.0.1", resolve));
+    try {
+      const r = await runCli(["replay", "--stack", "prod", "--signins", graphFile, "--groups", groupsFile, "--summary", "--online", "--graph-url", `http://127.0.0.1:${(denied.address() as AddressInfo).port}`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/--online: the What If check could not finish: .*403.*Insufficient privileges/);
+      expect(r.stdout).not.toContain("Entra What If");
+    } finally {
+      await new Promise<void>((resolve) => denied.close(() => resolve()));
+    }
+  });
 });

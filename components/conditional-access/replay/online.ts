@@ -21,7 +21,9 @@ export interface OnlineResult {
   undecided: number;
   ratio: number | null;
   disagreements: { signIn: string; policy: string; entraApplies: boolean; ours: string; reasons?: string }[];
-  /** Shapes not sent (the cap, or Entra rejected the request: the error says why). */
+  /** Distinct shapes left unsent once the cap on calls was reached. */
+  notSent: number;
+  /** Shapes that could not be sent or whose answer was not a result list: the error says why. */
   errors: { signIn: string; error: string }[];
 }
 
@@ -95,12 +97,12 @@ export async function evaluateOnline(
   policies: readonly CompiledReplayPolicy[],
   maxCalls: number,
 ): Promise<OnlineResult> {
-  const out: OnlineResult = { calls: 0, compared: 0, agree: 0, disagree: 0, undecided: 0, ratio: null, disagreements: [], errors: [] };
+  const out: OnlineResult = { calls: 0, compared: 0, agree: 0, disagree: 0, undecided: 0, ratio: null, disagreements: [], notSent: 0, errors: [] };
   const byId = new Map(policies.filter((p) => p.id).map((p) => [p.id!, p]));
   const byName = new Map(policies.map((p) => [p.displayName, p]));
   for (const { signIn, codes } of shapes) {
     if (out.calls >= maxCalls) {
-      out.errors.push({ signIn: signInLabel(signIn), error: `not sent: the cap of ${maxCalls} call(s) is reached (--online-max)` });
+      out.notSent++;
       continue;
     }
     if (signIn.userId === undefined || (signIn.resourceId ?? signIn.appId) === undefined) {
