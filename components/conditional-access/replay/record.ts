@@ -181,7 +181,9 @@ export function signInFromRecord(r: Rec, index: number): SignIn {
   const time = text(field(r, "createdDateTime")) ?? text(r.TimeGenerated) ?? text(r["TimeGenerated [UTC]"]) ?? text(r["CreatedDateTime [UTC]"]);
   if (time) {
     s.time = time;
-    const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(time) ? time : `${time.replace(" ", "T")}Z`);
+    // ISO with a zone (Graph), ISO without one, or the Log Analytics portal's "10/1/2026, 1:05:38.123 PM" (all UTC).
+    const t = time.replace(/(\.\d{3})\d+/, "$1");
+    const d = new Date(/[zZ]$|[+-]\d\d:?\d\d$/.test(t) ? t : `${t} UTC`);
     s.day = Number.isNaN(d.getTime()) ? "" : d.toISOString().slice(0, 10);
   }
 

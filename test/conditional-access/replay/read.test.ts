@@ -174,6 +174,14 @@ describe("display strings to policy values", () => {
     expect(s.trustType).toBeUndefined();
   });
 
+  test.each([
+    ["2026-10-01T23:59:59.1234567Z", "2026-10-01"],
+    ["2026-10-01T23:30:00-02:00", "2026-10-02"],
+    ["2026-10-01 08:00:00", "2026-10-01"],
+    ["10/1/2026, 11:05:38.123 PM", "2026-10-01"],
+    ["not a date", ""],
+  ])("day of %j is %j (UTC)", (time, day) => expect(signInFromRecord({ TimeGenerated: time }, 0).day).toBe(day));
+
   test("guest kinds", () => {
     expect(guestKindOf("member", "none", "t", "t")).toBe("member");
     expect(guestKindOf("guest", "none", "t", "t")).toBe("internalGuest");
