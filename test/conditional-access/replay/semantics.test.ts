@@ -1,5 +1,5 @@
 /**
- * The semantics table, rule by rule: hand-written sign-ins (test/fixtures/conditional-access/replay)
+ * The semantics table, rule by rule: hand-written sign-ins (test/fixtures/replay)
  * and the verdict the evaluator must give for one policy. A `null` field in a case removes it from
  * the base record: the log does not have it.
  */
@@ -33,7 +33,7 @@ interface Fixture {
   cases: Case[];
 }
 
-const DIR = path.join(__dirname, "../../fixtures/conditional-access/replay");
+const DIR = path.join(__dirname, "../../fixtures/replay");
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".json"));
 
 function record(base: Record<string, unknown>, overrides: Record<string, unknown>): Record<string, unknown> {
