@@ -12,6 +12,7 @@ const BENCHES: Bench[] = [
   { name: "whatif-scale", load: () => import("./whatif-scale") },
   { name: "import-ca", load: () => import("./import-ca") },
   { name: "coverage", load: () => import("./coverage") },
+  { name: "replay", load: () => import("./replay") },
   { name: "intune", load: () => import("./intune") },
   { name: "graph-ca", load: () => import("./graph-ca") },
   { name: "defender", load: () => import("./defender") },

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   "import-ca": () => import("./import-ca"),
   dmarc: () => import("./dmarc"),
   coverage: () => import("./coverage"),
+  replay: () => import("./replay"),
 };
 
 export async function registerCommands(program: Command, argv: string[]): Promise<void> {

@@ -1,0 +1,21 @@
+/** Replay of sign-in logs against Conditional Access policies: the public API of the pure core. */
+export * from "./evaluate";
+export { SignIn, signInLabel, DEVICE_PROP_BITS } from "./signin";
+export type { GuestKind, AppliedPolicyResult } from "./signin";
+export { signInFromRecord, trustTypeOf, clientAppTypeOf, platformOfSignIn, guestKindOf } from "./record";
+export { readSignInRecords, decodeText, JsonRecordSplitter, CsvRecordSplitter } from "./read";
+export type { ReadInfo } from "./read";
+export { parseNamedLocations, inLocation, parseIpv4, parseIpv6, ReplayInputError } from "./locations";
+export type { NamedLocation } from "./locations";
+export { parseDirectory } from "./directory";
+export type { Directory } from "./directory";
+export { replayPoliciesFromResources, replayPolicyFromAzuread, isGraphShapedPolicy } from "./policies";
+export type { DeclaredPolicyResource } from "./policies";
+export { Replay, decidingFields } from "./run";
+export type { ReplayOptions, ReplayAccounts, Counts, SignInResultJson, Disagreement, Witness, PolicyResultJson, EntraComparison } from "./run";
+export { parseReplayAssertion, ReplayAssertions, COUNT_METRICS } from "./assert";
+export type { ReplayAssertion, ReplayAssertionResult, CountMetric } from "./assert";
+export { replaySummary, replaySummaryLines, replayHeadline } from "./report";
+export type { ReplaySummary } from "./report";
+export { evaluateOnline, signInShapeKey, whatIfRequest } from "./online";
+export type { OnlineResult, OnlineClient } from "./online";
