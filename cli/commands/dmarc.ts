@@ -17,12 +17,12 @@ import {
   type InboundMessage,
   type InboundSettings,
 } from "../../components/email/inbound";
-import { DmarcReportError, readDmarcReportFile, type DmarcAggregateReport } from "../../components/email/dmarc-reports";
+import { DmarcReportError, readDmarcReportFile } from "../../components/email/dmarc-reports";
 import {
   DMARC_STAGES,
+  DmarcReportSummer,
   checkReadinessAssertion,
   dmarcReadiness,
-  summarizeDmarcReports,
   type DmarcDomainStats,
   type DmarcStage,
   type DomainReadiness,
@@ -196,7 +196,8 @@ async function report(files: string[], opts: ReportOptions): Promise<void> {
     minMessages: numberOption("min-messages", opts.minMessages, 1000, 0, Number.MAX_SAFE_INTEGER),
   };
   const assertions = (opts.assert ?? []).map(parseAssertion);
-  const reports: DmarcAggregateReport[] = [];
+  // Each report is added to the sums and dropped: memory follows the sources, not the records.
+  const summer = new DmarcReportSummer();
   const errors: { file: string; problem: string; fix: string; message: string }[] = [];
   for (const [i, file] of files.entries()) {
     let bytes: Uint8Array;
@@ -206,7 +207,7 @@ async function report(files: string[], opts: ReportOptions): Promise<void> {
       throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
     }
     try {
-      reports.push(...(await readDmarcReportFile(file, bytes)));
+      for (const r of await readDmarcReportFile(file, bytes)) summer.add(r);
     } catch (err) {
       if (!(err instanceof DmarcReportError)) throw err;
       errors.push({ file: err.file, problem: err.problem, fix: err.fix, message: err.message });
@@ -214,7 +215,7 @@ async function report(files: string[], opts: ReportOptions): Promise<void> {
     }
     if (!opts.json && files.length >= 20 && (i + 1) % 100 === 0) process.stderr.write(`read ${i + 1}/${files.length} files\n`);
   }
-  const stats = summarizeDmarcReports(reports);
+  const stats = summer.result();
   const declared = opts.stack ? await stackDmarcStages(opts.stack) : undefined;
   const byDomain = new Map(stats.map((s) => [s.domain, s]));
   const domains = declared ? [...declared.keys()] : stats.map((s) => s.domain);
@@ -231,8 +232,8 @@ async function report(files: string[], opts: ReportOptions): Promise<void> {
       ok: errors.length === 0 && failures.length === 0,
       source: opts.stack ? { stack: opts.stack } : { files: files.length },
       options,
-      reports: reports.length,
-      records: reports.reduce((a, r) => a + r.records.length, 0),
+      reports: summer.reports,
+      records: summer.records,
       errors,
       readiness,
       undeclaredDomains: undeclared,
@@ -240,7 +241,7 @@ async function report(files: string[], opts: ReportOptions): Promise<void> {
       domains: opts.summary ? undefined : stats,
     });
   } else {
-    const lines = [`${reports.length} report${reports.length === 1 ? "" : "s"} read from ${files.length} file${files.length === 1 ? "" : "s"}${errors.length ? `, ${errors.length} refused` : ""}`];
+    const lines = [`${summer.reports} report${summer.reports === 1 ? "" : "s"} read from ${files.length} file${files.length === 1 ? "" : "s"}${errors.length ? `, ${errors.length} refused` : ""}`];
     for (const r of readiness) {
       const stage = r.current ? `${r.current} (${r.currentFrom === "stack" ? `stack ${opts.stack}` : "from the reports"})` : "unknown";
       lines.push("", `${r.domain}: at ${stage}; ${r.next ? `${r.ready ? "READY" : "NOT READY"} for ${r.next}` : "no next stage"}`);

@@ -57,6 +57,14 @@ describe("reading aggregate reports as reporters send them", () => {
     await expect(readDmarcReportFile("bomb.xml", Buffer.from(bomb))).rejects.toThrow("DMARC report bomb.xml: contains a DOCTYPE or ENTITY declaration");
   });
 
+  it("refuses a report cut short or with misnested elements (the one parse does not check nesting itself)", async () => {
+    const xml = fixture("fabrikam.com-rfc9990.xml").toString("utf8");
+    const cut = xml.slice(0, xml.lastIndexOf("</record>"));
+    await expect(readDmarcReportFile("cut.xml", Buffer.from(cut))).rejects.toThrow("DMARC report cut.xml: not well-formed XML (line");
+    const swapped = xml.replace("</row>", "</rowx>").replace("<row>", "<rowx>").replace("</identifiers>", "</row>").replace("</rowx>", "</identifiers>");
+    await expect(readDmarcReportFile("swapped.xml", Buffer.from(swapped))).rejects.toThrow("DMARC report swapped.xml: not well-formed XML");
+  });
+
   it("names the zip entry that is broken", async () => {
     const zip = zipSync({ "good.xml": new Uint8Array(fixture("fabrikam.com-rfc9990.xml")), "bad.xml": new TextEncoder().encode("<feedback><x></feedback>") });
     await expect(readDmarcReportFile("batch.zip", zip)).rejects.toThrow("DMARC report batch.zip!bad.xml: not well-formed XML");
