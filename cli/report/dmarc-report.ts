@@ -123,6 +123,23 @@ function failingRow(f: FailingSource): string[] {
   return [`<code>${esc(f.ip)}</code>`, esc(f.reporter), String(f.failing), String(f.messages), String(f.days), esc(f.why), f.fix ? esc(f.fix) : `<span class="na">—</span>`];
 }
 
+/** Messages and passes per day, without the sources the readiness check classes as spoofing. */
+export function daysWithoutSpoofing(stats: DmarcDomainStats | undefined, r: DomainReadiness): Record<string, { messages: number; pass: number }> {
+  if (!stats) return {};
+  const spoofing = new Set(r.spoofing.map((f) => `${f.ip}\u0000${f.reporter}`));
+  if (!spoofing.size) return stats.days;
+  const days: Record<string, { messages: number; pass: number }> = {};
+  for (const s of stats.sources) {
+    if (spoofing.has(`${s.ip}\u0000${s.reporter}`)) continue;
+    for (const [d, v] of Object.entries(s.days)) {
+      const t = (days[d] ??= { messages: 0, pass: 0 });
+      t.messages += v.messages;
+      t.pass += v.pass;
+    }
+  }
+  return days;
+}
+
 function domainSection(r: DomainReadiness, stats: DmarcDomainStats | undefined, p: DomainPrediction | undefined, input: DmarcReportInput, limit: number): string {
   const status = r.next ? `<span class="cell ${r.ready ? "allow" : "block"}">${r.ready ? "READY" : "NOT READY"} for ${esc(r.next)}</span>` : `<span class="cell ro">no next stage</span>`;
   const stage = r.current ? `${esc(r.current)} (${r.currentFrom === "stack" ? `stack ${esc(input.stack)}` : "from the reports"})` : "unknown";
@@ -133,7 +150,8 @@ function domainSection(r: DomainReadiness, stats: DmarcDomainStats | undefined, 
     `<div class="summary"><div><b>${fmt(r.messages)}</b>messages</div><div><b>${r.days}</b>days</div><div><b>${r.passRate} %</b>pass without spoofing sources</div><div><b>${r.rawPassRate} %</b>pass of all mail</div></div>`,
     `<ul>${r.reasons.map((x) => `<li>${esc(x)}</li>`).join("")}</ul>`,
     `<h3>DMARC pass rate per day</h3>`,
-    passRateChart(stats?.days ?? {}, input.options.threshold),
+    `<p class="sub">Of the mail not from spoofing sources, as the threshold counts it.</p>`,
+    passRateChart(daysWithoutSpoofing(stats, r), input.options.threshold),
     `<h3>Volume per source</h3>`,
     `<p class="legend"><span><span class="cell allow">pass</span> DMARC pass (aligned SPF or DKIM)</span><span><span class="cell block">fail</span> DMARC fail</span></p>`,
     volumeChart(stats?.sources ?? []),

@@ -125,6 +125,15 @@ describe("dmarc report --html", () => {
     expect(page).toContain("Aggregate report</dt>");
   });
 
+  it("draws the daily pass rate without spoofing sources, as the threshold counts it", async () => {
+    const passing = typicalSources("contoso.com").filter((x) => x.spfAligned || x.dkimAligned);
+    const files = writeReports("contoso.com", { domain: "contoso.com", days: 2, sources: passing.map((x) => ({ ...x, presence: 1 })), spoofersPerReport: 30 });
+    const html = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dmarc-html-")), "r.html");
+    await runCli(["dmarc", "report", ...files, "--html", html]);
+    const page = fs.readFileSync(html, "utf8");
+    expect(page.match(/data-pass-rate="[^"]*"/g)).toEqual(['data-pass-rate="100"', 'data-pass-rate="100"']);
+  });
+
   it("caps the source tables of a large run and says how to get the rest", async () => {
     const files = writeReports("contoso.com", { domain: "contoso.com", days: 2, reporters: 1, spoofersPerReport: 700 });
     const html = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dmarc-html-")), "big.html");
