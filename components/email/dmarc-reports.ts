@@ -64,6 +64,7 @@ export interface DmarcAggregateReport {
 }
 
 const MAX_UNCOMPRESSED = 512 * 1024 * 1024;
+const FEEDBACK_START = /<(?:[\w.-]+:)?feedback\b/;
 const FEEDBACK_NS_2 = /<(?:[\w.-]+:)?feedback\b[^>]*\bxmlns(?::[\w.-]+)?\s*=\s*["']urn:ietf:params:xml:ns:dmarc-2\.0["']/;
 
 // One parse per report: preserveOrder skips the library's object-building pass (node2json), and the
@@ -77,6 +78,8 @@ const parser = new XMLParser({
   trimValues: true,
   processEntities: true,
   preserveOrder: true,
+  // No path string per element (nothing here reads it).
+  jPath: false,
 });
 
 /** A node of the parser's preserveOrder tree: `{ tag: children }` or `{ "#text": value }`. */
@@ -102,21 +105,37 @@ function text(nodes: ONode[] | undefined): string {
 }
 const textAt = (nodes: ONode[] | undefined, name: string) => text(first(nodes, name));
 
-const MARKUP = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|<(\/?)([^\s/>!?]+)[^>]*?(\/?)>/g;
-/** Whether the elements nest properly under one root (start and end tags only; no text, no tree). */
+/**
+ * Whether the elements nest properly under one root: start and end tags only (comments, CDATA and
+ * processing instructions skipped; no text, no tree). A false alarm (an attribute value holding
+ * "/>", say) is settled by the validator.
+ */
 export function tagsNest(xml: string): boolean {
   const open: string[] = [];
   let roots = 0;
-  MARKUP.lastIndex = 0;
-  for (let m = MARKUP.exec(xml); m; m = MARKUP.exec(xml)) {
-    const name = m[2];
-    if (!name) continue;
-    if (m[1]) {
-      if (open.pop() !== name) return false;
-    } else {
-      if (open.length === 0 && ++roots > 1) return false;
-      if (!m[3]) open.push(name);
+  let i = xml.indexOf("<");
+  while (i !== -1) {
+    const c = xml.charCodeAt(i + 1);
+    if (c === 0x21 /* ! */ || c === 0x3f /* ? */) {
+      const close = xml.startsWith("<!--", i) ? "-->" : xml.startsWith("<![CDATA[", i) ? "]]>" : c === 0x3f ? "?>" : undefined;
+      if (!close) return false; // a DOCTYPE or other declaration: refused before this check
+      const e = xml.indexOf(close, i + 2);
+      if (e < 0) return false;
+      i = xml.indexOf("<", e + close.length);
+      continue;
     }
+    const end = xml.indexOf(">", i + 1);
+    if (end < 0) return false;
+    if (c === 0x2f /* / */) {
+      if (open.pop() !== xml.slice(i + 2, end).trim()) return false;
+    } else {
+      let j = i + 1;
+      for (let k = xml.charCodeAt(j); j < end && k !== 0x20 && k !== 0x09 && k !== 0x0a && k !== 0x0d && k !== 0x2f; k = xml.charCodeAt(++j));
+      if (j === i + 1) return false;
+      if (open.length === 0 && ++roots > 1) return false;
+      if (xml.charCodeAt(end - 1) !== 0x2f) open.push(xml.slice(i + 1, j));
+    }
+    i = xml.indexOf("<", end + 1);
   }
   return open.length === 0 && roots === 1;
 }
@@ -166,7 +185,8 @@ export function parseAggregateReportXml(file: string, xml: string): DmarcAggrega
   const missing = [!domain && "policy_published/domain", !Number.isFinite(begin) || !beginText ? "report_metadata/date_range/begin" : ""].filter(Boolean);
   if (missing.length) throw new DmarcReportError(file, `lacks ${missing.join(" and ")}`, "the report is incomplete; ask the reporter (report_metadata/org_name) for it again");
   // removeNSPrefix drops xmlns attributes too: look for the RFC 9990 namespace on <feedback> itself.
-  const rfc9990 = FEEDBACK_NS_2.test(xml);
+  const start = xml.search(FEEDBACK_START);
+  const rfc9990 = start >= 0 && FEEDBACK_NS_2.test(xml.slice(start, xml.indexOf(">", start) + 1));
   const records: DmarcReportRecord[] = [];
   for (const rec of all(fb, "record")) {
     const row = first(rec, "row");
