@@ -75,7 +75,10 @@ interface WhatifOptions {
   json?: boolean;
 }
 
-/** What a stack's EmailAuthentication declares: the inbound settings (its domains are the accepted domains) and each domain's DMARC stage. */
+/**
+ * What a stack's EmailAuthentication declares: the inbound settings (its domains are the accepted
+ * domains) and each domain's DMARC stage (parked domains publish reject). One run of the stack.
+ */
 export async function stackEmail(stack: string): Promise<{ inbound: InboundSettings; stages: Map<string, DmarcStage> }> {
   const [{ runStack }, { EMAIL_AUTHENTICATION_TYPE }] = await Promise.all([import("../stack"), import("../../components/email/email-authentication")]);
   const { resources } = await runStack(stack);
@@ -168,11 +171,6 @@ interface ReportOptions {
   summary?: boolean;
   settings?: string;
   html?: string;
-}
-
-/** The domains a stack declares and the DMARC stage of each (parked domains publish reject). */
-export async function stackDmarcStages(stack: string): Promise<Map<string, DmarcStage>> {
-  return (await stackEmail(stack)).stages;
 }
 
 function numberOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
