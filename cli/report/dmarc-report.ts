@@ -119,6 +119,26 @@ function predictionRow(s: SourcePrediction): string[] {
   ];
 }
 
+/** Spoofing sources summed: messages per action now and at the next stage. */
+function spoofingRow(sources: SourcePrediction[]): string[] {
+  const sum = (pick: (s: SourcePrediction) => string | undefined) => {
+    const m = new Map<string, number>();
+    for (const s of sources) {
+      const v = pick(s);
+      if (v) m.set(v, (m.get(v) ?? 0) + s.failing);
+    }
+    return [...m].map(([v, n]) => `${verdictHtml(v)} ${fmt(n)}`).join(" ") || `<span class="na">no next stage</span>`;
+  };
+  return [
+    `<span class="na">${fmt(sources.length)} sources</span>`,
+    `<span class="na">various</span>`,
+    "spoofing",
+    String(sources.reduce((a, s) => a + s.failing, 0)),
+    sum((s) => s.verdict),
+    sum((s) => s.atNextStage?.verdict),
+  ];
+}
+
 function failingRow(f: FailingSource): string[] {
   return [`<code>${esc(f.ip)}</code>`, esc(f.reporter), String(f.failing), String(f.messages), String(f.days), esc(f.why), f.fix ? esc(f.fix) : `<span class="na">—</span>`];
 }
@@ -176,9 +196,14 @@ function domainSection(r: DomainReadiness, stats: DmarcDomainStats | undefined, 
         { id: `eop-totals-${r.domain}`, numeric: [1, 2, 3, 4] },
       ),
     );
-    const capped = capRows(p.sources, limit);
-    parts.push(table(["IP", "Reporter", "Kind", "Failing", `At p=${p.policy}`, p.nextPolicy ? `At p=${p.nextPolicy}` : "Next stage"], capped.shown.map(predictionRow), { numeric: [3] }));
-    if (capped.omitted) parts.push(cappedNote(capped.shown.length, p.sources.length, "sources", "Partners (legitimate, forwarders) come first; the totals above count every source. Run dmarc report --json for all of them."));
+    // Partners one by one; spoofing sources (thousands in a busy domain's year) as one row.
+    const partners = p.sources.filter((s) => s.kind !== "spoofing");
+    const spoofing = p.sources.filter((s) => s.kind === "spoofing");
+    const capped = capRows(partners, limit);
+    const rows = capped.shown.map(predictionRow);
+    if (spoofing.length) rows.push(spoofingRow(spoofing));
+    parts.push(table(["IP", "Reporter", "Kind", "Failing", `At p=${p.policy}`, p.nextPolicy ? `At p=${p.nextPolicy}` : "Next stage"], rows, { numeric: [3] }));
+    if (capped.omitted) parts.push(cappedNote(capped.shown.length, partners.length, "partner sources", "The totals above count every source. Run dmarc report --json for all of them."));
   }
   parts.push(`</section>`);
   return parts.join("\n");
