@@ -17,17 +17,18 @@ import {
   type InboundMessage,
   type InboundSettings,
 } from "../../components/email/inbound";
-import { DmarcReportError, readDmarcReportFile, type DmarcAggregateReport } from "../../components/email/dmarc-reports";
+import { DmarcReportError, readDmarcReportFile } from "../../components/email/dmarc-reports";
 import {
   DMARC_STAGES,
+  DmarcReportSummer,
   checkReadinessAssertion,
   dmarcReadiness,
-  summarizeDmarcReports,
   type DmarcDomainStats,
   type DmarcStage,
   type DomainReadiness,
   type FailingSource,
 } from "../../components/email/dmarc-readiness";
+import { DMARC_VERDICTS, predictDomainSources, predictionAssumptions, type DomainPrediction } from "../../components/email/dmarc-prediction";
 import { EXIT_FINDING, InputError, UsageError, printJson, printLines } from "../output";
 
 interface CheckOptions {
@@ -74,15 +75,31 @@ interface WhatifOptions {
   json?: boolean;
 }
 
-/** The inbound settings a stack declares: the EmailAuthentication component's inputs. */
-export async function stackInboundSettings(stack: string): Promise<InboundSettings> {
+/**
+ * What a stack's EmailAuthentication declares: the inbound settings (its domains are the accepted
+ * domains) and each domain's DMARC stage (parked domains publish reject). One run of the stack.
+ */
+export async function stackEmail(stack: string): Promise<{ inbound: InboundSettings; stages: Map<string, DmarcStage> }> {
   const [{ runStack }, { EMAIL_AUTHENTICATION_TYPE }] = await Promise.all([import("../stack"), import("../../components/email/email-authentication")]);
   const { resources } = await runStack(stack);
   const component = resources.find((r) => r.type === EMAIL_AUTHENTICATION_TYPE);
   if (!component) throw new InputError(`stack "${stack}" declares no EmailAuthentication (config tenant-guardrails:email)`);
-  const inputs = component.plainInputs as { inbound?: InboundSettings; domains?: { domain?: string }[] };
+  const inputs = component.plainInputs as { inbound?: InboundSettings; dmarcPolicy?: string; domains?: { domain?: string; parked?: boolean; dmarc?: { policy?: string } }[] };
+  const stages = new Map<string, DmarcStage>();
+  for (const d of inputs.domains ?? []) {
+    if (typeof d.domain !== "string") continue;
+    const p = d.parked ? "reject" : (d.dmarc?.policy ?? inputs.dmarcPolicy ?? "none");
+    stages.set(d.domain.toLowerCase(), (DMARC_STAGES as readonly string[]).includes(p) ? (p as DmarcStage) : "none");
+  }
   const accepted = (inputs.domains ?? []).map((d) => d.domain).filter((d): d is string => typeof d === "string");
-  return { ...(inputs.inbound ?? {}), acceptedDomains: accepted };
+  // The stack's inbound block also holds the Exchange connection (appId, certificate): keep only the settings.
+  const { exchange: _exchange, ...inbound } = (inputs.inbound ?? {}) as InboundSettings & { exchange?: unknown };
+  return { inbound: { ...inbound, acceptedDomains: accepted }, stages };
+}
+
+/** The inbound settings a stack declares: the EmailAuthentication component's inputs. */
+export async function stackInboundSettings(stack: string): Promise<InboundSettings> {
+  return (await stackEmail(stack)).inbound;
 }
 
 function readSettings(file: string): InboundSettings {
@@ -123,7 +140,12 @@ async function whatif(opts: WhatifOptions): Promise<void> {
   if (opts.json) {
     printJson({ ok: true, source, message, ...verdict, notModelled: NOT_MODELLED });
   } else {
-    const lines = [`DmarcVerdict: ${verdict.verdict.toUpperCase()} (${verdict.spoofType === "Internal" ? "intra-org" : "cross-org"})`, "", "Why:"];
+    const lines = [
+      `DmarcVerdict: ${verdict.verdict.toUpperCase()} (${verdict.spoofType === "Internal" ? "intra-org" : "cross-org"})`,
+      `Composite authentication: compauth=${verdict.compauth.result} reason=${verdict.compauth.reason} (${verdict.compauth.meaning})`,
+      "",
+      "Why:",
+    ];
     for (const r of verdict.reasons) lines.push(`  - ${r}`);
     lines.push("", "Not modelled:");
     for (const n of NOT_MODELLED) lines.push(`  - ${n}`);
@@ -147,22 +169,8 @@ interface ReportOptions {
   assert?: string[];
   json?: boolean;
   summary?: boolean;
-}
-
-/** The domains a stack declares and the DMARC stage of each (parked domains publish reject). */
-export async function stackDmarcStages(stack: string): Promise<Map<string, DmarcStage>> {
-  const [{ runStack }, { EMAIL_AUTHENTICATION_TYPE }] = await Promise.all([import("../stack"), import("../../components/email/email-authentication")]);
-  const { resources } = await runStack(stack);
-  const component = resources.find((r) => r.type === EMAIL_AUTHENTICATION_TYPE);
-  if (!component) throw new InputError(`stack "${stack}" declares no EmailAuthentication (config tenant-guardrails:email)`);
-  const inputs = component.plainInputs as { dmarcPolicy?: string; domains?: { domain?: string; parked?: boolean; dmarc?: { policy?: string } }[] };
-  const stages = new Map<string, DmarcStage>();
-  for (const d of inputs.domains ?? []) {
-    if (typeof d.domain !== "string") continue;
-    const p = d.parked ? "reject" : (d.dmarc?.policy ?? inputs.dmarcPolicy ?? "none");
-    stages.set(d.domain.toLowerCase(), (DMARC_STAGES as readonly string[]).includes(p) ? (p as DmarcStage) : "none");
-  }
-  return stages;
+  settings?: string;
+  html?: string;
 }
 
 function numberOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
@@ -185,6 +193,28 @@ function emptyStats(domain: string): DmarcDomainStats {
   return { domain, messages: 0, dmarcPass: 0, days: {}, testing: false, reporters: [], sources: [] };
 }
 
+const counts = (m: Record<string, number>) => DMARC_VERDICTS.map((v) => `${v} ${m[v]}`).join(", ");
+
+/** The tenant's own Exchange Online, per failing source: the partners one by one, spoofing summed. */
+function predictionLines(p: DomainPrediction, summary: boolean | undefined): string[] {
+  const next = p.nextPolicy ? ` -> at p=${p.nextPolicy}` : "";
+  const lines = [`  Exchange Online of this tenant for mail from ${p.domain} (${p.spoofType === "Internal" ? "an accepted domain: intra-org" : "cross-org"}), at p=${p.policy}${next}:`];
+  lines.push(`    messages: ${counts(p.messages)}${p.messagesAtNextStage ? ` -> ${counts(p.messagesAtNextStage)}` : ""}`);
+  const partners = p.sources.filter((s) => s.kind !== "spoofing");
+  for (const s of partners.slice(0, summary ? 5 : 50)) {
+    const later = s.atNextStage ? ` -> ${s.atNextStage.verdict.toUpperCase()} (compauth=${s.atNextStage.compauth.result} reason=${s.atNextStage.compauth.reason})` : "";
+    lines.push(`    ${s.ip} via ${s.reporter} (${s.kind}): ${s.failing} failing: ${s.verdict.toUpperCase()} (compauth=${s.compauth.result} reason=${s.compauth.reason})${later}${s.matchedPair ? ` [${s.matchedPair.list} pair ${s.matchedPair.pair.spoofedUser} via ${s.matchedPair.pair.sendingInfrastructure}]` : ""}`);
+  }
+  if (partners.length > (summary ? 5 : 50)) lines.push(`    ... ${partners.length - (summary ? 5 : 50)} more partner sources (--json lists them all)`);
+  const spoof = p.sources.filter((s) => s.kind === "spoofing");
+  if (spoof.length) {
+    const m = { deliver: 0, junk: 0, quarantine: 0, reject: 0 };
+    for (const s of spoof) m[s.verdict] += s.failing;
+    lines.push(`    spoofing sources (${spoof.length}): ${counts(m)}`);
+  }
+  return lines;
+}
+
 function sourceLine(f: FailingSource): string {
   return `    ${f.ip} via ${f.reporter}: ${f.failing} of ${f.messages} failing on ${f.days} day${f.days === 1 ? "" : "s"} (${f.why})${f.fix ? `\n      fix: ${f.fix}` : ""}`;
 }
@@ -196,7 +226,8 @@ async function report(files: string[], opts: ReportOptions): Promise<void> {
     minMessages: numberOption("min-messages", opts.minMessages, 1000, 0, Number.MAX_SAFE_INTEGER),
   };
   const assertions = (opts.assert ?? []).map(parseAssertion);
-  const reports: DmarcAggregateReport[] = [];
+  // Each report is added to the sums and dropped: memory follows the sources, not the records.
+  const summer = new DmarcReportSummer();
   const errors: { file: string; problem: string; fix: string; message: string }[] = [];
   for (const [i, file] of files.entries()) {
     let bytes: Uint8Array;
@@ -206,7 +237,7 @@ async function report(files: string[], opts: ReportOptions): Promise<void> {
       throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
     }
     try {
-      reports.push(...(await readDmarcReportFile(file, bytes)));
+      for (const r of await readDmarcReportFile(file, bytes)) summer.add(r);
     } catch (err) {
       if (!(err instanceof DmarcReportError)) throw err;
       errors.push({ file: err.file, problem: err.problem, fix: err.fix, message: err.message });
@@ -214,11 +245,25 @@ async function report(files: string[], opts: ReportOptions): Promise<void> {
     }
     if (!opts.json && files.length >= 20 && (i + 1) % 100 === 0) process.stderr.write(`read ${i + 1}/${files.length} files\n`);
   }
-  const stats = summarizeDmarcReports(reports);
-  const declared = opts.stack ? await stackDmarcStages(opts.stack) : undefined;
+  const stats = summer.result();
+  const email = opts.stack ? await stackEmail(opts.stack) : undefined;
+  const declared = email?.stages;
   const byDomain = new Map(stats.map((s) => [s.domain, s]));
   const domains = declared ? [...declared.keys()] : stats.map((s) => s.domain);
   const readiness: DomainReadiness[] = domains.map((d) => dmarcReadiness(byDomain.get(d) ?? emptyStats(d), options, declared?.get(d)));
+  // Exchange Online per source: the stack's inbound settings, a settings file, or Microsoft's
+  // defaults with the reported domains taken as the tenant's own (reports come for your domains).
+  const settings: InboundSettings = opts.settings ? readSettings(opts.settings) : (email?.inbound ?? { acceptedDomains: stats.map((s) => s.domain) });
+  const settingsSource = opts.settings
+    ? `the file ${opts.settings}`
+    : opts.stack
+      ? `stack ${opts.stack} (its EmailAuthentication inbound settings; its declared domains are the accepted domains)`
+      : "none given (no --stack or --settings): Microsoft's default anti-phishing policy, no spoof pairs, and the reported domains taken as the tenant's accepted domains";
+  const exchangeOnline = {
+    settings: settingsSource,
+    assumptions: predictionAssumptions(settingsSource, opts.stack ? `the stage stack ${opts.stack} declares (p=<stage>); the next stage for the "at next stage" prediction` : "the p= of the latest report for the domain; the next stage for the \"at next stage\" prediction"),
+    domains: readiness.map((r) => predictDomainSources(byDomain.get(r.domain) ?? emptyStats(r.domain), r, settings)),
+  };
   const undeclared = declared ? stats.filter((s) => !declared.has(s.domain)).map((s) => s.domain) : [];
   const checks = assertions.map((a, i) => {
     const r = readiness.find((x) => x.domain === a.domain);
@@ -231,16 +276,18 @@ async function report(files: string[], opts: ReportOptions): Promise<void> {
       ok: errors.length === 0 && failures.length === 0,
       source: opts.stack ? { stack: opts.stack } : { files: files.length },
       options,
-      reports: reports.length,
-      records: reports.reduce((a, r) => a + r.records.length, 0),
+      reports: summer.reports,
+      records: summer.records,
       errors,
       readiness,
       undeclaredDomains: undeclared,
       assertions: checks,
       domains: opts.summary ? undefined : stats,
+      // --summary: the partners' predictions only (no spoofing sources).
+      exchangeOnline: opts.summary ? { ...exchangeOnline, domains: exchangeOnline.domains.map((d) => ({ ...d, sources: d.sources.filter((s) => s.kind !== "spoofing") })) } : exchangeOnline,
     });
   } else {
-    const lines = [`${reports.length} report${reports.length === 1 ? "" : "s"} read from ${files.length} file${files.length === 1 ? "" : "s"}${errors.length ? `, ${errors.length} refused` : ""}`];
+    const lines = [`${summer.reports} report${summer.reports === 1 ? "" : "s"} read from ${files.length} file${files.length === 1 ? "" : "s"}${errors.length ? `, ${errors.length} refused` : ""}`];
     for (const r of readiness) {
       const stage = r.current ? `${r.current} (${r.currentFrom === "stack" ? `stack ${opts.stack}` : "from the reports"})` : "unknown";
       lines.push("", `${r.domain}: at ${stage}; ${r.next ? `${r.ready ? "READY" : "NOT READY"} for ${r.next}` : "no next stage"}`);
@@ -249,9 +296,24 @@ async function report(files: string[], opts: ReportOptions): Promise<void> {
       if (r.legitimateFailing.length) lines.push("  Failing sources that look legitimate:", ...r.legitimateFailing.map(sourceLine));
       if (r.forwarders.length) lines.push("  Forwarders and mailing lists (fail DMARC after forwarding; not fixable by the sender):", ...r.forwarders.map(sourceLine));
       if (r.spoofing.length) lines.push(`  Sources that look like spoofing (${r.spoofing.length}):`, ...r.spoofing.slice(0, opts.summary ? 3 : 20).map(sourceLine));
+      lines.push(...predictionLines(exchangeOnline.domains.find((d) => d.domain === r.domain)!, opts.summary));
     }
+    lines.push("", "Exchange Online prediction: assumed (aggregate reports cannot say it) and not modelled:");
+    for (const a of opts.summary ? exchangeOnline.assumptions.slice(0, 1) : exchangeOnline.assumptions) lines.push(`  - ${a}`);
     if (undeclared.length) lines.push("", `Reports for domains stack "${opts.stack}" does not declare: ${undeclared.join(", ")}`);
     printLines(lines);
+  }
+  if (opts.html) {
+    if (!opts.json) process.stderr.write(`writing ${opts.html}\n`);
+    const [{ writeDmarcReport, shownPath }, { stackSource }] = await Promise.all([import("../report/write"), import("./whatif")]);
+    const extra = opts.settings ? [{ role: "Inbound settings", path: shownPath(opts.settings) }] : [];
+    const source = opts.stack ? stackSource(opts.stack, extra) : { projectDir: process.cwd(), files: extra };
+    writeDmarcReport(
+      opts.html,
+      { stack: opts.stack, files: files.length, reports: summer.reports, records: summer.records, errors, options, readiness, stats, exchangeOnline, assertions: checks },
+      source,
+      files,
+    );
   }
   for (const f of failures) process.stderr.write(`assertion failed: ${f}\n`);
   if (errors.length || failures.length) process.exitCode = EXIT_FINDING;
@@ -292,7 +354,9 @@ export function register(program: Command): void {
     .option("--min-days <n>", "days with reports needed", "14")
     .option("--min-messages <n>", "messages needed", "1000")
     .option("--assert <check>", 'exit 1 unless it holds, e.g. "contoso.com ready-for reject" (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .option("--summary", "fewer lines: the first spoofing sources only (--json: no per-source statistics)")
+    .option("--settings <file>", "inbound settings (JSON, as for dmarc whatif) for the Exchange Online prediction, instead of the stack's")
+    .option("--html <file>", "also write a self-contained HTML page: pass rate per day, volume per source, readiness and the Exchange Online prediction")
+    .option("--summary", "fewer lines: the first spoofing sources only (--json: no per-source statistics, no spoofing sources in the prediction)")
     .option("--json", "print a stable JSON document")
     .action((files: string[], opts: ReportOptions) => report(files, opts));
 }

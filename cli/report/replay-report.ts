@@ -4,8 +4,8 @@
  * HTML string out.
  */
 import type { Counts, OnlineResult, ReplaySummary } from "../../components/conditional-access/replay";
-import { DETAIL_ROW_LIMIT, capRows, cappedNote, esc, page, table } from "./html";
-import type { Provenance } from "./provenance";
+import { DETAIL_ROW_LIMIT, capRows, cappedNote, esc, page, table } from "../../components/common/html";
+import type { ReportProvenance } from "../../components/common/html";
 import { collectProvenance } from "./provenance";
 import type { ReportSource } from "./write";
 import * as fs from "node:fs";
@@ -16,7 +16,7 @@ export interface ReplayReportInput {
   title: string;
   summary: ReplaySummary;
   online?: OnlineResult;
-  provenance?: Provenance;
+  provenance?: ReportProvenance;
 }
 
 /** A horizontal bar chart of `blocked` per key (largest `limit` keys, or in key order for days). */

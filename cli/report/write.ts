@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../output";
 import { coverageHtml, type CoverageDocument } from "../../components";
+import { renderDmarcReport, type DmarcReportInput } from "./dmarc-report";
 import { renderPlanReport, type PlanReportInput } from "./plan-report";
 import { collectProvenance } from "./provenance";
 import { renderWhatifReport, type WhatifReportInput } from "./whatif-report";
@@ -33,6 +34,21 @@ export function writeWhatifReport(file: string, input: Omit<WhatifReportInput, "
 
 export function writeCoverageReport(file: string, input: { title: string; doc: CoverageDocument }, source: ReportSource): void {
   write(file, coverageHtml(input.doc, input.title, { provenance: collectProvenance(source) }));
+}
+
+/** Report files listed (with their SHA-256) in a DMARC page's provenance; the rest are counted. */
+export const PROVENANCE_REPORT_FILES = 20;
+
+/**
+ * `dmarc report --html`: `source.files` holds the stack config / settings file; the aggregate
+ * report files are listed apart, the first PROVENANCE_REPORT_FILES hashed and the rest counted (a
+ * year of reports is thousands of files).
+ */
+export function writeDmarcReport(file: string, input: Omit<DmarcReportInput, "provenance">, source: ReportSource, reportFiles: string[]): void {
+  const shown = reportFiles.slice(0, PROVENANCE_REPORT_FILES);
+  const provenance = collectProvenance({ ...source, files: [...source.files, ...shown.map((f) => ({ role: "Aggregate report", path: shownPath(f) }))] });
+  if (reportFiles.length > shown.length) provenance.files.push({ role: "Aggregate reports", path: `${reportFiles.length - shown.length} more files`, note: "not hashed here" });
+  write(file, renderDmarcReport({ ...input, provenance }));
 }
 
 /** A path as the user would type it: relative to the working directory when inside it. */

@@ -34,6 +34,8 @@ export interface DmarcSourceStats {
   /** Domains seen in passing unaligned results (envelope domain, DKIM d= with selector). */
   spfDomains: string[];
   dkimSignatures: string[];
+  /** DKIM d= domains that verified on its failing mail (for spoof pairs naming a DKIM domain). */
+  dkimDomains: string[];
 }
 
 /** Aggregate report figures of one domain, per day and per source. */
@@ -53,15 +55,27 @@ const FORWARDING_OVERRIDES = new Set(["forwarded", "mailing_list", "trusted_forw
 
 const day = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 
-/** Sum the records of every report per domain (policy_published domain) and source. */
-export function summarizeDmarcReports(reports: DmarcAggregateReport[]): DmarcDomainStats[] {
-  const domains = new Map<string, DmarcDomainStats & { latest: number; srcMap: Map<string, DmarcSourceStats & { spfSet: Set<string>; dkimSet: Set<string> }>; repSet: Set<string> }>();
-  for (const report of reports) {
+type DomainAcc = DmarcDomainStats & { latest: number; srcMap: Map<string, SourceAcc>; repSet: Set<string> };
+type SourceAcc = DmarcSourceStats & { spfSet: Set<string>; dkimSet: Set<string> };
+
+/**
+ * Sums reports one at a time, so a caller can read a large set file by file and drop each report
+ * once it is added: memory grows with the distinct domains, sources and days, not with the records.
+ */
+export class DmarcReportSummer {
+  private readonly domains = new Map<string, DomainAcc>();
+  reports = 0;
+  records = 0;
+
+  /** Adds one report's records to the sums; the report itself is not kept. */
+  add(report: DmarcAggregateReport): void {
+    this.reports++;
+    this.records += report.records.length;
     const key = report.policy.domain;
-    let d = domains.get(key);
+    let d = this.domains.get(key);
     if (!d) {
       d = { domain: key, messages: 0, dmarcPass: 0, days: {}, testing: false, reporters: [], sources: [], latest: -Infinity, srcMap: new Map(), repSet: new Set() };
-      domains.set(key, d);
+      this.domains.set(key, d);
     }
     if (report.begin >= d.latest) {
       d.latest = report.begin;
@@ -75,7 +89,7 @@ export function summarizeDmarcReports(reports: DmarcAggregateReport[]): DmarcDom
       const sk = `${r.sourceIp}\u0000${report.orgName}`;
       let s = d.srcMap.get(sk);
       if (!s) {
-        s = { ip: r.sourceIp, reporter: report.orgName, messages: 0, spfAligned: 0, dkimAligned: 0, dmarcPass: 0, spfPassUnaligned: 0, dkimPassUnaligned: 0, dispositions: {}, overrides: {}, days: {}, spfDomains: [], dkimSignatures: [], spfSet: new Set(), dkimSet: new Set() };
+        s = { ip: r.sourceIp, reporter: report.orgName, messages: 0, spfAligned: 0, dkimAligned: 0, dmarcPass: 0, spfPassUnaligned: 0, dkimPassUnaligned: 0, dispositions: {}, overrides: {}, days: {}, spfDomains: [], dkimSignatures: [], dkimDomains: [], spfSet: new Set(), dkimSet: new Set() };
         d.srcMap.set(sk, s);
       }
       const n = r.count;
@@ -96,7 +110,10 @@ export function summarizeDmarcReports(reports: DmarcAggregateReport[]): DmarcDom
         }
         if (dkimOk) {
           s.dkimPassUnaligned += n;
-          if (dkimOk.domain) s.dkimSet.add(dkimOk.selector ? `d=${dkimOk.domain} s=${dkimOk.selector}` : `d=${dkimOk.domain}`);
+          if (dkimOk.domain) {
+            s.dkimSet.add(dkimOk.selector ? `d=${dkimOk.domain} s=${dkimOk.selector}` : `d=${dkimOk.domain}`);
+            if (!s.dkimDomains.includes(dkimOk.domain)) s.dkimDomains.push(dkimOk.domain);
+          }
         }
       }
       s.dispositions[r.disposition] = (s.dispositions[r.disposition] ?? 0) + n;
@@ -110,13 +127,26 @@ export function summarizeDmarcReports(reports: DmarcAggregateReport[]): DmarcDom
       }
     }
   }
-  return [...domains.values()]
-    .map(({ latest: _l, srcMap, repSet, ...d }) => ({
-      ...d,
-      reporters: [...repSet].sort(),
-      sources: [...srcMap.values()].map(({ spfSet, dkimSet, ...s }) => ({ ...s, spfDomains: [...spfSet].sort(), dkimSignatures: [...dkimSet].sort() })).sort((a, b) => b.messages - a.messages || a.ip.localeCompare(b.ip)),
-    }))
-    .sort((a, b) => a.domain.localeCompare(b.domain));
+
+  /** The sums per domain (sorted), each domain's sources by volume. */
+  result(): DmarcDomainStats[] {
+    return [...this.domains.values()]
+      .map(({ latest: _l, srcMap, repSet, ...d }) => ({
+        ...d,
+        reporters: [...repSet].sort(),
+        sources: [...srcMap.values()]
+          .map(({ spfSet, dkimSet, ...s }) => ({ ...s, spfDomains: [...spfSet].sort(), dkimSignatures: [...dkimSet].sort(), dkimDomains: [...s.dkimDomains].sort() }))
+          .sort((a, b) => b.messages - a.messages || a.ip.localeCompare(b.ip)),
+      }))
+      .sort((a, b) => a.domain.localeCompare(b.domain));
+  }
+}
+
+/** Sum the records of every report per domain (policy_published domain) and source. */
+export function summarizeDmarcReports(reports: DmarcAggregateReport[]): DmarcDomainStats[] {
+  const summer = new DmarcReportSummer();
+  for (const r of reports) summer.add(r);
+  return summer.result();
 }
 
 /** Thresholds for moving a domain to the next DMARC stage. */

@@ -67,23 +67,87 @@ export interface DmarcAggregateReport {
 }
 
 const MAX_UNCOMPRESSED = 512 * 1024 * 1024;
+const FEEDBACK_START = /<(?:[\w.-]+:)?feedback\b/;
 const FEEDBACK_NS_2 = /<(?:[\w.-]+:)?feedback\b[^>]*\bxmlns(?::[\w.-]+)?\s*=\s*["']urn:ietf:params:xml:ns:dmarc-2\.0["']/;
 
+// One parse per report: preserveOrder skips the library's object-building pass (node2json), and the
+// tree is walked directly below. The parser does not check that tags nest (it pops whatever is open
+// at a closing tag), so `tagsNest` does, on the markup only; the validator runs only to word the
+// error of a file that is refused.
 const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: "@",
+  ignoreAttributes: true,
   removeNSPrefix: true,
   parseTagValue: false,
   trimValues: true,
   processEntities: true,
-  isArray: (name) => name === "record" || name === "dkim" || name === "spf" || name === "reason" || name === "error",
+  preserveOrder: true,
+  // No path string per element (nothing here reads it).
+  jPath: false,
 });
 
-type Node = Record<string, unknown>;
-// `dkim` and `spf` are arrays everywhere (isArray has no path here), also inside policy_evaluated.
-const text = (v: unknown): string => (Array.isArray(v) ? text(v[0]) : typeof v === "string" ? v : typeof v === "number" ? String(v) : v && typeof v === "object" && "#text" in v ? String((v as Node)["#text"]) : "");
-const obj = (v: unknown): Node => (v && typeof v === "object" && !Array.isArray(v) ? (v as Node) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+/** A node of the parser's preserveOrder tree: `{ tag: children }` or `{ "#text": value }`. */
+type ONode = Record<string, unknown>;
+/** The children of the first element named `name` among `nodes`. */
+function first(nodes: ONode[] | undefined, name: string): ONode[] | undefined {
+  if (!nodes) return undefined;
+  for (const n of nodes) if (name in n) return n[name] as ONode[];
+  return undefined;
+}
+/** The children of every element named `name` among `nodes`. */
+function all(nodes: ONode[] | undefined, name: string): ONode[][] {
+  const out: ONode[][] = [];
+  if (nodes) for (const n of nodes) if (name in n) out.push(n[name] as ONode[]);
+  return out;
+}
+/** The text directly inside an element (CDATA sections included). */
+function text(nodes: ONode[] | undefined): string {
+  if (!nodes) return "";
+  let s = "";
+  for (const n of nodes) if ("#text" in n) s += String(n["#text"]);
+  return s;
+}
+const textAt = (nodes: ONode[] | undefined, name: string) => text(first(nodes, name));
+
+/**
+ * Whether the elements nest properly under one root: start and end tags only (comments, CDATA and
+ * processing instructions skipped; no text, no tree). A false alarm (an attribute value holding
+ * "/>", say) is settled by the validator.
+ */
+export function tagsNest(xml: string): boolean {
+  const open: string[] = [];
+  let roots = 0;
+  let i = xml.indexOf("<");
+  while (i !== -1) {
+    const c = xml.charCodeAt(i + 1);
+    if (c === 0x21 /* ! */ || c === 0x3f /* ? */) {
+      const close = xml.startsWith("<!--", i) ? "-->" : xml.startsWith("<![CDATA[", i) ? "]]>" : c === 0x3f ? "?>" : undefined;
+      if (!close) return false; // a DOCTYPE or other declaration: refused before this check
+      const e = xml.indexOf(close, i + 2);
+      if (e < 0) return false;
+      i = xml.indexOf("<", e + close.length);
+      continue;
+    }
+    const end = xml.indexOf(">", i + 1);
+    if (end < 0) return false;
+    if (c === 0x2f /* / */) {
+      if (open.pop() !== xml.slice(i + 2, end).trim()) return false;
+    } else {
+      let j = i + 1;
+      for (let k = xml.charCodeAt(j); j < end && k !== 0x20 && k !== 0x09 && k !== 0x0a && k !== 0x0d && k !== 0x2f; k = xml.charCodeAt(++j));
+      if (j === i + 1) return false;
+      if (open.length === 0 && ++roots > 1) return false;
+      if (xml.charCodeAt(end - 1) !== 0x2f) open.push(xml.slice(i + 1, j));
+    }
+    i = xml.indexOf("<", end + 1);
+  }
+  return open.length === 0 && roots === 1;
+}
+
+function notWellFormed(file: string, xml: string, parserMessage?: string): DmarcReportError {
+  const valid = XMLValidator.validate(xml);
+  const detail = valid !== true ? `line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}` : parserMessage ?? "the elements do not nest";
+  return new DmarcReportError(file, `not well-formed XML (${detail})`, "ask the reporter for the report again, or remove the file");
+}
 
 /** Decode bytes as UTF-8 (BOM dropped); refuse anything else. */
 function utf8(file: string, bytes: Uint8Array): string {
@@ -104,64 +168,74 @@ function utf8(file: string, bytes: Uint8Array): string {
 export function parseAggregateReportXml(file: string, xml: string): DmarcAggregateReport {
   // Reports carry no DTD; refusing one keeps entity expansion (billion laughs) out entirely.
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new DmarcReportError(file, "contains a DOCTYPE or ENTITY declaration, which aggregate reports never have", "remove the file (it is not a report as receivers send them)");
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) {
-    throw new DmarcReportError(file, `not well-formed XML (line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg})`, "ask the reporter for the report again, or remove the file");
+  let doc: ONode[];
+  try {
+    doc = parser.parse(xml) as ONode[];
+  } catch (err) {
+    throw notWellFormed(file, xml, (err as Error).message);
   }
-  const doc = parser.parse(xml) as Node;
-  const fb = obj(doc.feedback);
-  if (!doc.feedback) throw new DmarcReportError(file, "has no <feedback> element: not a DMARC aggregate report", "pass only aggregate (rua) reports");
-  const meta = obj(fb.report_metadata);
-  const range = obj(meta.date_range);
-  const pp = obj(fb.policy_published);
-  const domain = text(pp.domain).toLowerCase();
-  const begin = Number(text(range.begin));
-  const end = Number(text(range.end));
-  const missing = [!domain && "policy_published/domain", !Number.isFinite(begin) || !text(range.begin) ? "report_metadata/date_range/begin" : ""].filter(Boolean);
+  // A false alarm of the nesting check (markup it reads differently) is settled by the validator.
+  if (!tagsNest(xml) && XMLValidator.validate(xml) !== true) throw notWellFormed(file, xml);
+  const fb = first(doc, "feedback");
+  if (!fb) throw new DmarcReportError(file, "has no <feedback> element: not a DMARC aggregate report", "pass only aggregate (rua) reports");
+  const meta = first(fb, "report_metadata");
+  const range = first(meta, "date_range");
+  const pp = first(fb, "policy_published");
+  const domain = textAt(pp, "domain").toLowerCase();
+  const beginText = textAt(range, "begin");
+  const begin = Number(beginText);
+  const end = Number(textAt(range, "end"));
+  const missing = [!domain && "policy_published/domain", !Number.isFinite(begin) || !beginText ? "report_metadata/date_range/begin" : ""].filter(Boolean);
   if (missing.length) throw new DmarcReportError(file, `lacks ${missing.join(" and ")}`, "the report is incomplete; ask the reporter (report_metadata/org_name) for it again");
   // removeNSPrefix drops xmlns attributes too: look for the RFC 9990 namespace on <feedback> itself.
-  const rfc9990 = FEEDBACK_NS_2.test(xml);
+  const start = xml.search(FEEDBACK_START);
+  const rfc9990 = start >= 0 && FEEDBACK_NS_2.test(xml.slice(start, xml.indexOf(">", start) + 1));
   const records: DmarcReportRecord[] = [];
-  for (const r of arr(fb.record)) {
-    const rec = obj(r);
-    const row = obj(rec.row);
-    const pe = obj(row.policy_evaluated);
-    const ids = obj(rec.identifiers);
-    const auth = obj(rec.auth_results);
-    const count = Number(text(row.count));
-    const ip = text(row.source_ip);
-    if (!ip || !Number.isInteger(count) || count < 0) {
-      throw new DmarcReportError(file, `a record has ${!ip ? "no source_ip" : `count "${text(row.count)}"`}`, "the report is malformed; ask the reporter for it again");
+  for (const rec of all(fb, "record")) {
+    const row = first(rec, "row");
+    const pe = first(row, "policy_evaluated");
+    const ids = first(rec, "identifiers");
+    const auth = first(rec, "auth_results");
+    const countText = textAt(row, "count");
+    const count = Number(countText);
+    const ip = textAt(row, "source_ip");
+    if (!ip || !countText || !Number.isInteger(count) || count < 0) {
+      throw new DmarcReportError(file, `a record has ${!ip ? "no source_ip" : `count "${countText}"`}`, "the report is malformed; ask the reporter for it again");
+    }
+    const overrides: string[] = [];
+    for (const r of all(pe, "reason")) {
+      const o = (first(r, "type") ? textAt(r, "type") : text(r)).toLowerCase();
+      if (o) overrides.push(o);
     }
     records.push({
       sourceIp: ip,
       count,
-      disposition: text(pe.disposition).toLowerCase() || "none",
-      dkimAligned: text(pe.dkim).toLowerCase() === "pass",
-      spfAligned: text(pe.spf).toLowerCase() === "pass",
-      overrides: arr(pe.reason).map((x) => text(obj(x).type).toLowerCase() || text(x).toLowerCase()).filter(Boolean),
-      headerFrom: text(ids.header_from).toLowerCase() || domain,
-      envelopeFrom: text(ids.envelope_from).toLowerCase() || undefined,
-      dkim: arr(auth.dkim).map((d) => ({ domain: text(obj(d).domain).toLowerCase(), result: text(obj(d).result).toLowerCase(), selector: text(obj(d).selector) || undefined })),
-      spf: arr(auth.spf).map((s) => ({ domain: text(obj(s).domain).toLowerCase(), result: text(obj(s).result).toLowerCase() })),
+      disposition: textAt(pe, "disposition").toLowerCase() || "none",
+      dkimAligned: textAt(pe, "dkim").toLowerCase() === "pass",
+      spfAligned: textAt(pe, "spf").toLowerCase() === "pass",
+      overrides,
+      headerFrom: textAt(ids, "header_from").toLowerCase() || domain,
+      envelopeFrom: textAt(ids, "envelope_from").toLowerCase() || undefined,
+      dkim: all(auth, "dkim").map((d) => ({ domain: textAt(d, "domain").toLowerCase(), result: textAt(d, "result").toLowerCase(), selector: textAt(d, "selector") || undefined })),
+      spf: all(auth, "spf").map((x) => ({ domain: textAt(x, "domain").toLowerCase(), result: textAt(x, "result").toLowerCase() })),
     });
   }
-  const pct = text(pp.pct);
+  const pct = textAt(pp, "pct");
   return {
     file,
     format: rfc9990 ? "2.0" : "1.0",
-    orgName: text(meta.org_name) || "(unknown reporter)",
-    reportId: text(meta.report_id),
+    orgName: textAt(meta, "org_name") || "(unknown reporter)",
+    reportId: textAt(meta, "report_id"),
     begin,
     end: Number.isFinite(end) ? end : begin,
     policy: {
       domain,
-      p: text(pp.p).toLowerCase() || undefined,
-      sp: text(pp.sp).toLowerCase() || undefined,
-      np: text(pp.np).toLowerCase() || undefined,
+      p: textAt(pp, "p").toLowerCase() || undefined,
+      sp: textAt(pp, "sp").toLowerCase() || undefined,
+      np: textAt(pp, "np").toLowerCase() || undefined,
       pct: pct ? Number(pct) : undefined,
-      testing: text(pp.testing).toLowerCase() || undefined,
-      discoveryMethod: text(pp.discovery_method).toLowerCase() || undefined,
+      testing: textAt(pp, "testing").toLowerCase() || undefined,
+      discoveryMethod: textAt(pp, "discovery_method").toLowerCase() || undefined,
     },
     records,
   };

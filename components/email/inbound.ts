@@ -99,10 +99,28 @@ export const DmarcVerdict = { Deliver: "deliver", Junk: "junk", Quarantine: "qua
 /** One of the {@link DmarcVerdict} values. */
 export type DmarcVerdict = (typeof DmarcVerdict)[keyof typeof DmarcVerdict];
 
+/**
+ * The composite authentication result Exchange Online stamps (`compauth=<result> reason=<code>` in
+ * Authentication-Results) and the family of its reason code. Microsoft documents the families, not
+ * the last two digits of 1xx, 2xx, 6xx ... codes, so `reason` is the family as Microsoft writes it.
+ */
+export interface CompositeAuthPrediction {
+  result: "pass" | "fail" | "softpass" | "none";
+  /** "000" explicit fail, "001" implicit fail, "002" blocked spoof pair, "010" explicit fail of an accepted domain, "1xx" pass, "3xx" not checked, "6xx" implicit fail of an accepted domain. */
+  reason: string;
+  meaning: string;
+}
+
 /** What inbound handling does to a message, and why. */
 export interface InboundVerdict {
   verdict: DmarcVerdict;
   spoofType: SpoofType;
+  /**
+   * The compauth Microsoft would stamp. An allowed spoof pair changes the action, not the
+   * authentication: the compauth is then the one the pair overrides (UNVERIFIED: Microsoft does not
+   * document the code of allowed spoofed mail).
+   */
+  compauth: CompositeAuthPrediction;
   /** The spoof pair that decided, if any. */
   matchedPair?: { list: "allowed" | "blocked"; pair: SpoofPair };
   /** Why, step by step, naming the settings used. */
@@ -284,6 +302,37 @@ function actionVerdict(action: string): DmarcVerdict {
  * (honor DMARC policy x spoof intelligence) and implicit (composite authentication) failures.
  */
 export function evaluateInboundDmarc(message: InboundMessage, tenant: InboundSettings): InboundVerdict {
+  const verdict = decide(message, tenant);
+  const si = tenant.enableSpoofIntelligence ?? INBOUND_DEFAULTS.enableSpoofIntelligence;
+  const compauth = verdict.matchedPair?.list === "blocked" ? COMPAUTH.blocked : compositeAuthOf(message, verdict.spoofType, si);
+  return { verdict: verdict.verdict, spoofType: verdict.spoofType, compauth, ...(verdict.matchedPair ? { matchedPair: verdict.matchedPair } : {}), reasons: verdict.reasons };
+}
+
+const COMPAUTH = {
+  pass: { result: "pass", reason: "1xx", meaning: "passed authentication" },
+  explicit: { result: "fail", reason: "000", meaning: "explicit failure: DMARC fails with p=quarantine or p=reject" },
+  explicitIntraOrg: { result: "fail", reason: "010", meaning: "explicit failure of one of the tenant's accepted domains: DMARC fails with p=quarantine or p=reject" },
+  implicit: { result: "fail", reason: "001", meaning: "implicit failure: no DMARC record, or a weak policy (p=none)" },
+  implicitIntraOrg: { result: "fail", reason: "6xx", meaning: "implicit failure of one of the tenant's accepted domains" },
+  blocked: { result: "fail", reason: "002", meaning: "a blocked spoofed-sender pair (the admin prohibits this pair)" },
+  notChecked: { result: "none", reason: "3xx", meaning: "not checked (no DMARC record and spoof intelligence off)" },
+} satisfies Record<string, CompositeAuthPrediction>;
+
+/** compauth from the DMARC result, the sender's effective policy and the spoof type (before any pair). */
+function compositeAuthOf(message: InboundMessage, spoofType: SpoofType, spoofIntelligence: boolean): CompositeAuthPrediction {
+  const intra = spoofType === SpoofType.Internal;
+  if (message.dmarc === DmarcOutcome.Pass) return COMPAUTH.pass;
+  if (message.dmarc === DmarcOutcome.None) {
+    if (!spoofIntelligence) return COMPAUTH.notChecked;
+    if ((message.compositeAuthentication ?? "fail") === "pass") return COMPAUTH.pass;
+    return intra ? COMPAUTH.implicitIntraOrg : COMPAUTH.implicit;
+  }
+  const policy = senderPolicyOf(message, []);
+  if (policy === DmarcPolicy.None) return intra ? COMPAUTH.implicitIntraOrg : COMPAUTH.implicit;
+  return intra ? COMPAUTH.explicitIntraOrg : COMPAUTH.explicit;
+}
+
+function decide(message: InboundMessage, tenant: InboundSettings): Omit<InboundVerdict, "compauth"> {
   const s = { ...INBOUND_DEFAULTS, ...definedOnly(tenant) };
   const fromDomain = domainOf(message.from);
   const accepted = (tenant.acceptedDomains ?? []).map(lower);

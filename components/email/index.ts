@@ -9,3 +9,4 @@ export * from "./plan";
 export * from "./email-authentication";
 export * from "./dmarc-reports";
 export * from "./dmarc-readiness";
+export * from "./dmarc-prediction";

@@ -78,7 +78,7 @@ describe("tenant-guardrails dmarc whatif --settings", () => {
   it("predicts the verdict with the reasons", async () => {
     const r = await runCli(["dmarc", "whatif", "--from", "ceo@fabrikam.com", "--dmarc", "fail", "--policy", "reject", "--settings", settingsFile]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("DmarcVerdict: QUARANTINE (cross-org)");
+    expect(r.stdout).toContain("DmarcVerdict: QUARANTINE (cross-org)\nComposite authentication: compauth=fail reason=000 (explicit failure: DMARC fails with p=quarantine or p=reject)");
     expect(r.stdout).toContain("DmarcRejectAction Quarantine");
   });
 

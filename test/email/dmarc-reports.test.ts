@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { zipSync } from "fflate";
+import { tagsNest } from "../../components/email/dmarc-reports";
 import { DmarcReportError, checkReadinessAssertion, dmarcReadiness, readDmarcReportFile, summarizeDmarcReports, type DmarcAggregateReport } from "../../components/email";
 import { generateReports, typicalSources } from "../helpers/dmarc-report-generator";
 
@@ -55,6 +56,25 @@ describe("reading aggregate reports as reporters send them", () => {
     await expect(readDmarcReportFile("r.bin", Buffer.from([0, 1, 2, 3]))).rejects.toThrow("DMARC report r.bin: is neither XML, gzip, zip nor a mail");
     const bomb = '<?xml version="1.0"?><!DOCTYPE feedback [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><feedback>&b;</feedback>';
     await expect(readDmarcReportFile("bomb.xml", Buffer.from(bomb))).rejects.toThrow("DMARC report bomb.xml: contains a DOCTYPE or ENTITY declaration");
+  });
+
+  it("refuses a report cut short or with misnested elements (the one parse does not check nesting itself)", async () => {
+    const xml = fixture("fabrikam.com-rfc9990.xml").toString("utf8");
+    const cut = xml.slice(0, xml.lastIndexOf("</record>"));
+    await expect(readDmarcReportFile("cut.xml", Buffer.from(cut))).rejects.toThrow("DMARC report cut.xml: not well-formed XML (line");
+    const swapped = xml.replace("</row>", "</rowx>").replace("<row>", "<rowx>").replace("</identifiers>", "</row>").replace("</rowx>", "</identifiers>");
+    await expect(readDmarcReportFile("swapped.xml", Buffer.from(swapped))).rejects.toThrow("DMARC report swapped.xml: not well-formed XML");
+  });
+
+  it.each([
+    ['<?xml version="1.0"?><a><b x="1"/><c>t</c><!-- <d> --><![CDATA[</e>]]></a>', true],
+    ['<x:feedback xmlns:x="u"><x:row></x:row ></x:feedback>', true],
+    ["<a><b></a></b>", false],
+    ["<a></a><a></a>", false],
+    ["<a><b>", false],
+    ["<a><!-- never closed </a>", false],
+  ])("tagsNest(%s) is %s", (xml, expected) => {
+    expect(tagsNest(xml as string)).toBe(expected);
   });
 
   it("names the zip entry that is broken", async () => {

@@ -147,3 +147,23 @@ describe("validateInboundMessage", () => {
     expect(validateInboundMessage({ from: "a@gmail.com", dmarc: "fail", senderRecord: "v=spf1 -all" })[0].field).toBe("senderRecord");
   });
 });
+
+describe("evaluateInboundDmarc: the compauth Microsoft would stamp", () => {
+  const at = (from: string, dmarc: "pass" | "fail" | "none", senderPolicy?: "none" | "quarantine" | "reject") => ({ from, dmarc, senderPolicy }) as InboundMessage;
+  const tenant: InboundSettings = { acceptedDomains: ["contoso.com"], blockedSpoofPairs: [{ spoofedUser: "fabrikam.com", sendingInfrastructure: "203.0.113.0/24" }] };
+  it.each([
+    ["DMARC pass", at("a@fabrikam.com", "pass"), "pass", "1xx"],
+    ["explicit fail, cross-org (p=reject)", at("a@fabrikam.com", "fail", "reject"), "fail", "000"],
+    ["explicit fail of an accepted domain (p=quarantine)", at("a@contoso.com", "fail", "quarantine"), "fail", "010"],
+    ["weak policy (p=none), cross-org: implicit", at("a@fabrikam.com", "fail", "none"), "fail", "001"],
+    ["weak policy (p=none) of an accepted domain", at("a@contoso.com", "fail", "none"), "fail", "6xx"],
+    ["no DMARC record", at("a@northwind.example", "none"), "fail", "001"],
+    ["a blocked pair", { ...at("a@fabrikam.com", "fail", "reject"), sourceIp: "203.0.113.9" }, "fail", "002"],
+  ])("%s", (_label, message, result, reason) => {
+    expect(evaluateInboundDmarc(message, tenant).compauth).toMatchObject({ result, reason });
+  });
+  it("an allowed pair changes the action, not the authentication", () => {
+    const v = evaluateInboundDmarc(gmailViaTms, { allowedSpoofPairs: [examplePair] });
+    expect(v).toMatchObject({ verdict: "deliver", matchedPair: { list: "allowed" }, compauth: { result: "fail", reason: "000" } });
+  });
+});

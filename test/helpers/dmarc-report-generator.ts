@@ -29,6 +29,8 @@ export interface GeneratorOptions {
   sources?: GeneratedSource[];
   /** Distinct spoofing IPs per report. */
   spoofersPerReport?: number;
+  /** Spoofing IPs are drawn from this many addresses (default: any of about 262,000). */
+  spooferPool?: number;
   /** p= published. */
   policy?: string;
   /** Write RFC 9990 (dmarc-2.0 namespace) instead of RFC 7489. */
@@ -104,7 +106,8 @@ export function generateReports(o: GeneratorOptions): { name: string; xml: strin
         records.push(recordXml(o.domain, s, count, policy));
       }
       for (let k = 0; k < (o.spoofersPerReport ?? 2); k++) {
-        const ip = `${pick(rand, ["185.220", "45.95", "103.77", "91.219"])}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}`;
+        const k = o.spooferPool ? Math.floor(rand() * o.spooferPool) : 0;
+        const ip = o.spooferPool ? `185.${220 + (k >> 16)}.${(k >> 8) & 255}.${k & 255}` : `${pick(rand, ["185.220", "45.95", "103.77", "91.219"])}.${Math.floor(rand() * 256)}.${Math.floor(rand() * 256)}`;
         records.push(recordXml(o.domain, { ip, volume: 1, spfAligned: false, dkimAligned: false, presence: 1 }, 1 + Math.floor(rand() * 3), policy));
       }
       const reportId = `${o.seed ?? 7}-${d}-${reporter.length}-${Math.floor(rand() * 1e9)}`;
