@@ -29,7 +29,7 @@ export const REPO_ROOT = (() => {
 })();
 
 /** The binaries the suite needs from the engine build. */
-const ENGINE_FILES = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs", "pulumi-analyzer-policy"];
+const ENGINE_FILES = ["pulumi", "pulumi-language-nodejs", "pulumi-language-yaml", "pulumi-resource-pulumi-nodejs", "pulumi-analyzer-policy"];
 
 /** Where `.ci/build-engine` puts (or put) the engine for the wanted version; builds nothing. */
 export function engineBinDir(): string {
