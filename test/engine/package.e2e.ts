@@ -11,11 +11,10 @@
  * Skipped with one line when the engine is not built (see pulumi-engine.e2e.ts); CI=true fails.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { engineBinDir, engineEnv, missingEngineFiles, notBuiltMessage, parseJsonRun, pulumiRunner, REPO_ROOT, type RunResult } from "./harness";
-import { DOUBLES_DIR, DOUBLE_PROVIDERS, type DoubleCall } from "./doubles";
+import { engineBinDir, missingEngineFiles, notBuiltMessage, parseJsonRun, REPO_ROOT, type RunResult } from "./harness";
+import { createProjectsWorkspace, type DoubleCall, type ProjectsWorkspace } from "./doubles";
 
 const bin = engineBinDir();
 const built = missingEngineFiles(bin).length === 0;
@@ -84,45 +83,6 @@ function requiredMismatches(schema: { resources: Record<string, SchemaObject>; t
   return out;
 }
 
-/** A temporary directory with the package launcher and the doubles on PATH, and a file backend. */
-function createPackageWorkspace() {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "tg-package-"));
-  const plugins = path.join(root, "plugins");
-  fs.mkdirSync(plugins);
-  const launcher = path.join(plugins, "pulumi-resource-tenant-guardrails");
-  // What the Node.js host's RunPlugin runs for a source-based package (see the header).
-  fs.writeFileSync(
-    launcher,
-    `#!/bin/sh\n# tenant-guardrails as an executable plugin: the package served by @pulumi/pulumi/cmd/run-plugin.\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run-plugin"))} ${JSON.stringify(REPO_ROOT)} "$@"\n`,
-    { mode: 0o755 },
-  );
-  for (const name of DOUBLE_PROVIDERS) {
-    fs.writeFileSync(
-      path.join(plugins, `pulumi-resource-${name}`),
-      `#!/bin/sh\n# PROVIDER DOUBLE of ${name} (test/engine/doubles): not the real provider.\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(DOUBLES_DIR, "provider-double.js"))} ${name} "$@"\n`,
-      { mode: 0o755 },
-    );
-  }
-  const project = (name: string, logName: string) => {
-    const dir = path.join(root, name);
-    const home = path.join(root, `${name}-home`);
-    const backend = path.join(root, `${name}-backend`);
-    for (const d of [dir, home, backend]) fs.mkdirSync(d, { recursive: true });
-    const log = path.join(root, logName);
-    const env = engineEnv({ path: [bin, plugins], home, backend, passphrase: "tg-package-e2e", extra: { TG_PROVIDER_DOUBLE_LOG: log } });
-    const calls = (): DoubleCall[] =>
-      fs.existsSync(log)
-        ? fs
-            .readFileSync(log, "utf8")
-            .split("\n")
-            .filter((l) => l.trim() !== "")
-            .map((l) => JSON.parse(l) as DoubleCall)
-        : [];
-    return { dir, env, calls, ...pulumiRunner(bin, dir, env) };
-  };
-  return { root, launcher, project, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
-}
-
 /** `type-chain::name` of every resource a preview plans, without the stack (whose URN names the project). */
 function children(r: RunResult): string[] {
   return parseJsonRun(r)
@@ -143,10 +103,10 @@ function checkedInputs(calls: DoubleCall[]): Record<string, Record<string, unkno
 }
 
 (built ? describe : describe.skip)("the component package under the real engine", () => {
-  let ws: ReturnType<typeof createPackageWorkspace>;
+  let ws: ProjectsWorkspace;
 
   beforeAll(() => {
-    ws = createPackageWorkspace();
+    ws = createProjectsWorkspace(bin);
   });
 
   afterAll(() => {
