@@ -77,14 +77,18 @@ const pulumi = require("@pulumi/pulumi");
 const tg = require(${JSON.stringify(components)});
 
 const config = new pulumi.Config();
+// A component's name and an alias from its previous name (for the rename test).
+const named = (name) => [config.get(name + "Name") || name, config.get(name + "Alias") ? { aliases: [{ name: config.get(name + "Alias") }] } : {}];
+const [fipsName, fipsOptions] = named("fips");
+const [vaName, vaOptions] = named("va");
 const bitLockerGroup = config.get("bitLockerGroupId");
-const fips = new tg.FipsDeviceConfiguration("fips", {
+const fips = new tg.FipsDeviceConfiguration(fipsName, {
   assignment: { includeGroupIds: [config.require("includeGroupId")], excludeGroupIds: [config.require("excludeGroupId")] },
   onRemove: "leaveEnabled",
   bitLocker: bitLockerGroup ? { assignment: { includeGroupIds: [bitLockerGroup] } } : {},
   graphEndpoint: config.require("graphEndpoint"),
-});
-const va = new tg.VulnerabilityAssessment("va", {
+}, fipsOptions);
+const va = new tg.VulnerabilityAssessment(vaName, {
   subscriptionId: config.require("subscriptionId"),
   provider: "qualysByol",
   qualysByol: {
@@ -95,7 +99,7 @@ const va = new tg.VulnerabilityAssessment("va", {
   },
   machines: [{ id: config.require("vmId") }],
   armEndpoint: config.require("armEndpoint"),
-});
+}, vaOptions);
 exports.fipsProfileId = fips.fipsProfileId;
 exports.bitLockerProfileId = fips.bitLockerProfileId;
 exports.removal = fips.removal;
