@@ -72,8 +72,11 @@ module.exports = require(${JSON.stringify(path.join(REPO_ROOT, "dist", "stacks",
 }
 
 
-/** A temporary project running the stack program for `stack`, with the doubles on PATH. */
-export async function createStackWorkspace(bin: string, stack = "dev"): Promise<StackWorkspace> {
+/**
+ * A temporary project running the stack program for `stack`, with the doubles on PATH; its config
+ * is that of stacks/Pulumi.<configFrom>.yaml (default: the same stack).
+ */
+export async function createStackWorkspace(bin: string, stack = "dev", configFrom = stack): Promise<StackWorkspace> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "tg-doubles-"));
   const home = path.join(root, "pulumi-home");
   const backend = path.join(root, "backend");
@@ -128,7 +131,7 @@ export async function createStackWorkspace(bin: string, stack = "dev"): Promise<
     await pulumiOk(["stack", "init", stack]);
     const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
     const initialised = fs.existsSync(stackFile) ? fs.readFileSync(stackFile, "utf8") : "";
-    const config = withoutIntune(fs.readFileSync(path.join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8"));
+    const config = withoutIntune(fs.readFileSync(path.join(REPO_ROOT, "stacks", `Pulumi.${configFrom}.yaml`), "utf8"));
     fs.writeFileSync(stackFile, `${initialised.trimEnd()}\n${config}`);
   } catch (err) {
     await workspace.dispose();

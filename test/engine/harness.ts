@@ -120,6 +120,23 @@ require(${JSON.stringify(pack)});
 `;
 }
 
+/**
+ * Writes the repository's policy pack (as built) into `packDir`; returns the executable to pass to
+ * `--policy-pack`. The CLI hands a pack directory to the language host's RunPlugin, which the host
+ * built here lacks; an executable pack is started directly (see .ci/build-engine).
+ */
+export function writePolicyPack(packDir: string): string {
+  fs.mkdirSync(packDir, { recursive: true });
+  fs.writeFileSync(path.join(packDir, "PulumiPolicy.yaml"), "runtime: nodejs\ndescription: tenant-guardrails policies (test/engine)\n");
+  fs.writeFileSync(path.join(packDir, "package.json"), JSON.stringify({ name: "tg-engine-e2e-policies", version: "0.0.1", private: true, main: "index.js" }, null, 2) + "\n");
+  fs.writeFileSync(path.join(packDir, "index.js"), policyPackSource());
+  linkPackage(packDir, "@pulumi/pulumi");
+  linkPackage(packDir, "@pulumi/policy");
+  const packLauncher = path.join(packDir, "launch");
+  fs.writeFileSync(packLauncher, '#!/bin/sh\nexec pulumi-analyzer-policy "$1" "$(dirname "$0")"\n', { mode: 0o755 });
+  return packLauncher;
+}
+
 /** Links `<dir>/node_modules/<name>` to the repository's installed package (and nothing else). */
 function linkPackage(dir: string, name: string): void {
   const target = path.join(REPO_ROOT, "node_modules", name);
@@ -235,15 +252,7 @@ export async function createEngineWorkspace(bin: string): Promise<EngineWorkspac
   // working directory (the project).
   fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(projectDir, "node_modules"), "dir");
 
-  fs.writeFileSync(path.join(packDir, "PulumiPolicy.yaml"), "runtime: nodejs\ndescription: tenant-guardrails policies (test/engine)\n");
-  fs.writeFileSync(path.join(packDir, "package.json"), JSON.stringify({ name: "tg-engine-e2e-policies", version: "0.0.1", private: true, main: "index.js" }, null, 2) + "\n");
-  fs.writeFileSync(path.join(packDir, "index.js"), policyPackSource());
-  linkPackage(packDir, "@pulumi/pulumi");
-  linkPackage(packDir, "@pulumi/policy");
-  // The CLI hands a pack directory to the language host's RunPlugin, which the host built here
-  // lacks; an executable pack is started directly (see .ci/build-engine).
-  const packLauncher = path.join(packDir, "launch");
-  fs.writeFileSync(packLauncher, '#!/bin/sh\nexec pulumi-analyzer-policy "$1" "$(dirname "$0")"\n', { mode: 0o755 });
+  const packLauncher = writePolicyPack(packDir);
 
   const graph = await startFakeGraph();
   const arm = new FakeArm();
