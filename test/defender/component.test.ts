@@ -199,6 +199,32 @@ describe("the Security Admin role of the policy assignment's identity", () => {
     return JSON.parse(r.stdout) as { ok: boolean; principalId?: string; message?: string };
   };
 
+  it("at preview, before Azure has given the new assignment a principal id, is unknown, not empty and not an error", () => {
+    const preview = `
+      const pulumi = require("@pulumi/pulumi");
+      const roles = [];
+      pulumi.runtime.setMocks({
+        newResource(args) {
+          if (args.type === "azure-native:authorization:RoleAssignment") roles.push(args.inputs);
+          // A create at preview: the outputs are the inputs, with no principal id in the identity.
+          return { id: undefined, state: args.inputs };
+        },
+        call() { throw new Error("no calls"); },
+      }, "p", "s", true);
+      let failed = false;
+      process.on("unhandledRejection", (e) => { failed = true; console.log(JSON.stringify({ ok: false, message: e.message })); });
+      const { VulnerabilityAssessment } = require("./dist/components");
+      new VulnerabilityAssessment("va", {
+        subscriptionId: "${SUB}",
+        provider: "builtIn",
+        builtIn: { subPlan: "P1", assignPolicy: true, policyAssignmentLocation: "westeurope", keepPlanOnRemoval: true },
+      });
+      setTimeout(() => { if (!failed) console.log(JSON.stringify({ ok: true, roles: roles.length, principalId: roles[0] && pulumi.isUnknown(roles[0].principalId) ? "(unknown)" : roles[0] && roles[0].principalId })); }, 1500);`;
+    const r = spawnSync(process.execPath, ["-e", preview], { cwd: path.join(__dirname, "../.."), encoding: "utf8", timeout: 60_000 });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual({ ok: true, roles: 1, principalId: "(unknown)" });
+  });
+
   it("is given to the identity's principal id", () => {
     expect(run({ type: "SystemAssigned", principalId: "9a8b7c6d-0000-4000-8000-000000000001" })).toEqual({ ok: true, principalId: "9a8b7c6d-0000-4000-8000-000000000001" });
   });
