@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type * as defender from "../../components/defender";
 import { FakeArm } from "./fake-arm";
@@ -156,6 +158,85 @@ describe("built-in provider", () => {
     expect(pricing.retainOnDelete).toBe(true);
     expect(reset.retainOnDelete).toBe(false);
     expect(reset.dependencies).toEqual([expect.stringMatching(/::retain-va-servers-plan$/)]);
+  });
+});
+
+describe("the Security Admin role of the policy assignment's identity", () => {
+  // The role goes to the principal id Azure gives the assignment's system-assigned identity. An
+  // assignment that comes back without one (no identity, or an identity without a principal id)
+  // must stop the run: an empty principal id is not a principal, and for an existing role
+  // assignment a changed principalId means a replacement. The failure surfaces inside an apply,
+  // as an unhandled rejection that the engine turns into the program's failure; jest fails any
+  // test during which a rejection goes unhandled, so the built library runs in a child process.
+  const script = `
+    const { runUnderMocks } = require("./dist/cli/engine");
+    const { VulnerabilityAssessment } = require("./dist/components");
+    const identity = JSON.parse(process.argv[1]);
+    const program = () => {
+      new VulnerabilityAssessment("va", {
+        subscriptionId: "${SUB}",
+        provider: "builtIn",
+        builtIn: { subPlan: "P1", assignPolicy: true, policyAssignmentLocation: "westeurope", keepPlanOnRemoval: true },
+      });
+    };
+    const outputs = (type) => (type === "azure-native:authorization:PolicyAssignment" ? { identity } : {});
+    // The program fails as under Pulumi's language host: on a rejection nobody handles, even one
+    // that lands after the offline engine has drained its registrations.
+    let failed = false;
+    const fail = (e) => { if (failed) return; failed = true; process.exitCode = 1; console.log(JSON.stringify({ ok: false, message: e.message })); };
+    process.on("unhandledRejection", fail);
+    runUnderMocks(program, { project: "p", stack: "s", outputs }).then(
+      (r) => setTimeout(() => {
+        if (failed) return;
+        const role = r.resources.find((x) => x.type === "azure-native:authorization:RoleAssignment");
+        console.log(JSON.stringify({ ok: true, principalId: role ? role.inputs.principalId : "(no role assignment)" }));
+      }, 500),
+      fail,
+    );`;
+  const run = (identity: unknown) => {
+    const r = spawnSync(process.execPath, ["-e", script, JSON.stringify(identity)], { cwd: path.join(__dirname, "../.."), encoding: "utf8", timeout: 60_000 });
+    expect(r.stderr).toBe("");
+    return JSON.parse(r.stdout) as { ok: boolean; principalId?: string; message?: string };
+  };
+
+  it("at preview, before Azure has given the new assignment a principal id, is unknown, not empty and not an error", () => {
+    const preview = `
+      const pulumi = require("@pulumi/pulumi");
+      const roles = [];
+      pulumi.runtime.setMocks({
+        newResource(args) {
+          if (args.type === "azure-native:authorization:RoleAssignment") roles.push(args.inputs);
+          // A create at preview: the outputs are the inputs, with no principal id in the identity.
+          return { id: undefined, state: args.inputs };
+        },
+        call() { throw new Error("no calls"); },
+      }, "p", "s", true);
+      let failed = false;
+      process.on("unhandledRejection", (e) => { failed = true; console.log(JSON.stringify({ ok: false, message: e.message })); });
+      const { VulnerabilityAssessment } = require("./dist/components");
+      new VulnerabilityAssessment("va", {
+        subscriptionId: "${SUB}",
+        provider: "builtIn",
+        builtIn: { subPlan: "P1", assignPolicy: true, policyAssignmentLocation: "westeurope", keepPlanOnRemoval: true },
+      });
+      setTimeout(() => { if (!failed) console.log(JSON.stringify({ ok: true, roles: roles.length, principalId: roles[0] && pulumi.isUnknown(roles[0].principalId) ? "(unknown)" : roles[0] && roles[0].principalId })); }, 1500);`;
+    const r = spawnSync(process.execPath, ["-e", preview], { cwd: path.join(__dirname, "../.."), encoding: "utf8", timeout: 60_000 });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual({ ok: true, roles: 1, principalId: "(unknown)" });
+  });
+
+  it("is given to the identity's principal id", () => {
+    expect(run({ type: "SystemAssigned", principalId: "9a8b7c6d-0000-4000-8000-000000000001" })).toEqual({ ok: true, principalId: "9a8b7c6d-0000-4000-8000-000000000001" });
+  });
+
+  it.each([
+    ["an identity without a principal id", { type: "SystemAssigned" }],
+    ["no identity", null],
+    ["a blank principal id", { type: "SystemAssigned", principalId: "" }],
+  ])("with %s, the run fails naming the assignment and the fix, and no role assignment with an empty principal is declared", (_what, identity) => {
+    const r = run(identity);
+    expect(r).toEqual({ ok: false, message: expect.stringContaining('VulnerabilityAssessment "va": the policy assignment va-va-policy has no managed identity principal id') });
+    expect(r.message).toContain("Fix: ");
   });
 });
 

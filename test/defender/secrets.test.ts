@@ -24,7 +24,10 @@ const defenderConfig = (qualysByol: Record<string, unknown> = { resourceGroupNam
   });
 
 async function runDefender(config: Record<string, string>, secretKeys: string[], stack = "prod") {
-  return runUnderMocks(() => ({ defender: declareDefender() }), { project: "tenant-guardrails", stack, config, secretKeys });
+  // Azure gives a system-assigned identity its principal id (the Security Admin role goes to it).
+  const outputs = (type: string, name: string, inputs: Record<string, unknown>) =>
+    type === "azure-native:authorization:PolicyAssignment" ? { identity: { ...(inputs.identity as object), principalId: `${name}-principal-id` } } : {};
+  return runUnderMocks(() => ({ defender: declareDefender() }), { project: "tenant-guardrails", stack, config, secretKeys, outputs });
 }
 
 describe("the license code in what plan prints", () => {

@@ -72,8 +72,11 @@ module.exports = require(${JSON.stringify(path.join(REPO_ROOT, "dist", "stacks",
 }
 
 
-/** A temporary project running the stack program for `stack`, with the doubles on PATH. */
-export async function createStackWorkspace(bin: string, stack = "dev"): Promise<StackWorkspace> {
+/**
+ * A temporary project running the stack program for `stack`, with the doubles on PATH; its config
+ * is that of stacks/Pulumi.<configFrom>.yaml (default: the same stack).
+ */
+export async function createStackWorkspace(bin: string, stack = "dev", configFrom = stack): Promise<StackWorkspace> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "tg-doubles-"));
   const home = path.join(root, "pulumi-home");
   const backend = path.join(root, "backend");
@@ -128,11 +131,71 @@ export async function createStackWorkspace(bin: string, stack = "dev"): Promise<
     await pulumiOk(["stack", "init", stack]);
     const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
     const initialised = fs.existsSync(stackFile) ? fs.readFileSync(stackFile, "utf8") : "";
-    const config = withoutIntune(fs.readFileSync(path.join(REPO_ROOT, "stacks", `Pulumi.${stack}.yaml`), "utf8"));
+    const config = withoutIntune(fs.readFileSync(path.join(REPO_ROOT, "stacks", `Pulumi.${configFrom}.yaml`), "utf8"));
     fs.writeFileSync(stackFile, `${initialised.trimEnd()}\n${config}`);
   } catch (err) {
     await workspace.dispose();
     throw err;
   }
   return workspace;
+}
+
+/** One Pulumi project of a ProjectsWorkspace: its own directory, PULUMI_HOME, file backend and doubles' log. */
+export interface DoublesProject {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  calls(): DoubleCall[];
+  pulumi(args: string[], options?: { timeoutMs?: number }): Promise<RunResult>;
+  pulumiOk(args: string[], options?: { timeoutMs?: number }): Promise<RunResult>;
+}
+
+export interface ProjectsWorkspace {
+  root: string;
+  /** `pulumi-resource-tenant-guardrails`: this repository served as an executable plugin. */
+  launcher: string;
+  /** A new project directory named `name`; `extra` is added to the engine's environment. */
+  project(name: string, logName: string, extra?: Record<string, string>): DoublesProject;
+  dispose(): void;
+}
+
+/**
+ * A temporary directory with the doubles and the package launcher on PATH: the package is started
+ * as an executable plugin running what the Node.js host's RunPlugin runs for a source-based package,
+ * `node @pulumi/pulumi/cmd/run-plugin <repository>` (the host built here has no RunPlugin).
+ */
+export function createProjectsWorkspace(bin: string): ProjectsWorkspace {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "tg-package-"));
+  const plugins = path.join(root, "plugins");
+  fs.mkdirSync(plugins);
+  const launcher = path.join(plugins, "pulumi-resource-tenant-guardrails");
+  fs.writeFileSync(
+    launcher,
+    `#!/bin/sh\n# tenant-guardrails as an executable plugin: the package served by @pulumi/pulumi/cmd/run-plugin.\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run-plugin"))} ${JSON.stringify(REPO_ROOT)} "$@"\n`,
+    { mode: 0o755 },
+  );
+  for (const name of DOUBLE_PROVIDERS) {
+    fs.writeFileSync(
+      path.join(plugins, `pulumi-resource-${name}`),
+      `#!/bin/sh\n# PROVIDER DOUBLE of ${name} (test/engine/doubles): not the real provider.\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(DOUBLES_DIR, "provider-double.js"))} ${name} "$@"\n`,
+      { mode: 0o755 },
+    );
+  }
+  const project = (name: string, logName: string, extra: Record<string, string> = {}): DoublesProject => {
+    const dir = path.join(root, name);
+    const home = path.join(root, `${name}-home`);
+    const backend = path.join(root, `${name}-backend`);
+    for (const d of [dir, home, backend]) fs.mkdirSync(d, { recursive: true });
+    const log = path.join(root, logName);
+    const env = engineEnv({ path: [bin, plugins], home, backend, passphrase: "tg-package-e2e", extra: { ...extra, TG_PROVIDER_DOUBLE_LOG: log } });
+    const calls = (): DoubleCall[] =>
+      fs.existsSync(log)
+        ? fs
+            .readFileSync(log, "utf8")
+            .split("\n")
+            .filter((l) => l.trim() !== "")
+            .map((l) => JSON.parse(l) as DoubleCall)
+        : [];
+    return { dir, env, calls, ...pulumiRunner(bin, dir, env) };
+  };
+  return { root, launcher, project, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
 }

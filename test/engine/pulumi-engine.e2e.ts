@@ -111,6 +111,68 @@ const EXPECTED_RESOURCES = [
     }
   });
 
+  describe("renaming both components", () => {
+    const rename = async (config: Record<string, string | undefined>) => {
+      for (const [key, value] of Object.entries(config)) {
+        await ws.pulumiOk(value === undefined ? ["config", "rm", key] : ["config", "set", key, value]);
+      }
+    };
+    afterAll(async () => {
+      await rename({ fipsName: undefined, fipsAlias: undefined, vaName: undefined, vaAlias: undefined });
+    });
+
+    it("without an alias, the preview would delete and recreate every resource of both", async () => {
+      await rename({ fipsName: "fips-renamed", vaName: "va-renamed" });
+      const { steps } = parseJsonRun(await ws.pulumiOk(["preview", "--json"]));
+      const ops = steps.map((s) => `${s.op} ${urnLabel(s.urn)}`);
+      expect(ops).toEqual(expect.arrayContaining([`delete ${FIPS}`, `create ${FIPS.replace(" fips-", " fips-renamed-")}`, `delete ${SOLUTION}`]));
+    });
+
+    // The Intune profiles carry their owner's marker (project/stack/component name) in their
+    // description: create looks it up to adopt a profile after an ambiguous POST. A rename moves the
+    // marker with the name (one PATCH per profile), so that a new component under the old name
+    // cannot adopt these profiles. Nothing is replaced, and the BYOL solution gets no write.
+    const graphWrites = (from: number) => ws.graph.requests.slice(from).filter((q) => q.method !== "GET").map((q) => `${q.method} ${q.path}`).sort();
+    const profilePatches = () => profiles().map((p) => `PATCH /v1.0/deviceManagement/deviceConfigurations/${p.id}`).sort();
+    const markers = () => profiles().map((p) => /\[tenant-guardrails:([^\]]+)\]/.exec(String(p.body.description))?.[1]).sort();
+
+    it("with an alias from the old name, preview and up replace nothing; only the profiles' ownership markers are rewritten", async () => {
+      await rename({ fipsAlias: "fips", vaAlias: "va" });
+      const { steps } = parseJsonRun(await ws.pulumiOk(["preview", "--json"]));
+      expect(steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${urnLabel(s.urn)}`).sort()).toEqual([
+        `update ${BITLOCKER.replace(" fips-", " fips-renamed-")}`,
+        `update ${FIPS.replace(" fips-", " fips-renamed-")}`,
+      ]);
+
+      const graphBefore = ws.graph.requests.length;
+      const armBefore = ws.arm.writes.length;
+      const up = parseEngineEvents(await ws.pulumiOk(["up", "--yes", "--json"]));
+      expect(up.changes).toEqual({ same: 4, update: 2 });
+      expect(up.ops.get(SOLUTION.replace(" va-", " va-renamed-"))).toBe("same");
+      expect(graphWrites(graphBefore)).toEqual(profilePatches());
+      expect(ws.arm.writes.length - armBefore).toBe(0);
+      expect(profiles()).toHaveLength(2);
+      expect(ws.arm.solutions.size).toBe(1);
+      expect(markers()).toEqual(["tg-engine-e2e/e2e/fips-renamed/bitlocker", "tg-engine-e2e/e2e/fips-renamed/fips"]);
+
+      const again = ws.writeCount();
+      expect(parseEngineEvents(await ws.pulumiOk(["up", "--yes", "--json"])).changes).toEqual({ same: 6 });
+      expect(ws.writeCount() - again).toBe(0);
+    });
+
+    it("renamed back, with an alias from the new name, again replaces nothing", async () => {
+      await rename({ fipsName: undefined, vaName: undefined, fipsAlias: "fips-renamed", vaAlias: "va-renamed" });
+      const graphBefore = ws.graph.requests.length;
+      const armBefore = ws.arm.writes.length;
+      const up = parseEngineEvents(await ws.pulumiOk(["up", "--yes", "--json"]));
+      expect(up.changes).toEqual({ same: 4, update: 2 });
+      expect(up.ops.get(SOLUTION)).toBe("same");
+      expect(graphWrites(graphBefore)).toEqual(profilePatches());
+      expect(ws.arm.writes.length - armBefore).toBe(0);
+      expect(markers()).toEqual(["tg-engine-e2e/e2e/fips/bitlocker", "tg-engine-e2e/e2e/fips/fips"]);
+    });
+  });
+
   describe("with the tenant-guardrails policy pack", () => {
     const violation = `BitLocker profile fips-bitlocker (tenant-guardrails - BitLocker (FIPS-compatible)) is assigned to group(s) ${GROUPS.bitLockerOnly} that no FIPS profile covers`;
 

@@ -13,6 +13,8 @@
  * - outputs are the inputs, plus the one output-only value the stack program reads: a resource that
  *   asks for a SystemAssigned identity gets identity.principalId "double-principal-<id>" (the
  *   policy assignment's identity, which the Security Admin role assignment is given to).
+ * - read with no state (an import) answers from TG_PROVIDER_DOUBLE_EXISTING, a JSON file of
+ *   { "<id>": <inputs> }; an id not in it is an error naming the id.
  * - every call (method, type, urn, inputs) is appended as one JSON line to the file named by
  *   TG_PROVIDER_DOUBLE_LOG (nothing is written without it).
  */
@@ -94,7 +96,14 @@ const provider = {
   },
   async read(id, urn, props) {
     record("read", urn, props, { id });
-    return { id, props };
+    if (props && Object.keys(props).length > 0) return { id, props }; // a refresh: the state as it is
+    // An import (`pulumi import`): the engine has only the id. The double answers from the file
+    // named by TG_PROVIDER_DOUBLE_EXISTING ({ "<id>": <inputs> }, what the tenant is said to hold),
+    // with the inputs too, which the engine needs to adopt a resource; an unknown id is an error.
+    const existing = process.env.TG_PROVIDER_DOUBLE_EXISTING ? JSON.parse(fs.readFileSync(process.env.TG_PROVIDER_DOUBLE_EXISTING, "utf8")) : {};
+    const inputs = existing[id];
+    if (inputs === undefined) throw new Error(`provider double ${name}: no ${typeOf(urn)} with id ${id} to import (not in TG_PROVIDER_DOUBLE_EXISTING)`);
+    return { id, props: outputsOf(id, inputs), inputs };
   },
   async update(id, urn, olds, news) {
     record("update", urn, news, { id });

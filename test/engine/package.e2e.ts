@@ -1,0 +1,162 @@
+/**
+ * `npm run test:engine`: this repository as a component package under the real Pulumi CLI.
+ *
+ * The Node.js language host built here (v3.68, see .ci/build-engine) has no RunPlugin, so the CLI
+ * cannot start the package from its directory (`pulumi package get-schema <repo>` answers "could
+ * not read plugin [...]: not supported"). The package is started instead as an executable plugin,
+ * `pulumi-resource-tenant-guardrails`, a launcher that runs what that host's RunPlugin runs:
+ * `node @pulumi/pulumi/cmd/run-plugin <repo>`. The azuread and azure-native children are served by
+ * the PROVIDER DOUBLES (test/engine/doubles), which prove the engine path, not Microsoft's behaviour.
+ *
+ * Skipped with one line when the engine is not built (see pulumi-engine.e2e.ts); CI=true fails.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { engineBinDir, missingEngineFiles, notBuiltMessage, parseJsonRun, REPO_ROOT, type RunResult } from "./harness";
+import { createProjectsWorkspace, type DoubleCall, type ProjectsWorkspace } from "./doubles";
+
+const bin = engineBinDir();
+const built = missingEngineFiles(bin).length === 0;
+const inCi = /^(true|1)$/i.test(process.env.CI ?? "");
+if (!built) {
+  if (inCi) {
+    it("the engine is built (CI=true)", () => {
+      throw new Error(notBuiltMessage(bin));
+    });
+  } else {
+    it.skip(notBuiltMessage(bin), () => undefined);
+  }
+}
+
+const YAML_EXAMPLE = path.join(REPO_ROOT, "examples", "yaml-consumer", "Pulumi.yaml");
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/**
+ * What the CLI does to a package schema when it reads and writes it again (`pulumi package
+ * get-schema`): the analyzer's `optional` marker is not a field of Pulumi's package schema and is
+ * dropped, as are empty `required`, `requiredInputs` and `dependencies` lists; an empty `config`
+ * object is added. Required-ness stays in `required`/`requiredInputs` (checked below).
+ */
+function asCliWritesIt(schema: Json): Json {
+  const walk = (v: Json, key: string): Json | undefined => {
+    if (Array.isArray(v)) return ["required", "requiredInputs", "dependencies"].includes(key) && v.length === 0 ? undefined : v.map((x) => walk(x, "") as Json);
+    if (v !== null && typeof v === "object") {
+      const out: { [k: string]: Json } = {};
+      for (const [k, x] of Object.entries(v)) {
+        if (k === "optional") continue;
+        const w = walk(x, k);
+        if (w !== undefined) out[k] = w;
+      }
+      return out;
+    }
+    return v;
+  };
+  const out = walk(schema, "") as { [k: string]: Json };
+  if (out.config === undefined) out.config = {};
+  return out;
+}
+
+interface SchemaObject {
+  properties?: Record<string, { optional?: boolean }>;
+  inputProperties?: Record<string, { optional?: boolean }>;
+  required?: string[];
+  requiredInputs?: string[];
+}
+
+/** Properties that schema.json marks not optional but that its `required` list leaves out (or the reverse). */
+function requiredMismatches(schema: { resources: Record<string, SchemaObject>; types: Record<string, SchemaObject> }): string[] {
+  const out: string[] = [];
+  const check = (where: string, props: Record<string, { optional?: boolean }> | undefined, required: string[] | undefined) => {
+    const marked = Object.entries(props ?? {})
+      .filter(([, p]) => p.optional !== true)
+      .map(([k]) => k)
+      .sort();
+    const listed = [...(required ?? [])].sort();
+    if (JSON.stringify(marked) !== JSON.stringify(listed)) out.push(`${where}: not optional ${JSON.stringify(marked)}, required ${JSON.stringify(listed)}`);
+  };
+  for (const [token, r] of Object.entries(schema.resources)) {
+    check(`${token} inputs`, r.inputProperties, r.requiredInputs);
+  }
+  for (const [token, t] of Object.entries(schema.types)) if (t.properties) check(token, t.properties, t.required);
+  return out;
+}
+
+/** `type-chain::name` of every resource a preview plans, without the stack (whose URN names the project). */
+function children(r: RunResult): string[] {
+  return parseJsonRun(r)
+    .steps.map((s) => s.urn.split("::"))
+    .filter((p) => !p[2].startsWith("pulumi:pulumi:Stack") || p[2].includes("$"))
+    .map((p) => `${p[2].replace(/^pulumi:pulumi:Stack\$/, "")}::${p[3]}`)
+    .sort();
+}
+
+/** The inputs each double checked, by `type::name` (the URN without project and stack). */
+function checkedInputs(calls: DoubleCall[]): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const c of calls.filter((x) => x.method === "check")) {
+    const p = c.urn.split("::");
+    out[`${p[2].replace(/^pulumi:pulumi:Stack\$/, "")}::${p[3]}`] = c.inputs;
+  }
+  return out;
+}
+
+(built ? describe : describe.skip)("the component package under the real engine", () => {
+  let ws: ProjectsWorkspace;
+
+  beforeAll(() => {
+    ws = createProjectsWorkspace(bin);
+  });
+
+  afterAll(() => {
+    ws?.dispose();
+  });
+
+  it("pulumi package get-schema serves the checked-in schema.json (as the CLI writes a schema)", async () => {
+    const p = ws.project("schema", "schema-doubles.jsonl");
+    const checkedIn = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "schema.json"), "utf8")) as Json;
+    // The CLI drops `optional`: the same facts must be in the required lists it keeps.
+    expect(requiredMismatches(checkedIn as never)).toEqual([]);
+    const r = await p.pulumiOk(["package", "get-schema", ws.launcher]);
+    expect(JSON.parse(r.stdout)).toEqual(asCliWritesIt(checkedIn));
+  }, 180_000);
+
+  it("a YAML program (examples/yaml-consumer) previews the same children, with the same inputs, as a TypeScript program", async () => {
+    const yamlSource = fs.readFileSync(YAML_EXAMPLE, "utf8");
+    const program = parseYaml(yamlSource) as { resources: Record<string, { type: string; properties: Record<string, unknown> }> };
+
+    const yamlProject = ws.project("yaml", "yaml-doubles.jsonl");
+    fs.writeFileSync(path.join(yamlProject.dir, "Pulumi.yaml"), yamlSource);
+    await yamlProject.pulumiOk(["stack", "init", "dev"]);
+    const yamlRun = await yamlProject.pulumiOk(["preview", "--json"]);
+
+    // The TypeScript twin: the same components, names and properties, from the built package.
+    const tsProject = ws.project("typescript", "ts-doubles.jsonl");
+    const lines = Object.entries(program.resources).map(([name, r]) => {
+      const cls = /^tenant-guardrails:index:(\w+)$/.exec(r.type)?.[1];
+      if (!cls) throw new Error(`examples/yaml-consumer: ${name} has type ${r.type}, not a tenant-guardrails component`);
+      return `new tg.${cls}(${JSON.stringify(name)}, ${JSON.stringify(r.properties)});`;
+    });
+    fs.writeFileSync(path.join(tsProject.dir, "Pulumi.yaml"), "name: typescript-consumer\nruntime: nodejs\nmain: index.js\n");
+    fs.writeFileSync(path.join(tsProject.dir, "package.json"), '{ "name": "typescript-consumer", "private": true }\n');
+    fs.writeFileSync(path.join(tsProject.dir, "index.js"), `"use strict";\nconst tg = require(${JSON.stringify(path.join(REPO_ROOT, "dist", "components"))});\n${lines.join("\n")}\n`);
+    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(tsProject.dir, "node_modules"), "dir");
+    await tsProject.pulumiOk(["stack", "init", "dev"]);
+    const tsRun = await tsProject.pulumiOk(["preview", "--json"]);
+
+    const fromYaml = children(yamlRun);
+    expect(fromYaml).toEqual(children(tsRun));
+    // Every component and a child of each provider: the YAML program did construct them.
+    for (const t of ["tenant-guardrails:index:CorporateDeviceAccess::corporateDevices", "tenant-guardrails:index:VulnerabilityAssessment::serversVa", "tenant-guardrails:index:EmailAuthentication::mail"]) {
+      expect(fromYaml).toContain(t);
+    }
+    expect(fromYaml.filter((c) => c.includes("$azuread:")).length).toBeGreaterThan(0);
+    expect(fromYaml.filter((c) => c.includes("$azure-native:")).length).toBeGreaterThan(0);
+
+    // The doubles checked the same inputs for every child.
+    const yamlInputs = checkedInputs(yamlProject.calls());
+    expect(Object.keys(yamlInputs).length).toBeGreaterThan(0);
+    expect(yamlInputs).toEqual(checkedInputs(tsProject.calls()));
+  }, 400_000);
+});
