@@ -2,12 +2,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { REPO_ROOT, spawnCli, tempProject } from "../helpers/cli";
+import { REPO_ROOT, spawnCli, tempProject } from "../../helpers/cli";
 import { artifactPath, describeInBrowser, launch } from "./browser";
-import { renderPlanReport } from "../../cli/report/plan-report";
-import { deviceMatrix, renderWhatifReport } from "../../cli/report/whatif-report";
-import { evaluateInventory, type PlainConditionalAccessPolicy } from "../../components";
-import type { DeclaredResource } from "../../cli/engine";
+import { renderPlanReport } from "../../../cli/report/plan-report";
+import { deviceMatrix, renderWhatifReport } from "../../../cli/report/whatif-report";
+import { evaluateInventory, type PlainConditionalAccessPolicy } from "../../../components";
+import type { DeclaredResource } from "../../../cli/engine";
 
 const HOSTILE = `<img src=x onerror="document.title='pwned'">&"'`;
 

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Browser } from "playwright-core";
-import { REPO_ROOT } from "../helpers/cli";
+import { REPO_ROOT } from "../../helpers/cli";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ARTIFACTS = path.join(REPO_ROOT, ".ci/artifacts");
