@@ -14,21 +14,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ownFixturesDir } from "../../bench/fixtures";
-import { engineBinDir, missingEngineFiles, notBuiltMessage, parseJsonRun, REPO_ROOT } from "./harness";
+import { requireEngine, parseJsonRun, REPO_ROOT } from "./harness";
 import { createProjectsWorkspace, type ProjectsWorkspace } from "./doubles";
 
-const bin = engineBinDir();
-const built = missingEngineFiles(bin).length === 0;
-const inCi = /^(true|1)$/i.test(process.env.CI ?? "");
-if (!built) {
-  if (inCi) {
-    it("the engine is built (CI=true)", () => {
-      throw new Error(notBuiltMessage(bin));
-    });
-  } else {
-    it.skip(notBuiltMessage(bin), () => undefined);
-  }
-}
+const { bin, built } = requireEngine();
 
 const FIXTURES = path.join(ownFixturesDir(), "conditional-access");
 const POLICY = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy";

@@ -13,21 +13,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { engineBinDir, missingEngineFiles, notBuiltMessage, parseJsonRun, REPO_ROOT, type RunResult } from "./harness";
+import { requireEngine, parseJsonRun, REPO_ROOT, type RunResult } from "./harness";
 import { createProjectsWorkspace, type DoubleCall, type ProjectsWorkspace } from "./doubles";
 
-const bin = engineBinDir();
-const built = missingEngineFiles(bin).length === 0;
-const inCi = /^(true|1)$/i.test(process.env.CI ?? "");
-if (!built) {
-  if (inCi) {
-    it("the engine is built (CI=true)", () => {
-      throw new Error(notBuiltMessage(bin));
-    });
-  } else {
-    it.skip(notBuiltMessage(bin), () => undefined);
-  }
-}
+const { bin, built } = requireEngine();
 
 const YAML_EXAMPLE = path.join(REPO_ROOT, "examples", "yaml-consumer", "Pulumi.yaml");
 

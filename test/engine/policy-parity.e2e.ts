@@ -11,21 +11,10 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { engineBinDir, missingEngineFiles, notBuiltMessage, REPO_ROOT, writePolicyPack } from "./harness";
+import { requireEngine, REPO_ROOT, writePolicyPack } from "./harness";
 import { createStackWorkspace, type StackWorkspace } from "./doubles";
 
-const bin = engineBinDir();
-const built = missingEngineFiles(bin).length === 0;
-const inCi = /^(true|1)$/i.test(process.env.CI ?? "");
-if (!built) {
-  if (inCi) {
-    it("the engine is built (CI=true)", () => {
-      throw new Error(notBuiltMessage(bin));
-    });
-  } else {
-    it.skip(notBuiltMessage(bin), () => undefined);
-  }
-}
+const { bin, built } = requireEngine();
 
 const STACK = "production";
 

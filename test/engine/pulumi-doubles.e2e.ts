@@ -10,21 +10,10 @@
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { engineBinDir, missingEngineFiles, notBuiltMessage, parseEngineEvents, parseJsonRun, REPO_ROOT, urnLabel } from "./harness";
+import { requireEngine, parseEngineEvents, parseJsonRun, REPO_ROOT, urnLabel } from "./harness";
 import { createStackWorkspace, stackProgramSource, type DoubleCall, type StackWorkspace } from "./doubles";
 
-const bin = engineBinDir();
-const built = missingEngineFiles(bin).length === 0;
-const inCi = /^(true|1)$/i.test(process.env.CI ?? "");
-if (!built) {
-  if (inCi) {
-    it("the engine is built (CI=true)", () => {
-      throw new Error(notBuiltMessage(bin));
-    });
-  } else {
-    it.skip(notBuiltMessage(bin), () => undefined);
-  }
-}
+const { bin, built } = requireEngine();
 
 const CA = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy";
 const DOUBLED = /^(azuread|azure-native|command):/;

@@ -7,27 +7,13 @@
  * Without the engine the suite is skipped with one line saying where it looked; with CI=true a
  * missing engine fails it.
  */
-import { createEngineWorkspace, engineBinDir, GROUPS, missingEngineFiles, notBuiltMessage, parseEngineEvents, parseJsonRun, SECRETS, urnLabel, VM_ID, type EngineWorkspace } from "./harness";
+import { createEngineWorkspace, GROUPS, requireEngine, parseEngineEvents, parseJsonRun, SECRETS, urnLabel, VM_ID, type EngineWorkspace } from "./harness";
 import { revealsSecret } from "../defender/secret-forms";
 import { FIPS_OMA_URI } from "../../components/intune/settings";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-const bin = engineBinDir();
-const missing = missingEngineFiles(bin);
-const built = missing.length === 0;
-const inCi = /^(true|1)$/i.test(process.env.CI ?? "");
-
-if (!built) {
-  process.stderr.write(`\n${notBuiltMessage(bin)}${inCi ? " (CI=true: failing)" : ""}\n\n`);
-  if (inCi) {
-    it("the engine is built (CI=true)", () => {
-      throw new Error(`${notBuiltMessage(bin)} (missing: ${missing.join(", ")})`);
-    });
-  } else {
-    it.skip(notBuiltMessage(bin), () => undefined);
-  }
-}
+const { bin, built } = requireEngine();
 
 const FIPS = "pulumi-nodejs:dynamic/intune:DeviceConfiguration fips-fips";
 const BITLOCKER = "pulumi-nodejs:dynamic/intune:DeviceConfiguration fips-bitlocker";
