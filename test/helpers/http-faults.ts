@@ -131,3 +131,72 @@ export function sendWireFault(kind: WireFault, req: http.IncomingMessage, res: h
     }
   }
 }
+
+/** A fault a fake Graph serves: the wire faults plus throttling, server errors, a dropped connection and a slow answer. */
+export type GraphFaultKind = "429" | "429-retry-after" | "500" | "503" | "drop" | "slow" | WireFault;
+
+/** A queued fault and the requests it applies to. */
+export interface GraphFault {
+  kind: GraphFaultKind;
+  /** Method to match (default any). */
+  method?: string;
+  /** Path (without query) to match (default any). */
+  path?: RegExp;
+  /** Handle the request (e.g. store what it creates) before dropping, stalling or failing it. */
+  processFirst?: boolean;
+  /** Delay for "slow" and "slow-body" (ms, default 2000). */
+  delayMs?: number;
+  /** How many matching requests get the fault (default 1). */
+  times?: number;
+}
+
+/** Takes the first queued fault that matches the request, counting down its `times`. */
+export function takeFault(faults: GraphFault[], method: string, pathname: string): GraphFault | undefined {
+  const index = faults.findIndex((f) => (!f.method || f.method === method) && (!f.path || f.path.test(pathname)));
+  if (index < 0) return undefined;
+  const fault = faults[index];
+  if ((fault.times ?? 1) <= 1) faults.splice(index, 1);
+  else faults[index] = { ...fault, times: (fault.times ?? 1) - 1 };
+  return fault;
+}
+
+type ServiceResult = { status: number; body?: unknown };
+
+/**
+ * Answers a request under `fault` as a Graph-like service would: `run` processes the request (when
+ * the fault lets it), `send` writes the service's own answer.
+ */
+export function answerWithFault(
+  fault: GraphFault,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  run: () => ServiceResult,
+  send: (result: ServiceResult) => void,
+  ctx: { selfUrl: string; foreignUrl: string; timers: Set<NodeJS.Timeout> },
+): void {
+  if (isWireFault(fault.kind)) {
+    const result = PROCESSED_FIRST.has(fault.kind) || fault.processFirst ? run() : undefined;
+    sendWireFault(fault.kind, req, res, { ...ctx, result, nextLinkKey: "@odata.nextLink", slowMs: fault.delayMs ?? 2000 });
+    return;
+  }
+  switch (fault.kind) {
+    case "429":
+      return jsonError(res, 429, "TooManyRequests", "throttled (no Retry-After)");
+    case "429-retry-after":
+      return jsonError(res, 429, "TooManyRequests", "throttled", { "Retry-After": "1" });
+    case "500":
+      if (fault.processFirst) run();
+      return jsonError(res, 500, "InternalServerError", "injected 500");
+    case "503":
+      return jsonError(res, 503, "ServiceUnavailable", "injected 503");
+    case "drop":
+      if (fault.processFirst) run();
+      req.socket.destroy();
+      return;
+    case "slow": {
+      const result = fault.processFirst ? run() : undefined;
+      setTimeout(() => send(result ?? run()), fault.delayMs ?? 2000).unref();
+      return;
+    }
+  }
+}

@@ -12,23 +12,10 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { PROCESSED_FIRST, isWireFault, sendWireFault, type WireFault } from "../helpers/http-faults";
+import { answerWithFault, takeFault, type GraphFault, type GraphFaultKind } from "../helpers/http-faults";
 
-export type FaultKind = "429" | "429-retry-after" | "500" | "503" | "drop" | "slow" | WireFault;
-
-export interface Fault {
-  kind: FaultKind;
-  /** Method to match (default any). */
-  method?: string;
-  /** Path (without query) to match (default any). */
-  path?: RegExp;
-  /** Handle the request (e.g. store the created profile) before dropping or stalling. */
-  processFirst?: boolean;
-  /** Delay for "slow" and "slow-body" (ms, default 2000). */
-  delayMs?: number;
-  /** How many matching requests get the fault (default 1). */
-  times?: number;
-}
+export type FaultKind = GraphFaultKind;
+export type Fault = GraphFault;
 
 export interface StoredAssignment {
   id: string;
@@ -63,11 +50,6 @@ export interface FakeGraph {
 }
 
 const BASE = "/v1.0/deviceManagement/deviceConfigurations";
-
-function graphError(res: http.ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify({ error: { code, message } }));
-}
 
 export async function startFakeGraph(): Promise<FakeGraph> {
   const store = new Map<string, FakeProfile>();
@@ -162,13 +144,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       const parsed = new URL(req.url ?? "/", "http://127.0.0.1");
       const method = req.method ?? "GET";
       requests.push({ method, path: parsed.pathname, query: parsed.search, body: raw ? (JSON.parse(raw) as unknown) : undefined });
-      const faultIndex = faults.findIndex((f) => (!f.method || f.method === method) && (!f.path || f.path.test(parsed.pathname)));
-      let fault: Fault | undefined;
-      if (faultIndex >= 0) {
-        fault = faults[faultIndex];
-        if ((fault.times ?? 1) <= 1) faults.splice(faultIndex, 1);
-        else faults[faultIndex] = { ...fault, times: (fault.times ?? 1) - 1 };
-      }
+      const fault = takeFault(faults, method, parsed.pathname);
       const run = () => handle(method, parsed.pathname, parsed.searchParams, raw ? JSON.parse(raw) : undefined);
       const send = (result: { status: number; body?: unknown }) => {
         if (res.writableEnded || req.socket.destroyed) return;
@@ -176,30 +152,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
         res.end(result.body === undefined ? undefined : JSON.stringify(result.body));
       };
       if (!fault) return send(run());
-      if (isWireFault(fault.kind)) {
-        const result = PROCESSED_FIRST.has(fault.kind) || fault.processFirst ? run() : undefined;
-        return sendWireFault(fault.kind, req, res, { result, selfUrl: url, foreignUrl: state.foreignUrl, nextLinkKey: "@odata.nextLink", slowMs: fault.delayMs ?? 2000, timers });
-      }
-      switch (fault.kind) {
-        case "429":
-          return graphError(res, 429, "TooManyRequests", "throttled (no Retry-After)");
-        case "429-retry-after":
-          return graphError(res, 429, "TooManyRequests", "throttled", { "Retry-After": "1" });
-        case "500":
-          if (fault.processFirst) run();
-          return graphError(res, 500, "InternalServerError", "injected 500");
-        case "503":
-          return graphError(res, 503, "ServiceUnavailable", "injected 503");
-        case "drop":
-          if (fault.processFirst) run();
-          req.socket.destroy();
-          return;
-        case "slow": {
-          const result = fault.processFirst ? run() : undefined;
-          setTimeout(() => send(result ?? run()), fault.delayMs ?? 2000).unref();
-          return;
-        }
-      }
+      answerWithFault(fault, req, res, run, send, { selfUrl: url, foreignUrl: state.foreignUrl, timers });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

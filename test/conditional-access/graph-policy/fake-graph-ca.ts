@@ -11,19 +11,11 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { PROCESSED_FIRST, isWireFault, sendWireFault, type WireFault } from "../../helpers/http-faults";
+import { answerWithFault, takeFault, type GraphFault, type GraphFaultKind } from "../../helpers/http-faults";
 import { BETA_ONLY_GRANT_CONTROLS, BETA_ONLY_PROPERTIES } from "../../../components/conditional-access/graph-policy/shape";
 
-export type FaultKind = "429" | "429-retry-after" | "500" | "503" | "drop" | "slow" | WireFault;
-
-export interface Fault {
-  kind: FaultKind;
-  method?: string;
-  path?: RegExp;
-  processFirst?: boolean;
-  delayMs?: number;
-  times?: number;
-}
+export type FaultKind = GraphFaultKind;
+export type Fault = GraphFault;
 
 type Json = Record<string, unknown>;
 
@@ -215,13 +207,7 @@ export async function startFakeCaGraph(): Promise<FakeCaGraph> {
       const parsed = new URL(req.url ?? "/", "http://127.0.0.1");
       const method = req.method ?? "GET";
       requests.push({ method, path: parsed.pathname, query: parsed.search, body: raw ? (JSON.parse(raw) as unknown) : undefined });
-      const faultIndex = faults.findIndex((f) => (!f.method || f.method === method) && (!f.path || f.path.test(parsed.pathname)));
-      let fault: Fault | undefined;
-      if (faultIndex >= 0) {
-        fault = faults[faultIndex];
-        if ((fault.times ?? 1) <= 1) faults.splice(faultIndex, 1);
-        else faults[faultIndex] = { ...fault, times: (fault.times ?? 1) - 1 };
-      }
+      const fault = takeFault(faults, method, parsed.pathname);
       const run = () => handle(method, parsed.pathname, parsed.searchParams, raw ? JSON.parse(raw) : undefined);
       const send = (result: { status: number; body?: unknown }) => {
         if (res.writableEnded || req.socket.destroyed) return;
@@ -229,34 +215,7 @@ export async function startFakeCaGraph(): Promise<FakeCaGraph> {
         res.end(result.body === undefined ? undefined : JSON.stringify(result.body));
       };
       if (!fault) return send(run());
-      if (isWireFault(fault.kind)) {
-        const result = PROCESSED_FIRST.has(fault.kind) || fault.processFirst ? run() : undefined;
-        return sendWireFault(fault.kind, req, res, { result, selfUrl: url, foreignUrl: state.foreignUrl, nextLinkKey: "@odata.nextLink", slowMs: fault.delayMs ?? 2000, timers });
-      }
-      const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) => {
-        res.writeHead(status, { "content-type": "application/json", ...headers });
-        res.end(JSON.stringify({ error: { code, message } }));
-      };
-      switch (fault.kind) {
-        case "429":
-          return error(429, "TooManyRequests", "throttled (no Retry-After)");
-        case "429-retry-after":
-          return error(429, "TooManyRequests", "throttled", { "Retry-After": "1" });
-        case "500":
-          if (fault.processFirst) run();
-          return error(500, "InternalServerError", "injected 500");
-        case "503":
-          return error(503, "ServiceUnavailable", "injected 503");
-        case "drop":
-          if (fault.processFirst) run();
-          req.socket.destroy();
-          return;
-        case "slow": {
-          const result = fault.processFirst ? run() : undefined;
-          setTimeout(() => send(result ?? run()), fault.delayMs ?? 2000).unref();
-          return;
-        }
-      }
+      answerWithFault(fault, req, res, run, send, { selfUrl: url, foreignUrl: state.foreignUrl, timers });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
