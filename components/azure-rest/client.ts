@@ -77,6 +77,28 @@ export interface AzureRestClientOptions {
   secrets?: readonly (string | undefined)[];
 }
 
+/** The HTTP settings a Graph provider's inputs carry (tests point them at a local fake server). */
+export interface GraphHttpSettings {
+  /** Graph service root, e.g. https://graph.microsoft.com. */
+  graphEndpoint: string;
+  /** Per-attempt HTTP timeout in ms (default 60000). */
+  httpTimeoutMs?: number;
+  /** First retry back-off in ms (default 800). */
+  httpRetryDelayMs?: number;
+  /** Total time of one provider operation in ms (default 300000, or TENANT_GUARDRAILS_HTTP_DEADLINE_MS). */
+  httpDeadlineMs?: number;
+}
+
+/** A client for Microsoft Graph with the settings a provider's inputs carry; made per provider call. */
+export function graphClientFor(settings: GraphHttpSettings): AzureRestClient {
+  return new AzureRestClient({
+    baseUrl: settings.graphEndpoint,
+    timeoutMs: settings.httpTimeoutMs,
+    retryDelayMs: settings.httpRetryDelayMs,
+    deadlineMs: settings.httpDeadlineMs,
+  });
+}
+
 /** What a successful answer to one call looks like. */
 export interface Expectation {
   /** Statuses that mean success (default: GET 200; PUT/POST 200, 201; PATCH, DELETE 200, 204). */

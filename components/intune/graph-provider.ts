@@ -17,7 +17,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { DeviceConfigurationAssignment } from "@microsoft/microsoft-graph-types";
-import { AzureRestClient } from "../azure-rest/client";
+import { graphClientFor, type AzureRestClient, type GraphHttpSettings } from "../azure-rest/client";
 import {
   DEVICE_CONFIGURATIONS_PATH,
   assignmentDifferences,
@@ -39,21 +39,13 @@ import { forwardingProvider } from "../dynamic-provider";
 import { DYNAMIC_RESOURCES } from "../common/type-tokens";
 
 /** Plain inputs of one managed profile (what check/diff/create/update receive). */
-export interface DeviceConfigurationInputs extends DeclaredProfile {
-  /** Graph service root, e.g. https://graph.microsoft.com (a 127.0.0.1 fake server in tests). */
-  graphEndpoint: string;
+export interface DeviceConfigurationInputs extends DeclaredProfile, GraphHttpSettings {
   /** Stable marker, also embedded in `description`, used to find the profile after an ambiguous create. */
   marker: string;
   /** "fail" (default), "keep" or "replace": what to do with assignments the stack does not own. */
   foreignAssignments: string;
   /** FIPS profile only: "leaveEnabled", "disable" or "disableThenDelete" (see FipsOnRemove). */
   onRemove?: string;
-  /** Per-attempt HTTP timeout in ms (default 60000). */
-  httpTimeoutMs?: number;
-  /** First retry back-off in ms (default 800). */
-  httpRetryDelayMs?: number;
-  /** Total time of one provider operation in ms (default 300000, or TENANT_GUARDRAILS_HTTP_DEADLINE_MS). */
-  httpDeadlineMs?: number;
 }
 
 /** State of one managed profile. */
@@ -66,15 +58,6 @@ export interface DeviceConfigurationOutputs extends DeviceConfigurationInputs {
 
 type Inputs = DeviceConfigurationInputs;
 type Outputs = DeviceConfigurationOutputs;
-
-function clientFor(inputs: Inputs): AzureRestClient {
-  return new AzureRestClient({
-    baseUrl: inputs.graphEndpoint,
-    timeoutMs: inputs.httpTimeoutMs,
-    retryDelayMs: inputs.httpRetryDelayMs,
-    deadlineMs: inputs.httpDeadlineMs,
-  });
-}
 
 /** An answer that parsed but does not have the shape this provider needs. */
 function shapeError(what: string, detail: string): Error {
@@ -235,7 +218,7 @@ export const deviceConfigurationProvider: pulumi.dynamic.ResourceProvider<Device
   },
 
   async create(inputs) {
-    const client = clientFor(inputs);
+    const client = graphClientFor(inputs);
     const existing = await findByMarker(client, inputs.marker);
     if (existing.length > 1) throw duplicateError(inputs, existing);
     if (existing.length === 1 && existing[0].id) {
@@ -271,7 +254,7 @@ export const deviceConfigurationProvider: pulumi.dynamic.ResourceProvider<Device
 
   async read(id, props) {
     if (!props) throw new Error(`Intune: cannot read profile ${id} without its state (import is not supported by dynamic providers)`);
-    const client = clientFor(props);
+    const client = graphClientFor(props);
     const current = await getProfile(client, id);
     // An empty id tells the engine the profile is gone (deleted in the portal).
     if (!current) return { id: "", props: {} as Outputs };
@@ -280,14 +263,14 @@ export const deviceConfigurationProvider: pulumi.dynamic.ResourceProvider<Device
   },
 
   async update(id, olds, news) {
-    const client = clientFor(news);
+    const client = graphClientFor(news);
     const previouslyOwned = declaredAssignmentKeys(olds);
     const observed = await reconcile(client, id, news, previouslyOwned, olds.observed);
     return { outs: outputs(news, id, observed) };
   },
 
   async delete(id, props) {
-    const client = clientFor(props);
+    const client = graphClientFor(props);
     if (isFipsProfile(props.omaSettings)) {
       if (props.onRemove === undefined) {
         throw new Error(

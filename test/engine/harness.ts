@@ -55,26 +55,6 @@ export function notBuiltMessage(bin: string): string {
   return `engine: not built at ${bin}; run bash .ci/build-engine`;
 }
 
-/**
- * The engine's bin folder and whether it is built. When it is not, registers the suite's first
- * test: a failure under CI=true (CI must run the engine), a visible skip elsewhere.
- */
-export function requireEngine(): { bin: string; built: boolean } {
-  const bin = engineBinDir();
-  const missing = missingEngineFiles(bin);
-  if (missing.length === 0) return { bin, built: true };
-  const inCi = /^(true|1)$/i.test(process.env.CI ?? "");
-  process.stderr.write(`\n${notBuiltMessage(bin)}${inCi ? " (CI=true: failing)" : ""}\n\n`);
-  if (inCi) {
-    it("the engine is built (CI=true)", () => {
-      throw new Error(`${notBuiltMessage(bin)} (missing: ${missing.join(", ")})`);
-    });
-  } else {
-    it.skip(notBuiltMessage(bin), () => undefined);
-  }
-  return { bin, built: false };
-}
-
 export const PROJECT = "tg-engine-e2e";
 export const STACK = "e2e";
 export const SUBSCRIPTION_ID = "00000000-0000-0000-0000-0000000000e2";

@@ -14,7 +14,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ownFixturesDir } from "../../bench/fixtures";
-import { requireEngine, parseJsonRun, REPO_ROOT } from "./harness";
+import { parseJsonRun, REPO_ROOT } from "./harness";
+import { requireEngine } from "./require-engine";
 import { createProjectsWorkspace, type ProjectsWorkspace } from "./doubles";
 
 const { bin, built } = requireEngine();

@@ -13,7 +13,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { requireEngine, parseJsonRun, REPO_ROOT, type RunResult } from "./harness";
+import { parseJsonRun, REPO_ROOT, type RunResult } from "./harness";
+import { requireEngine } from "./require-engine";
 import { createProjectsWorkspace, type DoubleCall, type ProjectsWorkspace } from "./doubles";
 
 const { bin, built } = requireEngine();

@@ -11,7 +11,8 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { requireEngine, REPO_ROOT, writePolicyPack } from "./harness";
+import { REPO_ROOT, writePolicyPack } from "./harness";
+import { requireEngine } from "./require-engine";
 import { createStackWorkspace, type StackWorkspace } from "./doubles";
 
 const { bin, built } = requireEngine();

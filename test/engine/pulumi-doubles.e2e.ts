@@ -10,7 +10,8 @@
  */
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { requireEngine, parseEngineEvents, parseJsonRun, REPO_ROOT, urnLabel } from "./harness";
+import { parseEngineEvents, parseJsonRun, REPO_ROOT, urnLabel } from "./harness";
+import { requireEngine } from "./require-engine";
 import { createStackWorkspace, stackProgramSource, type DoubleCall, type StackWorkspace } from "./doubles";
 
 const { bin, built } = requireEngine();

@@ -7,7 +7,8 @@
  * Without the engine the suite is skipped with one line saying where it looked; with CI=true a
  * missing engine fails it.
  */
-import { createEngineWorkspace, GROUPS, requireEngine, parseEngineEvents, parseJsonRun, SECRETS, urnLabel, VM_ID, type EngineWorkspace } from "./harness";
+import { createEngineWorkspace, GROUPS, parseEngineEvents, parseJsonRun, SECRETS, urnLabel, VM_ID, type EngineWorkspace } from "./harness";
+import { requireEngine } from "./require-engine";
 import { revealsSecret } from "../defender/secret-forms";
 import { FIPS_OMA_URI } from "../../components/intune/settings";
 import * as fs from "node:fs";

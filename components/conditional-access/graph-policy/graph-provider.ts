@@ -18,13 +18,11 @@
  * - One read per policy: refresh is one GET; update is one GET and a PATCH only when it differs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AzureRestClient } from "../../azure-rest/client";
+import { graphClientFor, type AzureRestClient, type GraphHttpSettings } from "../../azure-rest/client";
 import { canonicalPolicy, isJsonObject, policiesPath, policyDifferences, removalsFor, withRemovals, type GraphApiVersion, type Json } from "./shape";
 
 /** Plain inputs of one managed policy (what check/diff/create/update receive). */
-export interface GraphPolicyInputs {
-  /** Graph service root, e.g. https://graph.microsoft.com (a 127.0.0.1 fake server in tests). */
-  graphEndpoint: string;
+export interface GraphPolicyInputs extends GraphHttpSettings {
   /** The display name: also the marker that finds the policy after an interrupted create. */
   displayName: string;
   /** The Graph payload (normaliseConditionalAccessPolicy's `policy`). */
@@ -35,12 +33,6 @@ export interface GraphPolicyInputs {
   emergencyAccess?: { userIds?: string[]; groupIds?: string[] };
   /** Adopt an existing policy with the same display name instead of refusing to create a second one. */
   adoptExisting?: boolean;
-  /** Per-attempt HTTP timeout in ms (default 60000). */
-  httpTimeoutMs?: number;
-  /** First retry back-off in ms (default 800). */
-  httpRetryDelayMs?: number;
-  /** Total time of one provider operation in ms (default 300000, or TENANT_GUARDRAILS_HTTP_DEADLINE_MS). */
-  httpDeadlineMs?: number;
 }
 
 /** State of one managed policy. */
@@ -55,15 +47,6 @@ export interface GraphPolicyOutputs extends GraphPolicyInputs {
 interface StoredPolicy extends Json {
   id?: string;
   displayName?: string;
-}
-
-function clientFor(inputs: GraphPolicyInputs): AzureRestClient {
-  return new AzureRestClient({
-    baseUrl: inputs.graphEndpoint,
-    timeoutMs: inputs.httpTimeoutMs,
-    retryDelayMs: inputs.httpRetryDelayMs,
-    deadlineMs: inputs.httpDeadlineMs,
-  });
 }
 
 function shapeError(what: string, detail: string): Error {
@@ -159,7 +142,7 @@ export const graphPolicyProvider: pulumi.dynamic.ResourceProvider<GraphPolicyInp
   },
 
   async create(inputs) {
-    const client = clientFor(inputs);
+    const client = graphClientFor(inputs);
     const existing = await findByName(client, inputs);
     if (existing.length > 1) throw duplicateError(inputs, existing);
     if (existing.length === 1) {
@@ -194,7 +177,7 @@ export const graphPolicyProvider: pulumi.dynamic.ResourceProvider<GraphPolicyInp
 
   async read(id, props) {
     if (!props) throw new Error(`Conditional Access: cannot read policy ${id} without its state (dynamic resources cannot be imported; declare the policy with adoptExisting: true instead)`);
-    const client = clientFor(props);
+    const client = graphClientFor(props);
     const current = await getPolicy(client, props.apiVersion, id);
     // An empty id tells the engine the policy is gone (deleted in the portal).
     if (!current) return { id: "", props: {} as GraphPolicyOutputs };
@@ -202,7 +185,7 @@ export const graphPolicyProvider: pulumi.dynamic.ResourceProvider<GraphPolicyInp
   },
 
   async update(id, olds, news) {
-    const client = clientFor(news);
+    const client = graphClientFor(news);
     if (olds.displayName !== news.displayName) {
       // The name is the marker: a rename must not take a name another policy has.
       const taken = (await findByName(client, news)).filter((p) => p.id !== id);
@@ -216,7 +199,7 @@ export const graphPolicyProvider: pulumi.dynamic.ResourceProvider<GraphPolicyInp
   },
 
   async delete(id, props) {
-    const client = clientFor(props);
+    const client = graphClientFor(props);
     // 204 (or 200) is deleted; a JSON 404 from Graph is "already gone"; anything else is an error.
     await client.delete(policyPath(props.apiVersion, id), { allowStatus: [404] });
   },
