@@ -6,5 +6,6 @@ export { GuardrailInputError, formatProblem, onInputError, throwIfProblems, type
 export { isPlainValue } from "../inputs";
 export * from "./type-tokens";
 export * from "./ownership";
+export { GUID } from "./ids";
 export type { Normalised } from "./normalised";
 export { aliasedField, deprecationWarning, type Deprecation } from "./deprecation";

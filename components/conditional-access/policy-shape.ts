@@ -11,6 +11,20 @@ export const PolicyState = {
 } as const;
 export type PolicyState = (typeof PolicyState)[keyof typeof PolicyState];
 
+const POLICY_STATE_SPELLINGS: Record<string, PolicyState> = {
+  enabled: PolicyState.Enabled,
+  on: PolicyState.Enabled,
+  disabled: PolicyState.Disabled,
+  off: PolicyState.Disabled,
+  reportonly: PolicyState.ReportOnly,
+  enabledforreportingbutnotenforced: PolicyState.ReportOnly,
+};
+
+/** The policy state a user wrote (any case, spaces, `_` or `-`; `on`/`off`; Graph's own spelling), or undefined. */
+export function parsePolicyState(raw: unknown): PolicyState | undefined {
+  return POLICY_STATE_SPELLINGS[String(raw).trim().toLowerCase().replace(/[\s_-]/g, "")];
+}
+
 /** The device platforms a Conditional Access policy can name, in the azuread provider's casing. */
 export const DevicePlatform = {
   All: "all",

@@ -19,8 +19,8 @@ import {
   type PlainPolicyAssignment,
   type PlainVulnerabilityAssessmentArgs,
 } from "./model";
+import { GUID } from "../common/ids";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ARM_ID = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/([^/]+)\/([^/]+)\/([^/]+)$/i;
 const RESOURCE_GROUP = /^[-\w.()]{1,90}$/;
 const REGION = /^[a-z0-9]+$/;

@@ -7,6 +7,7 @@ import type { Normalised } from "../common/normalised";
 import { buildExchangeScript } from "./exchange-script";
 import { validateInboundSettings, type InboundSettings } from "./inbound";
 import { planDomainRecords, type DomainPlan, type EmailDomainSpec } from "./records";
+import { GUID } from "../common/ids";
 
 /** How the Exchange Online script connects: app id, organisation, certificate. */
 export interface ExchangeConnectionSpec {
@@ -57,7 +58,6 @@ export interface EmailAuthenticationPlan {
   problems: EmailSpecProblem[];
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function validateConnection(c: ExchangeConnectionSpec | undefined): EmailSpecProblem[] {
   const problems: EmailSpecProblem[] = [];

@@ -8,6 +8,7 @@
 import type { InputProblem } from "../errors";
 import { ownershipTag } from "../common/ownership";
 import type { Normalised } from "../common/normalised";
+import { GUID } from "../common/ids";
 
 export const COMPONENT = "FipsDeviceConfiguration";
 
@@ -206,7 +207,6 @@ export type ForeignAssignments = (typeof ForeignAssignments)[keyof typeof Foreig
 export const DEFAULT_GRAPH_ENDPOINT = "https://graph.microsoft.com";
 export const DEFAULT_DISPLAY_NAME_PREFIX = "tenant-guardrails";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function oneOf<T extends string>(values: Record<string, T>): T[] {
   return Object.values(values);

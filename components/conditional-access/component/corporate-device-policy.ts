@@ -5,7 +5,8 @@
 import type { InputProblem } from "../../errors";
 import { aliasedField, type Deprecation } from "../../common/deprecation";
 import { DeviceFilter, DeviceFilterError, TrustType } from "../device-filter";
-import { DevicePlatform, PolicyState, type PlainConditionalAccessPolicy } from "../policy-shape";
+import { DevicePlatform, PolicyState, parsePolicyState, type PlainConditionalAccessPolicy } from "../policy-shape";
+import { GUID } from "../../common/ids";
 
 export const COMPONENT = "CorporateDeviceAccess";
 
@@ -74,22 +75,12 @@ export interface NormalisedCorporateDeviceAccess {
   rule: string;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Case-insensitive lookup of a canonical spelling; undefined when unknown. */
 function canonical<T extends string>(value: string, allowed: readonly T[]): T | undefined {
   const key = value.trim().toLowerCase().replace(/[\s_-]/g, "");
   return allowed.find((a) => a.toLowerCase() === key);
 }
-
-const STATE_ALIASES: Record<string, PolicyState> = {
-  enabled: PolicyState.Enabled,
-  on: PolicyState.Enabled,
-  disabled: PolicyState.Disabled,
-  off: PolicyState.Disabled,
-  reportonly: PolicyState.ReportOnly,
-  enabledforreportingbutnotenforced: PolicyState.ReportOnly,
-};
 
 const APP_KEYWORDS = ["All", "Office365", "MicrosoftAdminPortals"] as const;
 const USER_KEYWORDS = ["All", "GuestsOrExternalUsers"] as const;
@@ -128,7 +119,7 @@ export function normaliseCorporateDeviceAccess(args: PlainCorporateDeviceAccessA
   const prefix = aliasedField<string>(args as Record<string, unknown>, "", "displayName", "displayNamePrefix", problems, deprecations);
 
   const stateRaw = args.state ?? "reportOnly";
-  const state = STATE_ALIASES[String(stateRaw).trim().toLowerCase().replace(/[\s_-]/g, "")];
+  const state = parsePolicyState(stateRaw);
   if (!state)
     problems.push({ field: "state", value: stateRaw, problem: "unknown policy state", fix: 'use "reportOnly" (default), "enabled" or "disabled"' });
 

@@ -16,8 +16,9 @@ import type { InputProblem } from "../../errors";
 import type { Normalised } from "../../common/normalised";
 import { DeviceFilter, DeviceFilterError } from "../device-filter";
 import { legacyDeviceStatesToFilter } from "../import/legacy";
-import { PolicyState } from "../policy-shape";
+import { PolicyState, parsePolicyState } from "../policy-shape";
 import { BETA_ONLY_GRANT_CONTROLS, betaPropertiesOf, isAnnotation, isEmptyValue, isJsonObject, KNOWN_PROPERTIES, READ_ONLY_PROPERTIES, type GraphApiVersion, type Json } from "./shape";
+import { GUID } from "../../common/ids";
 
 /** The component name the Graph-native policy's errors and warnings carry. */
 export const GRAPH_POLICY_COMPONENT = "ConditionalAccessPolicy";
@@ -84,16 +85,6 @@ export interface NormalisedGraphConditionalAccessPolicy {
   emergencyAccess: { userIds: string[]; groupIds: string[] };
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const STATE_ALIASES: Record<string, PolicyState> = {
-  enabled: PolicyState.Enabled,
-  on: PolicyState.Enabled,
-  disabled: PolicyState.Disabled,
-  off: PolicyState.Disabled,
-  reportonly: PolicyState.ReportOnly,
-  enabledforreportingbutnotenforced: PolicyState.ReportOnly,
-};
 
 /** Graph's spelling of the enums this package knows (a value it does not know is carried as written). */
 const ENUMS: Record<string, readonly string[]> = {
@@ -199,7 +190,7 @@ export function normaliseConditionalAccessPolicy(args: PlainGraphConditionalAcce
   }
 
   const stateRaw = args.state ?? "reportOnly";
-  const state = STATE_ALIASES[String(stateRaw).trim().toLowerCase().replace(/[\s_-]/g, "")];
+  const state = parsePolicyState(stateRaw);
   if (!state) problems.push({ field: "state", value: stateRaw, problem: "unknown policy state", fix: 'use "enabledForReportingButNotEnforced" (report-only, the default), "enabled" or "disabled"' });
 
   let apiOverride: GraphApiVersion | undefined;

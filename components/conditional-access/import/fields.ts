@@ -34,7 +34,8 @@ export const ID = {
   termsOfUse: { what: "terms of use agreement ids", keywords: [] },
 } satisfies Record<string, IdKind>;
 
-export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from "../../common/ids";
+export { GUID };
 export const NIL_GUID = "00000000-0000-0000-0000-000000000000";
 export const BUILT_IN_CONTROLS = ["block", "mfa", "approvedApplication", "compliantApplication", "compliantDevice", "domainJoinedDevice", "passwordChange"] as const;
 export const OPERATORS = ["AND", "OR"] as const;
