@@ -190,9 +190,11 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions)
 
   let exportsValue: Record<string, unknown> = {};
   try {
+    let programStarted = false;
     let programReturned: () => void = () => undefined;
     const returned = new Promise<void>((resolve) => (programReturned = resolve));
     const stackDone = runInPulumiStack(async () => {
+      programStarted = true;
       try {
         const value = program();
         programReturned();
@@ -203,25 +205,39 @@ export async function runUnderMocks(program: () => unknown, options: RunOptions)
       return exportsValue;
     });
     stackDone.catch(fail);
-    // The deadline counts from the program's synchronous part (loading it, e.g. through ts-node).
-    await Promise.race([stackDone.then(() => undefined, () => undefined), failed(), returned]);
+    // The deadline counts from the end of the program's synchronous part (loading it, e.g. through
+    // ts-node, may take long); until the program starts (the stack resource registered) it counts
+    // from now.
+    let startTimer: NodeJS.Timeout | undefined;
+    const notStarted = new Promise<void>((resolve) => {
+      startTimer = setTimeout(() => {
+        if (!programStarted) fail(new EngineTimeoutError(stalledMessage(store, timeoutMs)));
+        resolve();
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([stackDone.then(() => undefined, () => undefined), failed(), returned, notStarted]);
+    } finally {
+      clearTimeout(startTimer);
+    }
     const deadline = Date.now() + timeoutMs;
     await waitOrFail(stackDone.then(() => undefined), deadline, timeoutMs, store, failed, () => failure);
-    await drainRpcs(settings, store, deadline, timeoutMs, failed, () => failure);
     finished = true;
+    await drainRpcs(settings, store, deadline, timeoutMs, failed, () => failure);
     const outputs = await waitOrFail(resolveExports(exportsValue), deadline, timeoutMs, store, failed, () => failure);
     // Resolving the exports may itself have started or failed SDK work: settle that too.
     await drainRpcs(settings, store, deadline, timeoutMs, failed, () => failure);
     return { resources, outputs };
   } catch (err) {
     const reported = failure ? failure.error : err;
-    if (reported instanceof EngineTimeoutError) throw reported;
     // The failed registration's dependents (outputs, other children) reject a few ticks later; they
     // are the same failure. Let what the SDK still tracks settle (briefly) before reporting, and
     // keep swallowing late rejections afterwards instead of crashing the process after the report
     // or failing the next run in this process with this run's error.
     process.off("unhandledRejection", onUnhandled);
     if (!process.listeners("unhandledRejection").includes(ignoreAfterFailure)) process.on("unhandledRejection", ignoreAfterFailure);
+    // After a deadline, what is still outstanding is what never resolves: no settling then.
+    if (reported instanceof EngineTimeoutError) throw reported;
     const settleBy = Date.now() + Math.min(timeoutMs, SETTLE_AFTER_FAILURE_MS);
     await drainRpcs(settings, store, settleBy, timeoutMs, () => new Promise<void>(() => undefined), () => undefined).catch(() => undefined);
     throw unwrapSerialisationError(reported);
