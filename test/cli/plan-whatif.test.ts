@@ -66,6 +66,47 @@ describe("tenant-guardrails plan (a real process on the built CLI)", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  it("exits 1 with the component's message, and prints no partial plan, when an input fails late", () => {
+    // A program whose subscription id arrives as an Output resolved after the program returned (as
+    // from a StackReference): the component validates it inside an apply, after other resources
+    // have registered. pulumi preview fails there; so must the offline plan, with nothing planned.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tg-late-"));
+    try {
+      fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: tenant-guardrails\nruntime: nodejs\nmain: index.js\n");
+      fs.symlinkSync(path.join(REPO_ROOT, "dist"), path.join(dir, "dist"));
+      fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
+      fs.writeFileSync(
+        path.join(dir, "index.js"),
+        `const pulumi = require("@pulumi/pulumi");
+const { VulnerabilityAssessment } = require("./dist/components");
+const config = new pulumi.Config();
+const subscriptionId = pulumi.output(new Promise((resolve) => setTimeout(() => resolve(config.require("subscriptionId")), 50)));
+new VulnerabilityAssessment("va", { subscriptionId, provider: "builtIn", builtIn: { subPlan: "P1", assignPolicy: true, policyAssignmentLocation: "westeurope", keepPlanOnRemoval: true } });
+`,
+      );
+      fs.writeFileSync(path.join(dir, "Pulumi.good.yaml"), 'config:\n  tenant-guardrails:subscriptionId: "3b7e2c91-5d4a-4f8e-a1c6-0e9d8b7a6f51"\n');
+      fs.writeFileSync(path.join(dir, "Pulumi.bad.yaml"), 'config:\n  tenant-guardrails:subscriptionId: "not-a-guid"\n');
+      const good = spawnCli(["plan", "--stack", "good", "--json"], { cwd: dir });
+      expect(good.code).toBe(0);
+      expect(JSON.parse(good.stdout).resources.map((x: { name: string }) => x.name).sort()).toEqual(
+        ["va", "va-servers-plan", "va-va-policy", "va-va-policy-security-admin", "va-va-setting"],
+      );
+      const message = /^VulnerabilityAssessment "va" has an invalid input:\n {2}- subscriptionId = "not-a-guid": is not a subscription id/;
+      const human = spawnCli(["plan", "--stack", "bad"], { cwd: dir });
+      expect(human.code).toBe(1);
+      expect(human.stdout).toBe("");
+      expect(human.stderr.replace(/^error: /, "")).toMatch(message);
+      expect(human.stderr).not.toContain("error serializing property");
+      const json = spawnCli(["plan", "--stack", "bad", "--json"], { cwd: dir });
+      expect(json.code).toBe(1);
+      expect(json.stderr).toBe("");
+      const doc = JSON.parse(json.stdout);
+      expect(doc).toEqual({ ok: false, error: { kind: "error", message: expect.stringMatching(message) } });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("exits 2 on usage errors", () => {
     expect(spawnCli(["plan"]).code).toBe(2);
     expect(spawnCli(["no-such-command"]).code).toBe(2);

@@ -166,8 +166,9 @@ describe("the Security Admin role of the policy assignment's identity", () => {
   // assignment that comes back without one (no identity, or an identity without a principal id)
   // must stop the run: an empty principal id is not a principal, and for an existing role
   // assignment a changed principalId means a replacement. The failure surfaces inside an apply,
-  // as an unhandled rejection that the engine turns into the program's failure; jest fails any
-  // test during which a rejection goes unhandled, so the built library runs in a child process.
+  // which the engine turns into the program's failure; the SDK also rethrows it as an unhandled
+  // rejection, and jest fails any test during which a rejection goes unhandled, so the built
+  // library runs in a child process.
   const script = `
     const { runUnderMocks } = require("./dist/cli/engine");
     const { VulnerabilityAssessment } = require("./dist/components");
@@ -180,23 +181,21 @@ describe("the Security Admin role of the policy assignment's identity", () => {
       });
     };
     const outputs = (type) => (type === "azure-native:authorization:PolicyAssignment" ? { identity } : {});
-    // The program fails as under Pulumi's language host: on a rejection nobody handles, even one
-    // that lands after the offline engine has drained its registrations.
-    let failed = false;
-    const fail = (e) => { if (failed) return; failed = true; process.exitCode = 1; console.log(JSON.stringify({ ok: false, message: e.message })); };
-    process.on("unhandledRejection", fail);
+    // The engine's own answer: a failure inside the apply fails the run itself (as under Pulumi's
+    // language host), never a result without the role assignment followed by a late rejection.
     runUnderMocks(program, { project: "p", stack: "s", outputs }).then(
-      (r) => setTimeout(() => {
-        if (failed) return;
+      (r) => {
         const role = r.resources.find((x) => x.type === "azure-native:authorization:RoleAssignment");
         console.log(JSON.stringify({ ok: true, principalId: role ? role.inputs.principalId : "(no role assignment)" }));
-      }, 500),
-      fail,
+      },
+      (e) => { process.exitCode = 1; console.log(JSON.stringify({ ok: false, message: e.message })); },
     );`;
   const run = (identity: unknown) => {
     const r = spawnSync(process.execPath, ["-e", script, JSON.stringify(identity)], { cwd: path.join(__dirname, "../.."), encoding: "utf8", timeout: 60_000 });
     expect(r.stderr).toBe("");
-    return JSON.parse(r.stdout) as { ok: boolean; principalId?: string; message?: string };
+    const result = JSON.parse(r.stdout) as { ok: boolean; principalId?: string; message?: string };
+    expect(r.status).toBe(result.ok ? 0 : 1);
+    return result;
   };
 
   it("at preview, before Azure has given the new assignment a principal id, is unknown, not empty and not an error", () => {
