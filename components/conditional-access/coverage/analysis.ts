@@ -583,7 +583,8 @@ function cellDescription(cell: Cell, variables: Variable[], namedPlatforms: stri
   const registered = cell[0]![0] === 0;
   if (!registered) {
     const names = [...namedPlatforms, "other"];
-    const p = cell[1];
+    // Variable 1 is the unregistered platform only when the policies name a platform.
+    const p = variables[1]?.kind === VariableKind.UnregisteredPlatform ? cell[1] : undefined;
     return ["unregistered", (p && platformSetText(p.map((i) => names[i]), names)) ?? "any platform", ...describeSignIn(cell, variables)];
   }
   return ["registered", ...describeCell(cell, variables), ...describeSignIn(cell, variables)];
@@ -694,7 +695,7 @@ function preferredRegion(allowed: number[], v: Variable): number {
 
 function witnessOf(cell: Cell, variables: Variable[], namedPlatforms: string[]): InventoryDevice {
   if (cell[0]![0] !== 0) {
-    const p = cell[1]?.[0];
+    const p = variables[1]?.kind === VariableKind.UnregisteredPlatform ? cell[1]?.[0] : undefined;
     if (p === undefined || p >= namedPlatforms.length) return null;
     const device: UnregisteredDevice = { unregistered: true, operatingSystem: PLATFORM_OPERATING_SYSTEM[namedPlatforms[p]] };
     return device;
@@ -880,7 +881,8 @@ export function randomClassMember(analysis: CoverageAnalysis, cls: DeviceClass, 
 export function evaluateWitness(compiled: CompiledPolicy[], targets: SignInTargets[], device: InventoryDevice, signIn: CoverageSignIn | undefined): DeviceResult {
   const s = signIn ?? {};
   return evaluateDevice(
-    compiled.filter((_, i) => usersApply(targets[i], s) && clientAppAndLocationApply(targets[i], s)),
+    // Disabled policies never apply (and the analysis made no variables for their conditions).
+    compiled.filter((p, i) => p.state !== PolicyState.Disabled && usersApply(targets[i], s) && clientAppAndLocationApply(targets[i], s)),
     device,
   );
 }
