@@ -316,7 +316,10 @@ class Parser {
       if (k === "any-user" && rest.length === 0) into.anyUser = true;
       else if (!id) this.fail(`"${t.text}" is not a subject: expected app:<id or Office365>, user:<id>, group:<id>, role:<id> or any-user`, t);
       else if (k === "app") into.apps.push(id);
-      else if (k === "user") into.userIds.push(id);
+      else if (k === "user" && ["guest", ...USER_KINDS].some((x) => x.toLowerCase() === id.toLowerCase())) {
+        // A kind of user is a selector term, not a user id.
+        this.fail(`"${t.text}" names a kind of user, not a user id: write it as a selector, e.g. \`${t.text} => not block\``, t);
+      } else if (k === "user") into.userIds.push(id);
       else if (k === "group") into.groupIds.push(id);
       else if (k === "role") into.roleIds.push(id);
       else this.fail(`"${t.text}" is not a subject: expected app:<id or Office365>, user:<id>, group:<id>, role:<id> or any-user`, t);

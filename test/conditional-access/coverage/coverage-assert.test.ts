@@ -84,6 +84,7 @@ describe("the assertion language", () => {
     ["clientApp:imap => block", 0, /"imap" is not a client app type: expected one of browser, mobileAppsAndDesktopClients, exchangeActiveSync, other/],
     ["user:visitor => block", 0, /"visitor" is not a user kind/],
     ["member-of: => block", 0, /"member-of" needs a value/],
+    ["user:guest never block", 0, /"user:guest" names a kind of user, not a user id: write it as a selector, e.g. `user:guest => not block`/],
     ["all => block for team:x", 17, /not a subject/],
     ["all => block extra", 13, /unexpected "extra"/],
     ['filter(device.trustType -in ["AzureAD"]) => block', 0, /invalid device filter rule.*-in/],
