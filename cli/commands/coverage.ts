@@ -8,10 +8,11 @@ import {
   coverageDocument,
   coverageLines,
   parseCoverageAssertion,
+  parseCoverageFor,
   policyInScope,
   type CoverageAssertion,
   type CoverageDocument,
-  type CoverageScope,
+  type CoverageFor,
   type PlainConditionalAccessPolicy,
 } from "../../components";
 import { EXIT_FINDING, InputError, UsageError, printJson, printLines } from "../output";
@@ -43,18 +44,21 @@ function parseAssertions(texts: string[]): CoverageAssertion[] {
   });
 }
 
-/** `--for <subjects>`: the scope the table is shown for, written as in an assertion's "for" clause. */
-function parseScope(text: string | undefined): CoverageScope {
-  if (text === undefined) return {};
-  let parsed: CoverageAssertion;
+/**
+ * `--for <subjects>`: the scope the table is shown for, written as in an assertion's "for" clause,
+ * and `key=value` items narrowing the sign-in (platform=, clientApp=, user=, member-of=, holds-role=, location=).
+ */
+function parseScope(text: string | undefined): CoverageFor {
+  if (text === undefined) return { scopes: [{}], narrowing: [] };
+  let parsed: CoverageFor;
   try {
-    parsed = parseCoverageAssertion(`every class has-policy for ${text}`);
+    parsed = parseCoverageFor(text);
   } catch (err) {
     if (err instanceof CoverageAssertionError) throw new UsageError(`--for: ${err.message.replace(/ \(at character.*$/, "")}`);
     throw err;
   }
   if (parsed.scopes.length !== 1) throw new UsageError("--for: name at most one app");
-  return parsed.scopes[0];
+  return parsed;
 }
 
 /** --summary: the text report without the per-class lines (counts, policies, attributes, assertions). */
@@ -71,7 +75,7 @@ export function register(program: Command): void {
     .option("--policies <graph-export.json...>", "analyse the policies of Graph exports (what the tenant has today), as import-ca reads them")
     .option("--map <placeholders.json>", "with --policies: values for template placeholders, as import-ca --map")
     .option("--assert <expression>", "an assertion for CI, e.g. 'not-trusted => block for app:Office365' (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option("--for <subjects>", "analyse one sign-in: only the policies covering it, e.g. 'group:<id>, app:Office365' (assertions too)")
+    .option("--for <subjects>", "analyse one sign-in: only the policies covering it, e.g. 'group:<id>, app:Office365', and narrow the sign-in, e.g. 'platform=windows,clientApp=browser,user=guest' (assertions too)")
     .option("--json", "print a stable JSON document")
     .option("--html <file>", "also write the decision table as a self-contained HTML page")
     .option("--summary", "print the counts, policies and assertion results only, no line per class (with --json: no classes list)")
@@ -81,7 +85,8 @@ export function register(program: Command): void {
       if (!opts.stack === !opts.policies) throw new UsageError("give either --stack <name> or --policies <graph-export.json>..., not both");
       const progress = progressFor(opts.progress);
       const assertions = parseAssertions(opts.assert);
-      const scope = parseScope(opts.for);
+      const narrowed = parseScope(opts.for);
+      const scope = narrowed.scopes[0];
 
       let policies: PlainConditionalAccessPolicy[];
       let importErrors: ReturnType<typeof importPolicyFiles>["errors"] = [];
@@ -100,13 +105,13 @@ export function register(program: Command): void {
         // --for narrows the whole run to the policies that cover that sign-in: fewer, exact classes.
         const inScope = policies.filter((p) => policyInScope(p, scope));
         progress.step(`analysing ${inScope.length} polic${inScope.length === 1 ? "y" : "ies"}`);
-        analysis = analyseCoverage(inScope, { selectors: assertions.map((a) => a.selector) });
+        analysis = analyseCoverage(inScope, { selectors: assertions.map((a) => a.selector), within: narrowed.within });
       } catch (err) {
         if (err instanceof CoverageLimitError || err instanceof DeviceFilterError) throw new InputError(err.message);
         throw err;
       }
       progress.step(`${analysis.classes.length} device class(es); checking ${assertions.length} assertion(s)`);
-      const doc = coverageDocument(analysis, checkAssertions(analysis, assertions), scope);
+      const doc = coverageDocument(analysis, checkAssertions(analysis, assertions), scope, narrowed.narrowing);
       const ok = doc.ok && importErrors.length === 0;
       const source = opts.stack ? { stack: opts.stack } : { policies: opts.policies };
 

@@ -35,25 +35,56 @@ function writeBrokenExport(): string {
 
 describe("tenant-guardrails coverage (a real process on the built CLI)", () => {
   it("prod: the decision table, and the CI assertions pass (exit 0)", () => {
-    const r = spawnCli(["coverage", "--stack", "prod", "--assert", "not-trusted => block for app:Office365", "--assert", `group:${PROD_BREAK_GLASS} never block`]);
+    const r = spawnCli(["coverage", "--stack", "prod", "--assert", "not-trusted => block for any-user, app:Office365", "--assert", `group:${PROD_BREAK_GLASS} never block`]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("6 device classes (5 blocked, 0 granted with controls, 1 allowed; 1 with no policy");
-    expect(r.stdout).toMatch(/C2 {2}allow {2}registered; trustType: "AzureAD" \| "ServerAD"; platform: windows\n\s+applying: none\n\s+witness: \{"trustType":"AzureAD","operatingSystem":"Windows"\}/);
-    expect(r.stdout).toContain("PASS  not-trusted => block for app:Office365  (4 class(es) checked)");
-    expect(r.stdout).toContain(`PASS  group:${PROD_BREAK_GLASS} never block  (6 class(es) checked)`);
+    // The break-glass group and accounts the policies exclude are classes of their own.
+    expect(r.stdout).toContain("9 device classes (5 blocked, 0 granted with controls, 4 allowed; 4 with no policy");
+    expect(r.stdout).toContain("  user: 5d2a7e3c-1f4b-4c8e-9a0d-3b6f2e1c7a10 | 8e4b1c9d-2a6f-4d3e-b7c8-1f0a9e2d6b21 | any other user\n");
+    expect(r.stdout).toMatch(
+      /C1 {2}allow {2}registered; member of group 0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b02; user: any other user\n\s+applying: none\n\s+witness: \{\}\n\s+sign-in: \{"user":\{"kind":"member","groups":\["0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b02"\],"roles":\[\]\}\}/,
+    );
+    expect(r.stdout).toMatch(/C5 {2}allow {2}registered; user: 5d2a7e3c-1f4b-4c8e-9a0d-3b6f2e1c7a10 \| 8e4b1c9d-2a6f-4d3e-b7c8-1f0a9e2d6b21\n\s+or registered; trustType: "AzureAD" \| "ServerAD"; platform: windows; not in group/);
+    expect(r.stdout).toContain("PASS  not-trusted => block for any-user, app:Office365  (4 class(es) checked)");
+    expect(r.stdout).toContain(`PASS  group:${PROD_BREAK_GLASS} never block  (2 class(es) checked)`);
+  });
+
+  it("without a user subject the excluded accounts count: not-trusted => block fails on prod, naming the break-glass sign-in", () => {
+    const r = spawnCli(["coverage", "--stack", "prod", "--assert", "not-trusted => block"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("FAIL  not-trusted => block  (2 failing of 6 checked)");
+    expect(r.stdout).toContain('witness: {"trustType":"Workplace"}\n          sign-in: {"user":{"id":"8e4b1c9d-2a6f-4d3e-b7c8-1f0a9e2d6b21","kind":"member","groups":[],"roles":[]}}');
+  });
+
+  it("--for narrows the sign-in: platform, client app and user kind (guests), with the same table", () => {
+    const r = spawnCli(["coverage", "--stack", "prod", "--for", "platform=windows,clientApp=browser,user=guest", "--json"]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.scope).toBe("every policy's users and apps, only sign-ins with platform=windows, clientApp=browser, user=guest");
+    expect(doc.counts).toEqual({ classes: 4, block: 2, grant: 0, allow: 2, noPolicy: 2, blockIfReportOnlyEnforced: 2 });
+    for (const c of doc.classes) {
+      expect(c.signIn.clientApp).toBe("browser");
+      expect(c.signIn.user.kind).not.toBe("member");
+      expect(c.description.join("; ")).toContain("platform: windows");
+    }
+    expect(doc.classes.map((c: { witness: unknown; outcome: string }) => [c.witness, c.outcome])).toEqual([
+      [{ operatingSystem: "Windows" }, "allow"], // joined, or a break-glass account: no policy
+      [{ trustType: "Workplace", operatingSystem: "Windows" }, "block"],
+      [{ unregistered: true, operatingSystem: "Windows" }, "allow"], // a break-glass account
+      [{ unregistered: true, operatingSystem: "Windows" }, "block"],
+    ]);
   });
 
   it("exit 1 when an assertion fails, printing the witness device that breaks it", () => {
-    const r = spawnCli(["coverage", "--stack", "dev", "--assert", "not-trusted => block"]);
+    const r = spawnCli(["coverage", "--stack", "dev", "--assert", "not-trusted => block for any-user"]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("FAIL  not-trusted => block  (4 failing of 4 checked)");
+    expect(r.stdout).toContain("FAIL  not-trusted => block for any-user  (4 failing of 4 checked)");
     expect(r.stdout).toContain('witness: {"trustType":"Workplace","operatingSystem":"Windows"}');
     expect(r.stdout).toContain("witness: null");
   });
 
   it("--policies: finds the class that slips through a broken tenant export, in a stable JSON document", () => {
-    const r = spawnCli(["coverage", "--policies", writeBrokenExport(), "--assert", "not-trusted => block", "--assert", "every class has-policy", "--json"]);
+    const r = spawnCli(["coverage", "--policies", writeBrokenExport(), "--assert", "not-trusted => block for any-user", "--assert", "every class has-policy", "--json"]);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout);
     expect(Object.keys(doc)).toEqual(["ok", "scope", "policies", "attributes", "counts", "classes", "assertions", "source", "importErrors"]);
@@ -64,7 +95,8 @@ describe("tenant-guardrails coverage (a real process on the built CLI)", () => {
       ["Block other platforms", "enabled"],
     ]);
     expect(doc.counts.classes).toBe(doc.classes.length);
-    for (const c of doc.classes) expect(Object.keys(c)).toEqual(["id", "registered", "description", "witness", "applying", "outcome", "controls", "outcomeIfReportOnlyEnforced", "regions"]);
+    // The fields of before, then the witness sign-in (the policies exclude a group: users are a dimension).
+    for (const c of doc.classes) expect(Object.keys(c)).toEqual(["id", "registered", "description", "witness", "applying", "outcome", "controls", "outcomeIfReportOnlyEnforced", "regions", "signIn"]);
     const [notTrusted, hasPolicy] = doc.assertions;
     expect(notTrusted.ok).toBe(false);
     expect(notTrusted.failures.map((f: { witness: unknown; outcome: string }) => [f.witness, f.outcome])).toEqual([
@@ -76,7 +108,7 @@ describe("tenant-guardrails coverage (a real process on the built CLI)", () => {
 
   it("--html writes a self-contained page with the class x policy matrix", () => {
     const file = path.join(tmp, "prod.html");
-    const r = spawnCli(["coverage", "--stack", "prod", "--html", file, "--assert", "every class has-policy"]);
+    const r = spawnCli(["coverage", "--stack", "prod", "--html", file, "--assert", "every class has-policy for any-user"]);
     expect(r.code).toBe(1);
     const html = fs.readFileSync(file, "utf8");
     expect(html).toMatch(/^<!DOCTYPE html>/);
@@ -87,9 +119,10 @@ describe("tenant-guardrails coverage (a real process on the built CLI)", () => {
     expect(c2).toContain("trustType: &quot;AzureAD&quot; | &quot;ServerAD&quot;; platform: windows");
     expect(c2).not.toContain('class="applies"');
     expect(c2).toContain('<td class="allow">allow</td>');
-    const c5 = html.split("\n").find((l) => l.startsWith('<tr id="C5">'))!;
-    expect(c5.match(/<td class="applies">applies<\/td>/g)).toHaveLength(2);
-    expect(c5).toContain('<td class="block">block</td>');
+    expect(c2).toContain('<small>sign-in</small> <code class="sign-in">{&quot;user&quot;:{&quot;kind&quot;:&quot;member&quot;,&quot;groups&quot;:[],&quot;roles&quot;:[]}}</code>');
+    const c7 = html.split("\n").find((l) => l.startsWith('<tr id="C7">'))!;
+    expect(c7.match(/<td class="applies">applies<\/td>/g)).toHaveLength(2);
+    expect(c7).toContain('<td class="block">block</td>');
     expect(html).toContain('<td class="fail">FAIL (6 checked)</td>');
     expect(html).toContain('<a href="#C2">C2</a>');
   });
@@ -116,6 +149,8 @@ describe("tenant-guardrails coverage (a real process on the built CLI)", () => {
     [["coverage", "--stack", "prod", "--assert", "not-trusted => blocked"], /--assert: "blocked" is not an outcome/],
     [["coverage", "--stack", "prod", "--assert", "trust:Hybrid => block"], /not a trust type/],
     [["coverage", "--stack", "prod", "--for", "team:x"], /--for: "team:x" is not a subject/],
+    [["coverage", "--stack", "prod", "--for", "clientApp=imap"], /--for: "imap" is not a client app type: expected one of browser, mobileAppsAndDesktopClients, exchangeActiveSync, other/],
+    [["coverage", "--stack", "prod", "--for", "device=kiosk"], /--for: "device" is not a sign-in dimension: expected one of platform, clientApp, user, member-of, holds-role, location/],
     [["coverage", "--policies", "/nonexistent/export.json"], /cannot read/],
   ])("exit 2 on a usage error: %j", async (args, message) => {
     const r = await runCli(args);

@@ -21,8 +21,9 @@ import { DeviceFilter, comparisonsOf, type CompareNode, type DeviceProperty, typ
 import { compilePolicy, evaluateDevice, platformOf, type CompiledPolicy, type DeviceResult, type InventoryDevice, type Outcome, type UnregisteredDevice } from "../whatif/evaluate";
 import { PolicyState, type PlainConditionalAccessPolicy } from "../policy-shape";
 import { CoverageLimitError, stringRegions, stringSignature, type StringAtom, type StringAtomKind, type StringRegion } from "./strings";
-import { type Formula, TRUE, FALSE, VariableKind, type Variable, type Cell, COMPLIANT_LABELS, range, splitCell } from "./formula";
+import { type Formula, TRUE, FALSE, VariableKind, type Variable, type Cell, COMPLIANT_LABELS, range, splitCell, type SignInDimension } from "./formula";
 import { PLATFORM_RULES, canonicalPlatform } from "./platforms";
+import { CLIENT_APP_TYPES, USER_KINDS, signInTargetsOf, usersApply, clientAppAndLocationApply, type CoverageSignIn, type SignInTargets, type UserSide, type GuestTarget } from "./dimensions";
 
 export { CoverageLimitError } from "./strings";
 export type { StringAtom, StringRegion } from "./strings";
@@ -31,12 +32,27 @@ export type { StringAtom, StringRegion } from "./strings";
 // Selectors: device conditions an assertion (or a caller) wants classes to be exact about.
 // ---------------------------------------------------------------------------------------------
 
-/** A device condition. Classes are split on selectors too, so each class is wholly in or out. */
+/**
+ * A condition on the device or the sign-in. Classes are split on selectors too, so each class is
+ * wholly in or out. Ids (groups, roles, locations, users) are compared case-insensitively.
+ */
 export type CoverageSelector =
   | { kind: "all" }
   | { kind: "registered" }
   | { kind: "platform"; platform: string | undefined }
   | { kind: "filter"; rule: FilterNode }
+  /** The sign-in's client app type (one of CLIENT_APP_TYPES). */
+  | { kind: "clientApp"; clientApp: string }
+  /** The user's kind is one of these (USER_KINDS: member, internalGuest, b2bCollaborationGuest, ...). */
+  | { kind: "userKind"; kinds: string[] }
+  /** The user is a member of this group (other memberships free). */
+  | { kind: "memberOf"; group: string }
+  /** The user holds this directory role (template id). */
+  | { kind: "holdsRole"; role: string }
+  /** The sign-in comes from this named location (id), or from a trusted location (`trusted`). */
+  | { kind: "location"; location: string }
+  /** Exactly this member user: one of these ids (or any other user when none is named), in exactly these groups and roles. */
+  | { kind: "user"; userIds: string[]; groupIds: string[]; roleIds: string[] }
   | { kind: "not"; operand: CoverageSelector }
   | { kind: "and"; operands: CoverageSelector[] };
 
@@ -59,6 +75,8 @@ export interface CoverageRegion {
   /** Per attribute the rules test, the values in this region (e.g. `trustType: "Workplace" | none/other`). */
   description: string[];
   witness: InventoryDevice;
+  /** The rest of the witness sign-in (user, client app, location), when the policies tell sign-ins apart on them. */
+  signIn?: CoverageSignIn;
 }
 
 /** A kind of device: every device in it gets the same applying policies and outcome. */
@@ -70,6 +88,8 @@ export interface DeviceClass {
   description: string[];
   /** A device of the class (the first region's witness). */
   witness: InventoryDevice;
+  /** The rest of the first region's witness sign-in (user, client app, location), when the policies tell sign-ins apart on them. */
+  signIn?: CoverageSignIn;
   /** The class as a union of regions, each with its own witness. */
   regions: CoverageRegion[];
   /** Policies that apply (enabled and report-only), in policy order. */
@@ -101,6 +121,10 @@ export interface CoverageAnalysis {
   /** The policies as given (for scoped evaluation: users and apps). */
   source: PlainConditionalAccessPolicy[];
   compiled: CompiledPolicy[];
+  /** Per policy, its user, client app and location targets (as the replay evaluator reads them). */
+  targets: SignInTargets[];
+  /** Whether classes are split on a sign-in dimension (user, client app, location): then each class has a `signIn` witness. */
+  signInDimensions: boolean;
   /**
    * Variables and cells, for classifyDevice.
    * @internal
@@ -120,6 +144,8 @@ export interface CoverageOptions {
   selectors?: CoverageSelector[];
   /** Stop with CoverageLimitError beyond this many classes, or 4x as many regions (default 50,000). */
   maxClasses?: number;
+  /** Analyse only the devices and sign-ins this selector picks (`coverage --for platform=windows,clientApp=browser`). */
+  within?: CoverageSelector;
 }
 
 class ModelBuilder {
@@ -127,6 +153,9 @@ class ModelBuilder {
   private readonly stringVars = new Map<DeviceProperty, number>();
   private readonly elementVars = new Map<string, number>();
   private compliantVar = -1;
+  private readonly signInVars = new Map<string, number>();
+  private readonly userIds = new Set<string>();
+  private readonly tenants = new Set<string>();
   readonly registration: number;
   unregisteredPlatform = -1;
   readonly namedPlatforms: string[];
@@ -184,8 +213,102 @@ class ModelBuilder {
     if (!atoms.some((a) => a.kind === atom.kind && a.value === atom.value)) atoms.push(atom);
   }
 
+  /** A sign-in variable (made on first use; userId and homeTenant are made by buildRegions). */
+  private signInVar(dimension: SignInDimension, id = ""): number {
+    const key = `${dimension}\u0000${id}`;
+    const known = this.signInVars.get(key);
+    if (known !== undefined) return known;
+    const labels: Record<string, string[]> = {
+      clientApp: [...CLIENT_APP_TYPES],
+      userKind: [...USER_KINDS],
+      group: ["not a member", "member"],
+      role: ["does not hold", "holds"],
+      location: ["not in", "in"],
+      trusted: ["untrusted", "trusted"],
+    };
+    const made = this.add({ kind: VariableKind.SignIn, dimension, ...(id ? { id } : {}), atoms: [], regions: [], labels: labels[dimension] }, labels[dimension].length);
+    this.signInVars.set(key, made);
+    return made;
+  }
+
+  /** First pass for a policy's user, client app and location targets: the variables they need. */
+  collectTargets(t: SignInTargets): void {
+    if (t.clientApps) this.signInVar("clientApp");
+    for (const side of [t.users.include, t.users.exclude]) {
+      side.ids.forEach((id) => this.userIds.add(id));
+      side.groups.forEach((g) => this.signInVar("group", g));
+      side.roles.forEach((r) => this.signInVar("role", r));
+      if (side.guests) {
+        this.signInVar("userKind");
+        if (!side.guests.any && !side.guests.allTenants) side.guests.tenants.forEach((x) => this.tenants.add(x));
+      }
+    }
+    for (const id of [...(t.locations?.include ?? []), ...(t.locations?.exclude ?? [])]) {
+      if (id === "alltrusted") this.signInVar("trusted");
+      else if (id !== "all") this.signInVar("location", id);
+    }
+  }
+
+  /** The named-ids variables (userId, homeTenant): regions are the ids and "any other". */
+  private buildIdVariables(): void {
+    for (const [dimension, ids] of [["userId", this.userIds], ["homeTenant", this.tenants]] as const) {
+      if (ids.size === 0) continue;
+      const list = [...ids].sort();
+      const other = dimension === "userId" ? "any other user" : "any other tenant";
+      const made = this.add({ kind: VariableKind.SignIn, dimension, ids: list, atoms: [], regions: [], labels: [...list, other] }, list.length + 1);
+      this.signInVars.set(`${dimension}\u0000`, made);
+    }
+  }
+
+  private signInLeaf(dimension: SignInDimension, isTrue: (label: string, region: number) => boolean, id = ""): Formula {
+    const v = this.signInVars.get(`${dimension}\u0000${id}`);
+    if (v === undefined) return FALSE;
+    return this.leaf(v, (r) => isTrue(this.variables[v].ids?.[r] ?? this.variables[v].labels[r], r));
+  }
+
+  private guestFormula(g: GuestTarget | undefined): Formula {
+    if (!g) return FALSE;
+    if (g.any) return this.signInLeaf("userKind", (k) => k !== "member");
+    const kinds = g.kinds.filter((k) => k !== "member");
+    if (g.allTenants) return this.signInLeaf("userKind", (k) => kinds.includes(k));
+    // Enumerated tenants: the guest's home tenant decides; an internal guest has none and stays included.
+    return {
+      k: "or",
+      xs: [
+        this.signInLeaf("userKind", (k) => k === "internalGuest" && kinds.includes(k)),
+        { k: "and", xs: [this.signInLeaf("userKind", (k) => k !== "internalGuest" && kinds.includes(k)), this.signInLeaf("homeTenant", (x, r) => r < this.tenants.size && g.tenants.includes(x))] },
+      ],
+    };
+  }
+
+  private sideFormula(side: UserSide): Formula {
+    const xs: Formula[] = [this.guestFormula(side.guests)];
+    if (side.ids.length) xs.push(this.signInLeaf("userId", (x, r) => r < this.userIds.size && side.ids.includes(x)));
+    side.groups.forEach((g) => xs.push(this.signInLeaf("group", (_, r) => r === 1, g)));
+    side.roles.forEach((x) => xs.push(this.signInLeaf("role", (_, r) => r === 1, x)));
+    return { k: "or", xs };
+  }
+
+  /** A policy's user, client app and location conditions as a formula (the replay evaluator's reading). */
+  targetsFormula(t: SignInTargets): Formula {
+    const u = t.users;
+    const include: Formula = u.none ? FALSE : u.all ? TRUE : this.sideFormula(u.include);
+    const parts: Formula[] = [include, { k: "not", x: this.sideFormula(u.exclude) }];
+    if (t.clientApps) parts.push(this.signInLeaf("clientApp", (x) => t.clientApps!.includes(x)));
+    if (t.locations) {
+      const matches = (ids: string[]): Formula => ({
+        k: "or",
+        xs: ids.map((id) => (id === "all" ? TRUE : id === "alltrusted" ? this.signInLeaf("trusted", (_, r) => r === 1) : this.signInLeaf("location", (_, r) => r === 1, id))),
+      });
+      if (t.locations.include.length) parts.push(matches(t.locations.include));
+      if (t.locations.exclude.length) parts.push({ k: "not", x: matches(t.locations.exclude) });
+    }
+    return { k: "and", xs: parts };
+  }
+
   /** Between the passes: the regions of every string attribute. */
   buildRegions(): void {
+    this.buildIdVariables();
     for (const v of this.variables) {
       if (v.kind !== VariableKind.String) continue;
       v.regions = stringRegions(v.atoms);
@@ -270,8 +393,8 @@ class ModelBuilder {
   }
 
   /** The policy's "applies to this device" (platform condition, then the device filter in its mode). */
-  applies(policy: PlainConditionalAccessPolicy, filter: DeviceFilter | undefined): Formula {
-    const parts: Formula[] = [];
+  applies(policy: PlainConditionalAccessPolicy, filter: DeviceFilter | undefined, targets: SignInTargets): Formula {
+    const parts: Formula[] = [this.targetsFormula(targets)];
     const platforms = policy.conditions.platforms;
     if (platforms) {
       const lower = (xs: string[] | undefined) => (xs ?? []).map((x) => x.toLowerCase());
@@ -308,6 +431,30 @@ class ModelBuilder {
       }
       case "filter":
         return this.formula(s.rule);
+      case "clientApp":
+        return this.signInLeaf("clientApp", (x) => x.toLowerCase() === s.clientApp.toLowerCase());
+      case "userKind":
+        return this.signInLeaf("userKind", (x) => s.kinds.includes(x));
+      case "memberOf":
+        return this.signInLeaf("group", (_, r) => r === 1, s.group.toLowerCase());
+      case "holdsRole":
+        return this.signInLeaf("role", (_, r) => r === 1, s.role.toLowerCase());
+      case "location":
+        return s.location.toLowerCase() === "trusted" ? this.signInLeaf("trusted", (_, r) => r === 1) : this.signInLeaf("location", (_, r) => r === 1, s.location.toLowerCase());
+      case "user": {
+        const ids = s.userIds.map((x) => x.toLowerCase());
+        const groups = s.groupIds.map((x) => x.toLowerCase());
+        const roles = s.roleIds.map((x) => x.toLowerCase());
+        const named = ids.filter((x) => this.userIds.has(x));
+        // Without a guest condition anywhere there is no userKind variable: every user is alike there.
+        const xs: Formula[] = this.signInVars.has("userKind\u0000") ? [this.signInLeaf("userKind", (k) => k === "member")] : [];
+        if (this.userIds.size) xs.push(this.signInLeaf("userId", (x, r) => (named.length ? named.includes(x) : r === this.userIds.size)));
+        for (const v of this.variables) {
+          if (v.dimension === "group") xs.push(this.leaf(this.variables.indexOf(v), (r) => (r === 1) === groups.includes(v.id!)));
+          if (v.dimension === "role") xs.push(this.leaf(this.variables.indexOf(v), (r) => (r === 1) === roles.includes(v.id!)));
+        }
+        return { k: "and", xs };
+      }
       case "not":
         return { k: "not", x: this.selector(s.operand) };
       case "and":
@@ -316,7 +463,14 @@ class ModelBuilder {
   }
 
   collectSelector(s: CoverageSelector): void {
-    if (s.kind === "filter") this.collect(s.rule);
+    if (s.kind === "clientApp") this.signInVar("clientApp");
+    else if (s.kind === "userKind") this.signInVar("userKind");
+    else if (s.kind === "memberOf") this.signInVar("group", s.group.toLowerCase());
+    else if (s.kind === "holdsRole") this.signInVar("role", s.role.toLowerCase());
+    else if (s.kind === "location") {
+      if (s.location.toLowerCase() === "trusted") this.signInVar("trusted");
+      else this.signInVar("location", s.location.toLowerCase());
+    } else if (s.kind === "filter") this.collect(s.rule);
     else if (s.kind === "not") this.collectSelector(s.operand);
     else if (s.kind === "and") s.operands.forEach((o) => this.collectSelector(o));
   }
@@ -353,7 +507,7 @@ function namedPlatformsOf(policies: PlainConditionalAccessPolicy[], selectors: C
 function describeCell(cell: Cell, variables: Variable[]): string[] {
   const out: string[] = [];
   variables.forEach((v, i) => {
-    if (v.kind === VariableKind.Registration || v.kind === VariableKind.UnregisteredPlatform) return;
+    if (v.kind === VariableKind.Registration || v.kind === VariableKind.UnregisteredPlatform || v.kind === VariableKind.SignIn) return;
     const allowed = cell[i];
     if (allowed === undefined || allowed.length === v.regions.length) return;
     const name = v.kind === VariableKind.Element ? `${v.property} ∋ ${JSON.stringify(v.element)}` : v.property!;
@@ -386,14 +540,105 @@ function platformSetText(platforms: string[], all: string[]): string | undefined
   return set.includes("other") && missing.length < set.length ? `platform: anything but ${missing.join(" | ")}` : `platform: ${set.join(" | ")}`;
 }
 
+/** The name of a sign-in variable, for people. */
+function signInVariableName(v: Variable): string {
+  switch (v.dimension) {
+    case "clientApp":
+      return "client app";
+    case "userKind":
+      return "user kind";
+    case "userId":
+      return "user";
+    case "homeTenant":
+      return "home tenant";
+    case "group":
+      return `group ${v.id}`;
+    case "role":
+      return `role ${v.id}`;
+    case "location":
+      return `location ${v.id}`;
+    default:
+      return "trusted location";
+  }
+}
+
+/** The sign-in part of a cell's description: only the dimensions the cell restricts. */
+function describeSignIn(cell: Cell, variables: Variable[]): string[] {
+  const out: string[] = [];
+  variables.forEach((v, i) => {
+    const allowed = cell[i];
+    if (v.kind !== VariableKind.SignIn || allowed === undefined || allowed.length === v.regions.length) return;
+    const yes = allowed[0] === 1;
+    if (v.dimension === "group") out.push(yes ? `member of group ${v.id}` : `not in group ${v.id}`);
+    else if (v.dimension === "role") out.push(yes ? `holds role ${v.id}` : `does not hold role ${v.id}`);
+    else if (v.dimension === "location") out.push(yes ? `from location ${v.id}` : `not from location ${v.id}`);
+    else if (v.dimension === "trusted") out.push(yes ? "from a trusted location" : "from an untrusted location");
+    else if (v.dimension === "userKind" && allowed.length === v.regions.length - 1 && !allowed.includes(0)) out.push("user kind: any guest or external user");
+    else out.push(`${signInVariableName(v)}: ${allowed.map((r) => v.labels[r]).join(" | ")}`);
+  });
+  return out;
+}
+
 function cellDescription(cell: Cell, variables: Variable[], namedPlatforms: string[]): string[] {
   const registered = cell[0]![0] === 0;
   if (!registered) {
     const names = [...namedPlatforms, "other"];
-    const p = cell[1];
-    return ["unregistered", (p && platformSetText(p.map((i) => names[i]), names)) ?? "any platform"];
+    // Variable 1 is the unregistered platform only when the policies name a platform.
+    const p = variables[1]?.kind === VariableKind.UnregisteredPlatform ? cell[1] : undefined;
+    return ["unregistered", (p && platformSetText(p.map((i) => names[i]), names)) ?? "any platform", ...describeSignIn(cell, variables)];
   }
-  return ["registered", ...describeCell(cell, variables)];
+  return ["registered", ...describeCell(cell, variables), ...describeSignIn(cell, variables)];
+}
+
+/** The sign-in part of a cell's witness (undefined when no sign-in dimension is modelled). */
+function signInWitnessOf(cell: Cell, variables: Variable[]): CoverageSignIn | undefined {
+  let any = false;
+  const w: CoverageSignIn = {};
+  const user = () => (w.user ??= { kind: "member", groups: [], roles: [] });
+  variables.forEach((v, i) => {
+    if (v.kind !== VariableKind.SignIn) return;
+    any = true;
+    const allowed = cell[i] ?? range(v.regions.length);
+    // "Any other" user or tenant reads better than a named one; otherwise the first allowed value.
+    const r = v.dimension === "userId" || v.dimension === "homeTenant" ? allowed[allowed.length - 1] : allowed[0];
+    switch (v.dimension) {
+      case "clientApp":
+        w.clientApp = v.labels[r];
+        break;
+      case "userKind":
+        user().kind = v.labels[r];
+        break;
+      case "userId":
+        if (r < v.ids!.length) user().id = v.ids![r];
+        else user();
+        break;
+      case "homeTenant":
+        if (r < v.ids!.length) user().homeTenant = v.ids![r];
+        break;
+      case "group":
+        if (r === 1) user().groups.push(v.id!);
+        else user();
+        break;
+      case "role":
+        if (r === 1) user().roles.push(v.id!);
+        else user();
+        break;
+      case "location":
+        w.location ??= { in: [] };
+        if (r === 1) w.location.in.push(v.id!);
+        break;
+      case "trusted":
+        (w.location ??= { in: [] }).trusted = r === 1;
+        break;
+    }
+  });
+  if (!any) return undefined;
+  // A stable key order for reports: id, kind, homeTenant, groups, roles.
+  if (w.user) {
+    const { id, kind, homeTenant, groups, roles } = w.user;
+    w.user = { ...(id !== undefined ? { id } : {}), kind, ...(homeTenant !== undefined ? { homeTenant } : {}), groups, roles };
+  }
+  return w;
 }
 
 /**
@@ -450,7 +695,7 @@ function preferredRegion(allowed: number[], v: Variable): number {
 
 function witnessOf(cell: Cell, variables: Variable[], namedPlatforms: string[]): InventoryDevice {
   if (cell[0]![0] !== 0) {
-    const p = cell[1]?.[0];
+    const p = variables[1]?.kind === VariableKind.UnregisteredPlatform ? cell[1]?.[0] : undefined;
     if (p === undefined || p >= namedPlatforms.length) return null;
     const device: UnregisteredDevice = { unregistered: true, operatingSystem: PLATFORM_OPERATING_SYSTEM[namedPlatforms[p]] };
     return device;
@@ -475,8 +720,41 @@ function witnessOf(cell: Cell, variables: Variable[], namedPlatforms: string[]):
   return device as GraphDevice;
 }
 
+/** The region index of a sign-in for a sign-in variable. */
+function signInRegionOf(v: Variable, signIn: CoverageSignIn | undefined): number {
+  const user = signIn?.user ?? { kind: "member", groups: [], roles: [] };
+  const lower = (xs: string[]) => xs.map((x) => x.toLowerCase());
+  switch (v.dimension) {
+    case "clientApp": {
+      const r = v.labels.findIndex((x) => x.toLowerCase() === signIn?.clientApp?.toLowerCase());
+      if (r < 0) throw new Error(`classifying a sign-in: the policies tell client app types apart, and the sign-in's client app type is ${JSON.stringify(signIn?.clientApp)} (expected one of ${v.labels.join(", ")})`);
+      return r;
+    }
+    case "userKind": {
+      const r = v.labels.indexOf(user.kind);
+      if (r < 0) throw new Error(`classifying a sign-in: ${JSON.stringify(user.kind)} is not a user kind (expected one of ${v.labels.join(", ")})`);
+      return r;
+    }
+    case "userId":
+    case "homeTenant": {
+      const id = (v.dimension === "userId" ? user.id : user.homeTenant)?.toLowerCase();
+      const r = id === undefined ? -1 : v.ids!.indexOf(id);
+      return r < 0 ? v.ids!.length : r;
+    }
+    case "group":
+      return lower(user.groups).includes(v.id!) ? 1 : 0;
+    case "role":
+      return lower(user.roles).includes(v.id!) ? 1 : 0;
+    case "location":
+      return lower(signIn?.location?.in ?? []).includes(v.id!) ? 1 : 0;
+    default:
+      return signIn?.location?.trusted === true ? 1 : 0;
+  }
+}
+
 /** The region index of a device for one variable. */
-function regionOf(v: Variable, index: number, device: InventoryDevice, model: CoverageModel): number {
+function regionOf(v: Variable, index: number, device: InventoryDevice, model: CoverageModel, signIn?: CoverageSignIn): number {
+  if (v.kind === VariableKind.SignIn) return signInRegionOf(v, signIn);
   const unregistered = device === null || (device as UnregisteredDevice).unregistered === true;
   if (v.kind === VariableKind.Registration) return unregistered ? 1 : 0;
   if (v.kind === VariableKind.UnregisteredPlatform) {
@@ -503,12 +781,14 @@ function regionOf(v: Variable, index: number, device: InventoryDevice, model: Co
 }
 
 /**
- * The class of a device (any inventory device), by the regions its attributes fall in. Independent
- * of the evaluator: tests compare the class's outcome with `evaluateDevice` of the device.
+ * The class of a device (any inventory device) and, when the policies tell sign-ins apart on the
+ * user, client app or location, of the rest of the sign-in (without it: any other member user, no
+ * named location, not trusted; a client app type is then required), by the regions they fall in.
+ * Independent of the evaluator: tests compare the class's outcome with the evaluators'.
  */
-export function classifyDevice(analysis: CoverageAnalysis, device: InventoryDevice): DeviceClass {
+export function classifyDevice(analysis: CoverageAnalysis, device: InventoryDevice, signIn?: CoverageSignIn): DeviceClass {
   const { variables, cellsByClass } = analysis.model;
-  const regions = variables.map((v, i) => regionOf(v, i, device, analysis.model));
+  const regions = variables.map((v, i) => regionOf(v, i, device, analysis.model, signIn));
   const inCell = (cell: Cell) => cell.every((allowed, i) => allowed === undefined || allowed.includes(regions[i]));
   const found = cellsByClass.flatMap((cells, i) => (cells.some(inCell) ? [i] : []));
   // The classes partition the device space: exactly one holds the device.
@@ -594,6 +874,20 @@ export function randomClassMember(analysis: CoverageAnalysis, cls: DeviceClass, 
 }
 
 /**
+ * What the policies do to one device and the rest of a sign-in (user, client app, location): the
+ * device evaluator (`evaluateDevice`) over the policies whose user, client app and location
+ * conditions include the sign-in (without `signIn`: any other member user, no named location).
+ */
+export function evaluateWitness(compiled: CompiledPolicy[], targets: SignInTargets[], device: InventoryDevice, signIn: CoverageSignIn | undefined): DeviceResult {
+  const s = signIn ?? {};
+  return evaluateDevice(
+    // Disabled policies never apply (and the analysis made no variables for their conditions).
+    compiled.filter((p, i) => p.state !== PolicyState.Disabled && usersApply(targets[i], s) && clientAppAndLocationApply(targets[i], s)),
+    device,
+  );
+}
+
+/**
  * Every class of devices the policies tell apart. Disabled policies never apply and are not
  * split on. Throws DeviceFilterError for an invalid rule, CoverageLimitError beyond the limits.
  */
@@ -601,14 +895,17 @@ export function analyseCoverage(policies: PlainConditionalAccessPolicy[], option
   const selectors = options.selectors ?? [];
   const maxClasses = options.maxClasses ?? 50_000;
   const compiled = policies.map(compilePolicy);
+  const targets = policies.map(signInTargetsOf);
   const filters = policies.map((p) => (p.conditions.devices?.filter ? DeviceFilter.parse(p.conditions.devices.filter.rule) : undefined));
   const active = policies.map((p) => p.state !== PolicyState.Disabled);
   const namedPlatforms = namedPlatformsOf(policies, selectors);
 
   const builder = new ModelBuilder(namedPlatforms);
   filters.forEach((f, i) => f && active[i] && builder.collect(f.ast));
+  targets.forEach((t, i) => active[i] && builder.collectTargets(t));
   for (const p of namedPlatforms) builder.collect(PLATFORM_RULES[p]);
   selectors.forEach((s) => builder.collectSelector(s));
+  if (options.within) builder.collectSelector(options.within);
   builder.buildRegions();
   const variables = builder.variables;
 
@@ -618,7 +915,7 @@ export function analyseCoverage(policies: PlainConditionalAccessPolicy[], option
   policies.forEach((p, i) => {
     if (!active[i]) return policyBit.push(-1);
     policyBit.push(formulas.length);
-    formulas.push(builder.applies(p, filters[i]));
+    formulas.push(builder.applies(p, filters[i], targets[i]));
   });
   const selectorBit = selectors.map((s) => {
     formulas.push(builder.selector(s));
@@ -626,6 +923,12 @@ export function analyseCoverage(policies: PlainConditionalAccessPolicy[], option
   });
 
   let classes: { cells: Cell[]; bits: boolean[] }[] = [{ cells: [variables.map(() => undefined)], bits: [] }];
+  if (options.within) {
+    // Narrowed (--for platform=...,clientApp=...): only the part of the space the selector picks.
+    const inside: Cell[] = [];
+    splitCell(classes[0].cells[0], builder.selector(options.within), variables, inside, []);
+    classes = inside.length ? [{ cells: mergeCells(inside, variables), bits: [] }] : [];
+  }
   for (const f of formulas) {
     const next: typeof classes = [];
     for (const cls of classes) {
@@ -648,13 +951,16 @@ export function analyseCoverage(policies: PlainConditionalAccessPolicy[], option
 
   const built = classes.map((cls) => {
     cls.cells = mergeCells(cls.cells, variables);
-    const regions = cls.cells.map((cell) => ({ description: cellDescription(cell, variables, namedPlatforms), witness: witnessOf(cell, variables, namedPlatforms) }));
+    const regions: CoverageRegion[] = cls.cells.map((cell) => {
+      const signIn = signInWitnessOf(cell, variables);
+      return { description: cellDescription(cell, variables, namedPlatforms), witness: witnessOf(cell, variables, namedPlatforms), ...(signIn ? { signIn } : {}) };
+    });
     const applyingBits = policyBit.map((b) => b >= 0 && cls.bits[b]);
     const expected = policies.filter((_, i) => applyingBits[i]).map((p) => p.displayName);
     // Exactness check against the evaluator: every region's witness gets exactly these policies.
     let result: DeviceResult | undefined;
     for (const region of regions) {
-      const r = evaluateDevice(compiled, region.witness);
+      const r = evaluateWitness(compiled, targets, region.witness, region.signIn);
       if (r.applying.join("\u0000") !== expected.join("\u0000")) {
         throw new Error(`internal: coverage class disagrees with the evaluator for ${JSON.stringify(region.witness)}: ${r.applying.join(", ")} vs ${expected.join(", ")}`);
       }
@@ -680,6 +986,7 @@ export function analyseCoverage(policies: PlainConditionalAccessPolicy[], option
       registered: b.regions[0].description[0] === "registered",
       description: b.regions[0].description,
       witness: b.regions[0].witness,
+      ...(b.regions[0].signIn ? { signIn: b.regions[0].signIn } : {}),
       regions: b.regions,
       applying: r.applying,
       outcome: r.outcome,
@@ -696,11 +1003,13 @@ export function analyseCoverage(policies: PlainConditionalAccessPolicy[], option
     attributes: variables
       .filter((v) => v.kind !== VariableKind.Registration)
       .map((v) => ({
-        name: v.platformOnly ? "platform (registered device, from operatingSystem)" : v.kind === VariableKind.UnregisteredPlatform ? "platform (unregistered sign-in)" : v.kind === VariableKind.Element ? `${v.property} ∋ ${JSON.stringify(v.element)}` : v.property!,
+        name: v.kind === VariableKind.SignIn ? signInVariableName(v) : v.platformOnly ? "platform (registered device, from operatingSystem)" : v.kind === VariableKind.UnregisteredPlatform ? "platform (unregistered sign-in)" : v.kind === VariableKind.Element ? `${v.property} ∋ ${JSON.stringify(v.element)}` : v.property!,
         regions: v.platformOnly ? [...new Set(v.platforms)] : v.labels,
       })),
     source: policies,
     compiled,
+    targets,
+    signInDimensions: variables.some((v) => v.kind === VariableKind.SignIn),
     model: { variables, cellsByClass: order.map(({ b }) => b.cls.cells), namedPlatforms },
   };
 }

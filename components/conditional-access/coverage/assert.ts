@@ -8,18 +8,23 @@
  *   term        := "not" term | "not-"atom | atom
  *   atom        := trusted | registered | unregistered | compliant | platform:<name|other>
  *                | trust:<AzureAD|ServerAD|Workplace> | ownership:<Company|Personal> | filter(<device filter rule>)
+ *                | clientApp:<type> | user:<member|guest|guest kind> | member-of:<group id>
+ *                | holds-role:<role template id> | location:<named location id|trusted|untrusted>
  *   expectation := ["not"] outcome ("or" ["not"] outcome)*
  *   outcome     := block | grant | allow | has-policy | no-policy
  *   clause      := "for" subject ("," subject)* | "with-report-only"
  *   subject     := app:<id or Office365> | user:<id> | group:<id> | role:<id> | any-user
  *
+ * `--for` (see {@link parseCoverageFor}) takes the subjects of a "for" clause and, written
+ * `key=value`, the same sign-in atoms to narrow the whole analysis to.
+ *
  * Pure core: no Pulumi import.
  */
 import { DeviceFilter, DeviceFilterError, type FilterNode } from "../device-filter";
 import { PLATFORM_OPERATING_SYSTEM, type CoverageAnalysis, type CoverageSelector } from "./analysis";
-import { classResult, policyInScope, type CoverageScope } from "./scope";
-import { evaluateDevice, type InventoryDevice, type Outcome } from "../whatif/evaluate";
-import { PolicyState } from "../policy-shape";
+import { classResult, type CoverageScope } from "./scope";
+import type { InventoryDevice, Outcome } from "../whatif/evaluate";
+import { CLIENT_APP_TYPES, USER_KINDS, type CoverageSignIn } from "./dimensions";
 
 /** The outcomes an assertion can expect of a device class. */
 export const ExpectedOutcome = {
@@ -36,7 +41,7 @@ export type ExpectedOutcome = (typeof ExpectedOutcome)[keyof typeof ExpectedOutc
 export interface CoverageAssertion {
   /** The assertion as written. */
   text: string;
-  /** Which classes it is about. */
+  /** Which classes it is about (with a user subject: and exactly that user, see {@link CoverageSelector} `user`). */
   selector: CoverageSelector;
   /** Holds when any alternative holds. */
   expectation: { outcome: ExpectedOutcome; negated: boolean }[];
@@ -123,6 +128,42 @@ const OUTCOMES: readonly string[] = Object.values(ExpectedOutcome);
 const TRUST_TYPES = ["AzureAD", "ServerAD", "Workplace"];
 const OWNERSHIPS = ["Company", "Personal"];
 
+/** The keys of the sign-in atoms (`key:value` in a selector, `key=value` in `--for`). */
+export const DIMENSION_KEYS = ["platform", "clientApp", "user", "member-of", "holds-role", "location"] as const;
+
+/**
+ * A sign-in atom: `platform`, `clientApp`, `user` (member, guest = any guest or external kind, or
+ * one kind), `member-of` (a group id), `holds-role` (a role template id), `location` (a named
+ * location id, `trusted` or `untrusted`). Returns the selector, or the problem as text.
+ */
+export function dimensionSelector(key: string, value: string): CoverageSelector | string {
+  const k = key.toLowerCase();
+  const oneOf = (values: readonly string[], what: string): string | { problem: string } =>
+    values.find((x) => x.toLowerCase() === value.toLowerCase()) ?? { problem: `"${value}" is not a ${what}: expected one of ${values.join(", ")}` };
+  if (value === "") return `"${key}" needs a value, e.g. ${key}${k === "platform" ? ":windows" : k === "clientapp" ? ":browser" : k === "user" ? ":guest" : ":<id>"}`;
+  if (k === "platform") {
+    if (["other", "unknown"].includes(value.toLowerCase())) return { kind: "platform", platform: undefined };
+    const p = oneOf(Object.keys(PLATFORM_OPERATING_SYSTEM), "platform (or other)");
+    return typeof p === "string" ? { kind: "platform", platform: p } : p.problem;
+  }
+  if (k === "clientapp") {
+    const c = oneOf([...CLIENT_APP_TYPES, "easSupported"], "client app type");
+    return typeof c === "string" ? { kind: "clientApp", clientApp: c === "easSupported" ? "exchangeActiveSync" : c } : c.problem;
+  }
+  if (k === "user") {
+    if (value.toLowerCase() === "guest") return { kind: "userKind", kinds: USER_KINDS.filter((x) => x !== "member") };
+    const u = oneOf(USER_KINDS, "user kind (or guest: any guest or external user)");
+    return typeof u === "string" ? { kind: "userKind", kinds: [u] } : u.problem;
+  }
+  if (k === "member-of") return { kind: "memberOf", group: value.toLowerCase() };
+  if (k === "holds-role") return { kind: "holdsRole", role: value.toLowerCase() };
+  if (k === "location") {
+    if (value.toLowerCase() === "untrusted") return { kind: "not", operand: { kind: "location", location: "trusted" } };
+    return { kind: "location", location: value.toLowerCase() };
+  }
+  return `"${key}" is not a sign-in dimension: expected one of ${DIMENSION_KEYS.join(", ")}`;
+}
+
 function compare(property: "trustType" | "deviceOwnership" | "isCompliant", value: string | boolean): FilterNode {
   return { kind: "compare", property, operator: "-eq", value };
 }
@@ -183,7 +224,11 @@ class Parser {
         withReportOnly = true;
       } else this.fail(`unexpected "${this.peek()!.text}": expected "for <subject>", "with-report-only" or the end`);
     }
-    return { text: this.text, selector, expectation, scopes: scopesOf(pre), withReportOnly };
+    const scopes = scopesOf(pre);
+    // A user subject is a part of the space too: the classes whose user is exactly that member user.
+    const user = scopes[0].user;
+    if (user) selector = { kind: "and", operands: [selector, { kind: "user", userIds: user.userIds, groupIds: user.groupIds, roleIds: user.roleIds }] };
+    return { text: this.text, selector, expectation, scopes, withReportOnly };
   }
 
   private selector(): CoverageSelector {
@@ -222,9 +267,9 @@ class Parser {
     if (lower === "compliant") return { kind: "filter", rule: compare("isCompliant", true) };
     if (head.toLowerCase() === "trust") return { kind: "filter", rule: compare("trustType", oneOf(TRUST_TYPES, "trust type")) };
     if (head.toLowerCase() === "ownership") return { kind: "filter", rule: compare("deviceOwnership", oneOf(OWNERSHIPS, "device ownership")) };
-    if (head.toLowerCase() === "platform") {
-      if (["other", "unknown"].includes(arg.toLowerCase())) return { kind: "platform", platform: undefined };
-      return { kind: "platform", platform: oneOf(Object.keys(PLATFORM_OPERATING_SYSTEM), "platform (or other)") };
+    if (rest.length && DIMENSION_KEYS.some((k) => k.toLowerCase() === head.toLowerCase())) {
+      const selector = dimensionSelector(head, arg);
+      return typeof selector === "string" ? this.fail(selector, t) : selector;
     }
     if (lower.startsWith("filter(")) {
       const rule = word.slice("filter(".length, -1);
@@ -236,7 +281,7 @@ class Parser {
       }
     }
     return this.fail(
-      `"${word}" is not a device selector: expected all, trusted, registered, unregistered, compliant, platform:<name>, trust:<type>, ownership:<Company|Personal> or filter(<rule>), optionally with "not-"`,
+      `"${word}" is not a selector: expected all, trusted, registered, unregistered, compliant, platform:<name>, trust:<type>, ownership:<Company|Personal>, filter(<rule>), clientApp:<type>, user:<member|guest|kind>, member-of:<group>, holds-role:<role> or location:<id|trusted|untrusted>, optionally with "not-"`,
       t,
     );
   }
@@ -271,7 +316,10 @@ class Parser {
       if (k === "any-user" && rest.length === 0) into.anyUser = true;
       else if (!id) this.fail(`"${t.text}" is not a subject: expected app:<id or Office365>, user:<id>, group:<id>, role:<id> or any-user`, t);
       else if (k === "app") into.apps.push(id);
-      else if (k === "user") into.userIds.push(id);
+      else if (k === "user" && ["guest", ...USER_KINDS].some((x) => x.toLowerCase() === id.toLowerCase())) {
+        // A kind of user is a selector term, not a user id.
+        this.fail(`"${t.text}" names a kind of user, not a user id: write it as a selector, e.g. \`${t.text} => not block\``, t);
+      } else if (k === "user") into.userIds.push(id);
       else if (k === "group") into.groupIds.push(id);
       else if (k === "role") into.roleIds.push(id);
       else this.fail(`"${t.text}" is not a subject: expected app:<id or Office365>, user:<id>, group:<id>, role:<id> or any-user`, t);
@@ -302,6 +350,48 @@ export function parseCoverageAssertion(text: string): CoverageAssertion {
   return new Parser(text, tokenize(text)).parse();
 }
 
+/** What `--for` says: the sign-in's subjects (as a "for" clause) and the part of the space to analyse. */
+export interface CoverageFor {
+  /** One scope per app named (the CLI allows one). */
+  scopes: CoverageScope[];
+  /** The devices and sign-ins to analyse (undefined: all); a named user is exactly that user. */
+  within?: CoverageSelector;
+  /** How the narrowing reads in reports, e.g. "platform=windows, clientApp=browser". */
+  narrowing: string[];
+}
+
+/**
+ * Parse `--for`: comma-separated items, each a subject of a "for" clause (`app:<id>`, `user:<id>`,
+ * `group:<id>`, `role:<id>`, `any-user`) or a narrowing `key=value` with a key of
+ * {@link DIMENSION_KEYS} (`platform=windows`, `clientApp=browser`, `user=guest`,
+ * `member-of=<group>`, `holds-role=<role>`, `location=<id|trusted|untrusted>`). Throws
+ * CoverageAssertionError naming the item.
+ */
+export function parseCoverageFor(text: string): CoverageFor {
+  const within: CoverageSelector[] = [];
+  const narrowing: string[] = [];
+  const subjects: string[] = [];
+  let at = 0;
+  for (const item of text.split(",")) {
+    const trimmed = item.trim();
+    const eq = trimmed.indexOf("=");
+    if (eq > 0) {
+      const key = trimmed.slice(0, eq).trim();
+      const value = trimmed.slice(eq + 1).trim();
+      const selector = dimensionSelector(key, value);
+      if (typeof selector === "string") throw new CoverageAssertionError(text, at + item.indexOf(trimmed), selector);
+      within.push(selector);
+      narrowing.push(`${key}=${value}`);
+    } else if (trimmed !== "") subjects.push(trimmed);
+    at += item.length + 1;
+  }
+  const scopes = subjects.length ? parseCoverageAssertion(`every class has-policy for ${subjects.join(", ")}`).scopes : [{}];
+  // A user named as a subject is exactly that user: their ids, groups and roles, no others, a member.
+  const user = scopes[0].user;
+  if (user) within.push({ kind: "user", userIds: user.userIds, groupIds: user.groupIds, roleIds: user.roleIds });
+  return { scopes, within: within.length === 0 ? undefined : within.length === 1 ? within[0] : { kind: "and", operands: within }, narrowing };
+}
+
 /** How a scope reads in reports: "group:x, app:Office365", or "every policy's users and apps". */
 export function describeScope(scope: CoverageScope): string {
   const parts: string[] = [];
@@ -319,6 +409,8 @@ export interface AssertionFailure {
   classId: string;
   description: string[];
   witness: InventoryDevice;
+  /** The rest of the witness sign-in (user, client app, location), when the policies tell sign-ins apart on them. */
+  signIn?: CoverageSignIn;
   scope: string;
   outcome: Outcome;
   controls: string[];
@@ -348,22 +440,26 @@ export function checkAssertions(analysis: CoverageAnalysis, assertions: Coverage
       for (const scope of a.scopes) {
         const r = classResult(analysis, cls, scope);
         const outcome = a.withReportOnly ? r.outcomeIfReportOnlyEnforced : r.outcome;
-        const counted = a.withReportOnly ? r.applying : enforcedApplying(analysis, cls.witness, scope);
+        const counted = a.withReportOnly ? r.applying : classResult(analysis, cls, scope, true).applying;
         const holds = a.expectation.some((e) => {
           const value =
             e.outcome === "has-policy" ? counted.length > 0 : e.outcome === "no-policy" ? counted.length === 0 : outcome === e.outcome;
           return value !== e.negated;
         });
         if (!holds) {
-          failures.push({ classId: cls.id, description: cls.description, witness: cls.witness, scope: describeScope(scope), outcome, controls: r.controls, applying: r.applying });
+          failures.push({
+            classId: cls.id,
+            description: cls.description,
+            witness: cls.witness,
+            ...(cls.signIn ? { signIn: cls.signIn } : {}),
+            scope: describeScope(scope),
+            outcome,
+            controls: r.controls,
+            applying: r.applying,
+          });
         }
       }
     }
     return { assertion: a.text, ok: failures.length === 0, classesChecked: checked, failures };
   });
-}
-
-function enforcedApplying(analysis: CoverageAnalysis, witness: InventoryDevice, scope: CoverageScope): string[] {
-  const enabled = analysis.compiled.filter((p, i) => p.state === PolicyState.Enabled && policyInScope(analysis.source[i], scope));
-  return evaluateDevice(enabled, witness).applying;
 }

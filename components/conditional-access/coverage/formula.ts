@@ -20,6 +20,8 @@ export const VariableKind = {
   String: "string",
   Compliant: "compliant",
   Element: "element",
+  /** A sign-in dimension beyond the device (user, client app, location): see dimensions.ts. */
+  SignIn: "signIn",
 } as const;
 export type VariableKind = (typeof VariableKind)[keyof typeof VariableKind];
 
@@ -28,6 +30,11 @@ export interface Variable {
   property?: DeviceProperty;
   /** Element variables: the element (rule spelling). */
   element?: string;
+  /** Sign-in variables: which dimension (clientApp, userKind, userId, homeTenant, group, role, location, trusted). */
+  dimension?: SignInDimension;
+  /** Sign-in variables: the group, role or location id; for userId and homeTenant the named ids (regions; the last is "any other"). */
+  id?: string;
+  ids?: string[];
   atoms: StringAtom[];
   regions: StringRegion[];
   /** Region labels, for people. */
@@ -38,6 +45,9 @@ export interface Variable {
   /** operatingSystem with named platforms: the platform of each region (a named one, or "other"). */
   platforms?: string[];
 }
+
+/** The sign-in dimensions a variable can be. */
+export type SignInDimension = "clientApp" | "userKind" | "userId" | "homeTenant" | "group" | "role" | "location" | "trusted";
 
 /** A product of region sets; `undefined` = every region of that variable. */
 export type Cell = (number[] | undefined)[];

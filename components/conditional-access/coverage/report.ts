@@ -6,6 +6,7 @@ import type { CoverageAnalysis } from "./analysis";
 import { classResult, type CoverageScope } from "./scope";
 import { describeScope, type AssertionResult } from "./assert";
 import type { InventoryDevice, Outcome } from "../whatif/evaluate";
+import type { CoverageSignIn } from "./dimensions";
 import { DETAIL_ROW_LIMIT, capRows, cappedNote, esc, page, summaryCards, type ReportProvenance } from "../../common/html";
 
 /** One device class of the decision table: what its devices look like, the policies that apply, the outcome. */
@@ -19,7 +20,13 @@ export interface CoverageRow {
   controls: string[];
   outcomeIfReportOnlyEnforced: Outcome;
   /** Further regions of the class, each with its witness (the first is the row's own). */
-  regions: { description: string[]; witness: InventoryDevice }[];
+  regions: { description: string[]; witness: InventoryDevice; signIn?: CoverageSignIn }[];
+  /**
+   * The rest of the witness sign-in: user (named id or any other, kind, home tenant, groups,
+   * roles), client app type, location (named locations it is in, trusted). Present only when the
+   * policies tell sign-ins apart on one of them.
+   */
+  signIn?: CoverageSignIn;
 }
 
 /** The coverage decision table as a stable JSON document (what `coverage --json` prints). */
@@ -34,8 +41,11 @@ export interface CoverageDocument {
   assertions: AssertionResult[];
 }
 
-/** The decision table for a scope (default: every policy's users and apps), with assertion results. */
-export function coverageDocument(analysis: CoverageAnalysis, assertions: AssertionResult[], scope: CoverageScope = {}): CoverageDocument {
+/**
+ * The decision table for a scope (default: every policy's users and apps), with assertion results.
+ * `narrowing`: how the analysis was narrowed (`--for platform=windows`), for the scope line.
+ */
+export function coverageDocument(analysis: CoverageAnalysis, assertions: AssertionResult[], scope: CoverageScope = {}, narrowing: string[] = []): CoverageDocument {
   const counts = { classes: analysis.classes.length, block: 0, grant: 0, allow: 0, noPolicy: 0, blockIfReportOnlyEnforced: 0 };
   const applied = new Map<string, number>();
   const classes = analysis.classes.map((cls) => {
@@ -54,11 +64,12 @@ export function coverageDocument(analysis: CoverageAnalysis, assertions: Asserti
       controls: r.controls,
       outcomeIfReportOnlyEnforced: r.outcomeIfReportOnlyEnforced,
       regions: cls.regions,
+      ...(cls.signIn ? { signIn: cls.signIn } : {}),
     };
   });
   return {
     ok: assertions.every((a) => a.ok),
-    scope: describeScope(scope),
+    scope: narrowing.length ? `${describeScope(scope)}, only sign-ins with ${narrowing.join(", ")}` : describeScope(scope),
     policies: analysis.policies.map((p) => ({ name: p.name, state: p.state, classesApplied: applied.get(p.name) ?? 0 })),
     attributes: analysis.attributes,
     counts,
@@ -93,6 +104,7 @@ export function coverageLines(doc: CoverageDocument): string[] {
     for (const more of row.regions.slice(1)) lines.push(`        or ${more.description.join("; ")}`);
     lines.push(`        applying: ${row.applying.length ? row.applying.join(" | ") : "none"}`);
     lines.push(`        witness: ${JSON.stringify(row.witness)}`);
+    if (row.signIn) lines.push(`        sign-in: ${JSON.stringify(row.signIn)}`);
   }
   if (doc.assertions.length) {
     lines.push("", "Assertions:");
@@ -106,6 +118,7 @@ export function coverageLines(doc: CoverageDocument): string[] {
         lines.push(`        ${f.classId} for ${f.scope}: ${outcomeText(f.outcome, f.controls)}; applying: ${f.applying.length ? f.applying.join(" | ") : "none"}`);
         lines.push(`          ${f.description.join("; ")}`);
         lines.push(`          witness: ${JSON.stringify(f.witness)}`);
+        if (f.signIn) lines.push(`          sign-in: ${JSON.stringify(f.signIn)}`);
       }
     }
   }
@@ -125,7 +138,7 @@ export function coverageClassRow(doc: CoverageDocument, row: CoverageRow): strin
   const cells = doc.policies.map((p) => (applying.has(p.name) ? `<td class="applies">applies</td>` : "<td></td>")).join("");
   const desc = `<ul>${row.regions.map((r) => `<li>${e(r.description.join("; "))}</li>`).join("")}</ul>`;
   return (
-    `<tr id="${e(row.id)}"><th>${e(row.id)}</th><td>${desc}</td><td class="witness"><code>${e(JSON.stringify(row.witness))}</code></td>${cells}` +
+    `<tr id="${e(row.id)}"><th>${e(row.id)}</th><td>${desc}</td><td class="witness"><code>${e(JSON.stringify(row.witness))}</code>${row.signIn ? `<br><small>sign-in</small> <code class="sign-in">${e(JSON.stringify(row.signIn))}</code>` : ""}</td>${cells}` +
     `<td class="${e(row.outcome)}">${e(outcomeText(row.outcome, row.controls))}</td><td class="${e(row.outcomeIfReportOnlyEnforced)}">${e(row.outcomeIfReportOnlyEnforced)}</td></tr>`
   );
 }
@@ -158,7 +171,7 @@ export function coverageHtml(doc: CoverageDocument, title: string, options: Cove
           (a) =>
             `<tr><td><code>${e(a.assertion)}</code></td><td class="${a.ok ? "pass" : "fail"}">${a.ok ? "PASS" : "FAIL"} (${a.classesChecked} checked)</td><td>${a.failures
               .slice(0, DETAIL_ROW_LIMIT)
-              .map((f) => `${classRef(f.classId)} ${e(f.scope)}: ${e(f.outcome)} <code>${e(JSON.stringify(f.witness))}</code>`)
+              .map((f) => `${classRef(f.classId)} ${e(f.scope)}: ${e(f.outcome)} <code>${e(JSON.stringify(f.witness))}</code>${f.signIn ? ` <code class="sign-in">${e(JSON.stringify(f.signIn))}</code>` : ""}`)
               .join("<br>")}${a.failures.length > DETAIL_ROW_LIMIT ? `<br><span class="na">and ${a.failures.length - DETAIL_ROW_LIMIT} more (coverage --json)</span>` : ""}</td></tr>`,
         )
         .join("")}</table>`
@@ -174,12 +187,12 @@ export function coverageHtml(doc: CoverageDocument, title: string, options: Cove
     ...(doc.assertions.length ? [{ value: failing, label: `of ${doc.assertions.length} assertion(s) failing`, id: "failing-assertions-count", muteZero: true }] : []),
   ]);
   const body = `<h1>${e(title)}</h1>
-<p class="sub">${doc.policies.length} polic${doc.policies.length === 1 ? "y" : "ies"} for ${e(doc.scope)}. Every device falls in exactly one class; every device of a class gets the same policies and outcome.</p>
+<p class="sub">${doc.policies.length} polic${doc.policies.length === 1 ? "y" : "ies"} for ${e(doc.scope)}. Every device falls in exactly one class; every device of a class gets the same policies and outcome${doc.classes.some((r) => r.signIn) ? " (with the user, client app and location of the class: the witness sign-in shows one)" : ""}.</p>
 ${summary}
 ${assertions}
 <h2>Decision table</h2>
 <table id="classes">
-<tr><th>class</th><th>devices</th><th>witness</th>${head}<th>outcome</th><th>with report-only enforced</th></tr>
+<tr><th>class</th><th>devices${doc.classes.some((r) => r.signIn) ? " and sign-ins" : ""}</th><th>witness</th>${head}<th>outcome</th><th>with report-only enforced</th></tr>
 ${rows}
 </table>
 ${

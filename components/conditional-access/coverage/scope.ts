@@ -2,9 +2,9 @@
  * Scope: the sign-in user and app (policies' user and application conditions), and a class's
  * result for a scope.
  */
-import { evaluateDevice, type DeviceResult } from "../whatif/evaluate";
-import type { PlainConditionalAccessPolicy } from "../policy-shape";
-import type { DeviceClass, CoverageAnalysis } from "./analysis";
+import type { DeviceResult } from "../whatif/evaluate";
+import { PolicyState, type PlainConditionalAccessPolicy } from "../policy-shape";
+import { evaluateWitness, type DeviceClass, type CoverageAnalysis } from "./analysis";
 
 /**
  * Who signs in to what. Without `user`, every policy's user condition is taken to include the
@@ -39,11 +39,22 @@ export function policyInScope(policy: PlainConditionalAccessPolicy, scope: Cover
   return true;
 }
 
-/** A class's result for a scope: the evaluator over the witness, with only the policies in scope. */
-export function classResult(analysis: CoverageAnalysis, cls: DeviceClass, scope: CoverageScope = {}): DeviceResult {
-  if (!scope.user && scope.app === undefined) {
+/**
+ * A class's result for a scope: the evaluator over the witness (device and sign-in), with only the
+ * policies whose application condition covers the scope's app (`enabledOnly`: and enabled). The
+ * user is the class's own: a scope's user is a part of the space (the assertion's selector and
+ * `--for` select the classes of exactly that user), not an override.
+ */
+export function classResult(analysis: CoverageAnalysis, cls: DeviceClass, scope: CoverageScope = {}, enabledOnly = false): DeviceResult {
+  if (scope.app === undefined && !enabledOnly) {
     return { applying: cls.applying, outcome: cls.outcome, controls: cls.controls, outcomeIfReportOnlyEnforced: cls.outcomeIfReportOnlyEnforced };
   }
-  const inScope = analysis.compiled.filter((_, i) => policyInScope(analysis.source[i], scope));
-  return evaluateDevice(inScope, cls.witness);
+  const appOnly: CoverageScope = scope.app === undefined ? {} : { app: scope.app };
+  const keep = analysis.source.map((p) => policyInScope(p, appOnly) && (!enabledOnly || p.state === PolicyState.Enabled));
+  return evaluateWitness(
+    analysis.compiled.filter((_, k) => keep[k]),
+    analysis.targets.filter((_, k) => keep[k]),
+    cls.witness,
+    cls.signIn,
+  );
 }

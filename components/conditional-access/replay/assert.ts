@@ -47,6 +47,21 @@ function selectorOf(sel: CoverageSelector): (s: SignIn) => number {
       const predicate = compileFilter(sel.rule);
       return (s) => (s.device === undefined ? 2 : predicate(s.device) ? 1 : 0);
     }
+    // The sign-in dimensions coverage splits on, read from the log (2: the log does not say).
+    case "clientApp":
+      return (s) => (s.clientAppType === undefined ? 2 : s.clientAppType.toLowerCase() === sel.clientApp.toLowerCase() ? 1 : 0);
+    case "userKind":
+      return (s) => (s.guestKind === undefined ? 2 : sel.kinds.includes(s.guestKind) ? 1 : 0);
+    case "memberOf":
+      return (s) => (s.groups?.has(sel.group.toLowerCase()) ? 1 : s.groupsComplete ? 0 : 2);
+    case "holdsRole":
+      return (s) => (s.roles?.has(sel.role.toLowerCase()) ? 1 : s.rolesComplete ? 0 : 2);
+    case "location":
+      // Named locations by id need the --locations table, which selectors do not see: only "trusted" is read (from the log).
+      return sel.location.toLowerCase() === "trusted" ? (s) => (s.trustedNetwork === undefined ? 2 : s.trustedNetwork ? 1 : 0) : () => 2;
+    case "user":
+      // The user of a "for" clause: replay checks it with the assertion's scopes (inScope below).
+      return () => 1;
     case "not": {
       const inner = selectorOf(sel.operand);
       return (s) => {

@@ -3,7 +3,7 @@ import {
   analyseCoverage,
   classifyDevice,
   compilePolicy,
-  evaluateDevice,
+  evaluateWitness,
   printNode,
   randomClassMember,
   DeviceFilter,
@@ -22,9 +22,9 @@ import { testPolicy } from "../../helpers/policies";
 const policy = testPolicy;
 
 
-/** What the class promises, next to what the evaluator says for a device. */
+/** What the class promises, next to what the evaluator says for a device (signing in as the class's witness sign-in). */
 function sameResult(analysis: CoverageAnalysis, cls: DeviceClass, device: InventoryDevice): void {
-  const r = evaluateDevice(analysis.compiled, device);
+  const r = evaluateWitness(analysis.compiled, analysis.targets, device, cls.signIn);
   expect({ device, applying: r.applying, outcome: r.outcome, controls: r.controls, ro: r.outcomeIfReportOnlyEnforced }).toEqual({
     device,
     applying: cls.applying,
@@ -111,7 +111,7 @@ describe("coverage classes are exact with respect to evaluateDevice", () => {
           for (let i = 0; i < 12; i++) {
             const member = randomClassMember(analysis, cls, random);
             sameResult(analysis, cls, member);
-            expect(classifyDevice(analysis, member).id).toBe(cls.id);
+            expect(classifyDevice(analysis, member, cls.signIn).id).toBe(cls.id);
           }
         }
         for (let i = 0; i < 60; i++) {
@@ -225,7 +225,13 @@ describe("at the benchmark's scale", () => {
     expect([policies.length, distinctConstants(policies)]).toEqual([50, 200]);
     const analysis = analyseCoverage(policies);
     const random = prng(50200);
-    for (const cls of analysis.classes) for (let i = 0; i < 3; i++) sameResult(analysis, cls, randomClassMember(analysis, cls, random));
+    for (const cls of analysis.classes) {
+      for (let i = 0; i < 3; i++) {
+        const member = randomClassMember(analysis, cls, random);
+        sameResult(analysis, cls, member);
+        expect(classifyDevice(analysis, member, cls.signIn).id).toBe(cls.id);
+      }
+    }
   });
 });
 
