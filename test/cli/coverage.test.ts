@@ -100,7 +100,7 @@ describe("tenant-guardrails coverage (a real process on the built CLI)", () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.scope).toBe(`group:${PROD_BREAK_GLASS}, app:Office365`);
     expect(doc.policies).toEqual([]);
-    expect(doc.counts).toEqual({ classes: 2, block: 0, grant: 0, allow: 2, noPolicy: 2, blockIfReportOnlyEnforced: 0 });
+    expect(doc.counts).toEqual({ classes: 2, block: 0, grant: 0, allow: 2, unknown: 0, noPolicy: 2, blockIfReportOnlyEnforced: 0, unknownIfReportOnlyEnforced: 0 });
     expect(doc.classes.map((c: { witness: unknown }) => c.witness)).toEqual([{}, null]);
   });
 
