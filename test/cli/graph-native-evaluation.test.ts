@@ -11,7 +11,7 @@ import { generateUsers, graphPages } from "../helpers/signin-generator";
 
 const BREAK_GLASS = "0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b02";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tg-graph-native-"));
-afterAll(() => { if (!process.env.KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true }); });
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const devicesJson = path.join(REPO_ROOT, "examples/devices.json");
 
 /**
