@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { PROVIDER_TYPE_TOKENS } from "../components/common/type-tokens";
+import { declaredConditionalAccessPolicies, type DeclaredPolicies } from "../components/conditional-access/declared-policies";
 import { runUnderMocks, type RunResult } from "./engine";
 import { UsageError, InputError } from "./output";
 
@@ -199,4 +200,14 @@ export async function runStack(stack: string, project = findProject()): Promise<
     secretKeys,
     outputs: mockOutputs,
   });
+}
+
+/**
+ * The Conditional Access policies a stack declares, of both kinds (azuread resources, alone or
+ * under CorporateDeviceAccess, and the Graph-native resource), each with its kind, resource name,
+ * URN and Graph shape, and the stack's emergency-access ids: what whatif, coverage and replay read.
+ */
+export async function stackConditionalAccessPolicies(stack: string, project = findProject()): Promise<DeclaredPolicies> {
+  const { resources } = await runStack(stack, project);
+  return declaredConditionalAccessPolicies(resources);
 }

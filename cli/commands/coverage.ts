@@ -13,11 +13,12 @@ import {
   type CoverageAssertion,
   type CoverageDocument,
   type CoverageFor,
-  type PlainConditionalAccessPolicy,
+  type EvaluatedPolicy,
 } from "../../components";
 import { EXIT_FINDING, InputError, UsageError, printJson, printLines } from "../output";
-import { errorLines, importPolicyFiles } from "./import-ca";
-import { exportsSource, stackPolicies, stackSource } from "./whatif";
+import { errorLines, type importPolicyFiles } from "./import-ca";
+import { evaluatedExportPolicies, evaluatedStackPolicies, exportsSource, stackSource } from "./whatif";
+import { stackConditionalAccessPolicies } from "../stack";
 import { progressFor } from "../progress";
 import { writeCoverageReport } from "../report/write";
 
@@ -88,16 +89,16 @@ export function register(program: Command): void {
       const narrowed = parseScope(opts.for);
       const scope = narrowed.scopes[0];
 
-      let policies: PlainConditionalAccessPolicy[];
+      let policies: EvaluatedPolicy[];
       let importErrors: ReturnType<typeof importPolicyFiles>["errors"] = [];
       if (opts.policies) {
         // Policies that fail to import are reported and left out; the exit code says so (1).
-        const imported = importPolicyFiles(opts.policies, opts.map);
-        policies = imported.policies.map((p) => p.resource);
+        const imported = evaluatedExportPolicies(opts.policies, opts.map);
+        policies = imported.policies;
         importErrors = imported.errors;
       } else {
         progress.step(`running stack ${opts.stack}`);
-        policies = await stackPolicies(opts.stack!);
+        policies = evaluatedStackPolicies(await stackConditionalAccessPolicies(opts.stack!));
       }
 
       let analysis;

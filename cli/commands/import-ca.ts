@@ -14,6 +14,7 @@ import {
   type ImportedPolicy,
   type PolicyImportError,
 } from "../../components/conditional-access/import";
+import { toGraphPolicy } from "../../components/conditional-access/import/to-graph";
 import { MAX_EXPORT_BYTES } from "../../components/conditional-access/import/decode";
 import { EXIT_FINDING, UsageError, printLines } from "../output";
 
@@ -56,12 +57,11 @@ function readPlaceholderMap(file: string | undefined): Record<string, string> | 
 }
 
 /**
- * Read and import Graph export files (shared with `whatif --policies` and `coverage --policies`).
- * Unless `graphNative`, a policy that imports only as the Graph-native resource is reported as an
- * error instead: its `resource` is the part azuread can express, and evaluating that part alone
- * could show a sign-in allowed that a condition the evaluator does not model would stop.
+ * Read and import Graph export files (shared with `whatif`, `coverage` and `replay --policies`).
+ * Every policy that imports is returned, of either kind: the evaluators read it in the Graph shape
+ * ({@link importedPolicyGraph}).
  */
-export function importPolicyFiles(files: string[], mapFile?: string, options: { graphNative?: boolean } = {}): ImportResult {
+export function importPolicyFiles(files: string[], mapFile?: string): ImportResult {
   if (files.length === 0) throw new UsageError("give at least one Graph export file");
   const placeholderValues = readPlaceholderMap(mapFile);
   // A file over the size limit is reported (with the others still imported), not read.
@@ -69,24 +69,15 @@ export function importPolicyFiles(files: string[], mapFile?: string, options: { 
     const sizeBytes = fileSize(name);
     return { name, sizeBytes, content: sizeBytes > MAX_EXPORT_BYTES ? new Uint8Array(0) : readFile(name, "Graph export") };
   });
-  const result = importConditionalAccessFiles(contents, { placeholderValues });
-  if (options.graphNative) return result;
-  const graph = result.policies.filter((p) => p.kind === "graph");
-  if (graph.length === 0) return result;
-  for (const p of graph) {
-    const why = p.notes.find((n) => n.code === "graph-native")?.message.replace(/: declared as the Graph-native.*$/, "") ?? "it has settings the azuread resource cannot express";
-    result.errors.push({
-      source: p.source,
-      index: p.index,
-      policy: p.displayName,
-      field: undefined,
-      position: undefined,
-      rule: undefined,
-      message: `${why}; this command does not evaluate Graph-native policies yet, so the policy was left out rather than evaluated in part`,
-      fix: "evaluate the other policies as they are, and this one in the Entra What If tool; tenant-guardrails import-ca declares it as a Graph-native ConditionalAccessPolicy",
-    });
-  }
-  return { ...result, policies: result.policies.filter((p) => p.kind !== "graph") };
+  return importConditionalAccessFiles(contents, { placeholderValues });
+}
+
+/**
+ * An imported policy in Graph's `conditionalAccessPolicy` shape: every setting of a Graph-native
+ * one, or the azuread args through the importer's inverse.
+ */
+export function importedPolicyGraph(p: ImportedPolicy): Record<string, unknown> {
+  return p.kind === "graph" && p.graph ? (p.graph as Record<string, unknown>) : toGraphPolicy(p.resource);
 }
 
 /** Where an error is, for people: file, position and policy name. */
@@ -157,7 +148,7 @@ function printJsonStreamed(doc: Record<string, unknown>): void {
 }
 
 export function importCa(files: string[], opts: ImportCaOptions): number {
-  const result = importPolicyFiles(files, opts.map, { graphNative: true });
+  const result = importPolicyFiles(files, opts.map);
   const code = result.errors.length ? EXIT_FINDING : 0;
   if (opts.importFile) {
     try {

@@ -5,7 +5,6 @@
 import * as fs from "node:fs";
 import { once } from "node:events";
 import type { Command } from "commander";
-import { COMPONENT_TYPE_TOKENS } from "../../components/common/type-tokens";
 import { formatProblem } from "../../components/errors";
 import {
   Replay,
@@ -16,8 +15,6 @@ import {
   parseNamedLocations,
   parseReplayAssertion,
   readSignInRecords,
-  replayPoliciesFromResources,
-  replayPolicyFromAzuread,
   replaySummary,
   replaySummaryLines,
   signInFromRecord,
@@ -34,8 +31,8 @@ import {
 import { CoverageAssertionError } from "../../components/conditional-access/coverage";
 import { EXIT_FINDING, InputError, UsageError } from "../output";
 import { progressFor } from "../progress";
-import { runStack } from "../stack";
-import { errorLines, importPolicyFiles } from "./import-ca";
+import { stackConditionalAccessPolicies } from "../stack";
+import { errorLines, importPolicyFiles, importedPolicyGraph } from "./import-ca";
 import { writeReplayReport } from "../report/replay-report";
 import { exportsSource, stackSource } from "./whatif";
 import { shownPath } from "../report/write";
@@ -91,21 +88,6 @@ function readJsonFile(file: string, what: string): unknown {
 
 function ids(values: string[]): string[] {
   return values.flatMap((v) => v.split(",")).map((v) => v.trim().toLowerCase()).filter((v) => v !== "");
-}
-
-/** The stack's policies in the Graph shape, and the emergency-access accounts its components declare. */
-async function stackPolicies(stack: string): Promise<{ policies: ReplayPolicy[]; breakGlassUsers: string[]; breakGlassGroups: string[] }> {
-  const { resources } = await runStack(stack);
-  const policies = replayPoliciesFromResources(resources).map((p) => p.policy);
-  const breakGlassUsers: string[] = [];
-  const breakGlassGroups: string[] = [];
-  for (const r of resources) {
-    if (r.type !== COMPONENT_TYPE_TOKENS.CorporateDeviceAccess) continue;
-    const e = r.plainInputs.emergencyAccess as { userIds?: string[]; groupIds?: string[] } | undefined;
-    breakGlassUsers.push(...(e?.userIds ?? []));
-    breakGlassGroups.push(...(e?.groupIds ?? []));
-  }
-  return { policies, breakGlassUsers, breakGlassGroups };
 }
 
 function parseAssertions(texts: string[]): ReplayAssertion[] {
@@ -172,14 +154,14 @@ export function register(program: Command): void {
       const breakGlassGroups: string[] = [];
       if (opts.policies) {
         const imported = importPolicyFiles(opts.policies, opts.map);
-        policies = imported.policies.map((p) => replayPolicyFromAzuread(p.resource));
+        policies = imported.policies.map((p) => importedPolicyGraph(p) as unknown as ReplayPolicy);
         importErrors = imported.errors;
       } else {
         progress.step(`running stack ${opts.stack}`);
-        const declared = await stackPolicies(opts.stack!);
-        policies = declared.policies;
-        breakGlass.push(...declared.breakGlassUsers.map((x) => x.toLowerCase()));
-        breakGlassGroups.push(...declared.breakGlassGroups.map((x) => x.toLowerCase()));
+        const declared = await stackConditionalAccessPolicies(opts.stack!);
+        policies = declared.policies.map((p) => p.graph as unknown as ReplayPolicy);
+        breakGlass.push(...declared.emergencyAccess.userIds.map((x) => x.toLowerCase()));
+        breakGlassGroups.push(...declared.emergencyAccess.groupIds.map((x) => x.toLowerCase()));
       }
       const problems = policies.flatMap((p, i) => normaliseReplayPolicy(p, `policy[${i}] "${p.displayName ?? ""}"`).problems);
       if (problems.length) throw new InputError(`replay: ${problems.length} invalid polic${problems.length === 1 ? "y field" : "y fields"}:\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`);
@@ -197,78 +179,88 @@ export function register(program: Command): void {
 
       if (opts.json && !opts.summary) await out.write(`{\n"source": ${JSON.stringify(opts.stack ? { stack: opts.stack } : { policies: opts.policies })},\n"signIns": [`);
       else if (!opts.summary) await out.write(`Sign-ins blocked or undecided with report-only policies enforced:\n`);
-      let index = 0;
+      // From here on a --json document is open on stdout: a failure closes it with an error member (exit 1).
       let first = true;
-      for (const file of opts.signins) {
-        const info: ReadInfo = { compression: "none", encoding: "utf-8", format: "empty", records: 0 };
-        inputs.push({ file, ...info });
-        progress.step(`reading ${file}`);
-        try {
-          for await (const record of readSignInRecords(fs.createReadStream(file, { highWaterMark: 1 << 20 }), `sign-in log ${file}`, info)) {
-            const s = signInFromRecord(record, index++);
-            const outcome = replay.add(s);
-            checks.check(s);
-            if (opts.online && shapes.size < onlineMax * 5) {
-              const key = signInShapeKey(s);
-              if (!shapes.has(key)) shapes.set(key, { signIn: s, codes: Uint16Array.from({ length: replay.policies.length }, (_, i) => replay.code(i)) });
+      try {
+        let index = 0;
+        for (const file of opts.signins) {
+          const info: ReadInfo = { compression: "none", encoding: "utf-8", format: "empty", records: 0 };
+          inputs.push({ file, ...info });
+          progress.step(`reading ${file}`);
+          try {
+            for await (const record of readSignInRecords(fs.createReadStream(file, { highWaterMark: 1 << 20 }), `sign-in log ${file}`, info)) {
+              const s = signInFromRecord(record, index++);
+              const outcome = replay.add(s);
+              checks.check(s);
+              if (opts.online && shapes.size < onlineMax * 5) {
+                const key = signInShapeKey(s);
+                if (!shapes.has(key)) shapes.set(key, { signIn: s, codes: Uint16Array.from({ length: replay.policies.length }, (_, i) => replay.code(i)) });
+              }
+              if (opts.json && !opts.summary) {
+                await out.write(`${first ? "\n" : ",\n"}${JSON.stringify(replay.resultJson(s))}`);
+                first = false;
+              } else if (!opts.json && !opts.summary && outcome >> 2 >= 2) await out.write(line(s, replay.resultJson(s)));
+              if (index % 100_000 === 0) progress.step(`replayed ${index} sign-in(s)`);
             }
-            if (opts.json && !opts.summary) {
-              await out.write(`${first ? "\n" : ",\n"}${JSON.stringify(replay.resultJson(s))}`);
-              first = false;
-            } else if (!opts.json && !opts.summary && outcome >> 2 >= 2) await out.write(line(s, replay.resultJson(s)));
-            if (index % 100_000 === 0) progress.step(`replayed ${index} sign-in(s)`);
+          } catch (err) {
+            if (err instanceof ReplayInputError) throw new InputError(err.message);
+            throw err;
           }
-        } catch (err) {
-          if (err instanceof ReplayInputError) throw new InputError(err.message);
-          throw err;
+          Object.assign(inputs[inputs.length - 1], info);
         }
-        Object.assign(inputs[inputs.length - 1], info);
-      }
-      progress.step(`replayed ${index} sign-in(s)`);
+        progress.step(`replayed ${index} sign-in(s)`);
 
-      let online: OnlineResult | undefined;
-      if (opts.online) {
-        progress.step(`asking Entra What If for ${Math.min(onlineMax, shapes.size)} sign-in shape(s)`);
-        const { AzureRestClient } = await import("../../components/azure-rest/client");
-        const client = new AzureRestClient({ baseUrl: opts.graphUrl, scope: "https://graph.microsoft.com/.default" });
-        try {
-          online = await evaluateOnline(client, [...shapes.values()], replay.policies, onlineMax);
-        } catch (err) {
-          throw new InputError(`--online: the What If check could not finish: ${(err as Error).message}`);
+        let online: OnlineResult | undefined;
+        if (opts.online) {
+          progress.step(`asking Entra What If for ${Math.min(onlineMax, shapes.size)} sign-in shape(s)`);
+          const { AzureRestClient } = await import("../../components/azure-rest/client");
+          const client = new AzureRestClient({ baseUrl: opts.graphUrl, scope: "https://graph.microsoft.com/.default" });
+          try {
+            online = await evaluateOnline(client, [...shapes.values()], replay.policies, onlineMax);
+          } catch (err) {
+            throw new InputError(`--online: the What If check could not finish: ${(err as Error).message}`);
+          }
         }
-      }
 
-      const results = checks.finish();
-      const summary = replaySummary(replay, what, inputs, results);
-      const ok = results.every((r) => r.ok) && importErrors.length === 0;
-      if (opts.html) {
-        progress.step(`writing ${opts.html}`);
-        const files = opts.signins.map((f) => ({ role: "Sign-in log", path: shownPath(f) }));
-        writeReplayReport(opts.html, { title: `Sign-in replay: ${what}`, summary, online }, opts.stack ? stackSource(opts.stack, files) : exportsSource(opts.policies!, opts.map, files));
-      }
-      if (opts.json) {
-        const source = opts.stack ? { stack: opts.stack } : { policies: opts.policies };
-        const doc = { ok, ...summary, ...(online ? { online } : {}), ...(opts.policies ? { importErrors } : {}) };
-        // --summary: one document without the sign-ins; otherwise the sign-ins were streamed first.
-        if (opts.summary) await out.write(`${JSON.stringify({ summary: true, source, ...doc }, null, 2)}\n`);
-        else await out.write(`${first ? "" : "\n"}],\n${JSON.stringify(doc, null, 2).slice(2)}\n`);
-      } else {
-        const lines = replaySummaryLines(summary);
-        if (online) {
-          lines.splice(
-            lines.length - 1,
-            0,
-            `Entra What If (--online): ${online.calls} call(s)${online.notSent ? ` (${online.notSent} more distinct shape(s) left unsent: --online-max)` : ""}, ${online.ratio === null ? "nothing compared" : `${(online.ratio * 100).toFixed(1)}% agreement`} (${online.agree} agree, ${online.disagree} disagree, ${online.undecided} undecided here)`,
-            ...online.disagreements.map((d) => `  ${d.signIn}: ${d.policy}: Entra ${d.entraApplies ? "applies" : "does not apply"}, replay ${d.ours}${d.reasons ? ` (Entra: ${d.reasons})` : ""}`),
-            ...online.errors.slice(0, 10).map((e) => `  ${e.signIn}: ${e.error}`),
-            "",
-          );
+        const results = checks.finish();
+        const summary = replaySummary(replay, what, inputs, results);
+        const ok = results.every((r) => r.ok) && importErrors.length === 0;
+        if (opts.html) {
+          progress.step(`writing ${opts.html}`);
+          const files = opts.signins.map((f) => ({ role: "Sign-in log", path: shownPath(f) }));
+          writeReplayReport(opts.html, { title: `Sign-in replay: ${what}`, summary, online }, opts.stack ? stackSource(opts.stack, files) : exportsSource(opts.policies!, opts.map, files));
         }
-        await out.write(`${opts.summary ? "" : "\n"}${lines.join("\n")}\n`);
+        if (opts.json) {
+          const source = opts.stack ? { stack: opts.stack } : { policies: opts.policies };
+          const doc = { ok, ...summary, ...(online ? { online } : {}), ...(opts.policies ? { importErrors } : {}) };
+          // --summary: one document without the sign-ins; otherwise the sign-ins were streamed first.
+          if (opts.summary) await out.write(`${JSON.stringify({ summary: true, source, ...doc }, null, 2)}\n`);
+          else await out.write(`${first ? "" : "\n"}],\n${JSON.stringify(doc, null, 2).slice(2)}\n`);
+        } else {
+          const lines = replaySummaryLines(summary);
+          if (online) {
+            lines.splice(
+              lines.length - 1,
+              0,
+              `Entra What If (--online): ${online.calls} call(s)${online.notSent ? ` (${online.notSent} more distinct shape(s) left unsent: --online-max)` : ""}, ${online.ratio === null ? "nothing compared" : `${(online.ratio * 100).toFixed(1)}% agreement`} (${online.agree} agree, ${online.disagree} disagree, ${online.undecided} undecided here)`,
+              ...online.disagreements.map((d) => `  ${d.signIn}: ${d.policy}: Entra ${d.entraApplies ? "applies" : "does not apply"}, replay ${d.ours}${d.reasons ? ` (Entra: ${d.reasons})` : ""}`),
+              ...online.errors.slice(0, 10).map((e) => `  ${e.signIn}: ${e.error}`),
+              "",
+            );
+          }
+          await out.write(`${opts.summary ? "" : "\n"}${lines.join("\n")}\n`);
+        }
+        await out.flush();
+        for (const e of opts.json ? [] : importErrors) process.stderr.write(`${errorLines(e).join("\n")}\n  (left out of the replay)\n`);
+        progress.step("done");
+        if (!ok) process.exitCode = EXIT_FINDING;
+      } catch (err) {
+        if (!(opts.json && !opts.summary)) throw err;
+        const kind = err instanceof InputError || err instanceof ReplayInputError ? "invalid-input" : "error";
+        const error = { kind, message: err instanceof Error ? err.message : String(err) };
+        await out.write(`${first ? "" : "\n"}],\n"ok": false,\n"error": ${JSON.stringify(error, null, 2)}\n}\n`);
+        await out.flush();
+        process.exitCode = EXIT_FINDING;
       }
-      await out.flush();
-      for (const e of opts.json ? [] : importErrors) process.stderr.write(`${errorLines(e).join("\n")}\n  (left out of the replay)\n`);
-      progress.step("done");
-      if (!ok) process.exitCode = EXIT_FINDING;
     });
 }

@@ -1,8 +1,11 @@
 import * as fs from "node:fs";
 import { once } from "node:events";
 import type { Command } from "commander";
-import { PROVIDER_TYPE_TOKENS } from "../../components/common/type-tokens";
 import {
+  evaluatedPolicyFromGraph,
+  outcomeText,
+  type DeclaredPolicies,
+  type EvaluatedPolicy,
   InventoryError,
   InventoryTally,
   deviceLabel,
@@ -12,23 +15,30 @@ import {
   type InventoryReadResult,
   type InventoryReport,
   type InventoryStreamResult,
-  type PlainConditionalAccessPolicy,
 } from "../../components";
 import { EXIT_FINDING, InputError, UsageError, printJson, printLines } from "../output";
 import { DETAIL_ROW_LIMIT } from "../../components/common/html";
-import { errorLines, importPolicyFiles } from "./import-ca";
+import { errorLines, importPolicyFiles, importedPolicyGraph } from "./import-ca";
 import * as path from "node:path";
 import { progressFor, type Progress } from "../progress";
-import { findProject, runStack } from "../stack";
+import { findProject, stackConditionalAccessPolicies } from "../stack";
 import { DeviceKindCounts, deviceMatrix } from "../report/whatif-report";
 import { shownPath, writeWhatifReport, type ReportSource } from "../report/write";
 
-export const CA_POLICY_TYPE = PROVIDER_TYPE_TOKENS.ConditionalAccessPolicy;
+/** A stack's declared policies (both kinds) as whatif and coverage evaluate them. */
+export function evaluatedStackPolicies(declared: DeclaredPolicies): EvaluatedPolicy[] {
+  return declared.policies.map((p) => evaluatedPolicyFromGraph(p.graph));
+}
 
-/** The Conditional Access policies a stack declares, as the provider would receive them. */
-export async function stackPolicies(stack: string): Promise<PlainConditionalAccessPolicy[]> {
-  const { resources } = await runStack(stack);
-  return resources.filter((r) => r.type === CA_POLICY_TYPE).map((r) => r.plainInputs as unknown as PlainConditionalAccessPolicy);
+/** Graph exports read for whatif and coverage: every imported policy of both kinds, and the import errors. */
+export function evaluatedExportPolicies(files: string[], map: string | undefined): { policies: EvaluatedPolicy[]; errors: ReturnType<typeof importPolicyFiles>["errors"] } {
+  const imported = importPolicyFiles(files, map);
+  return { policies: imported.policies.map((p) => evaluatedPolicyFromGraph(importedPolicyGraph(p))), errors: imported.errors };
+}
+
+/** A policy line of the text output: state, devices, and the conditions not modelled. */
+function policyLine(p: InventoryReport["policies"][number]): string {
+  return `  ${p.name}  [${p.state}]  applies to ${p.devicesApplied} device(s)${p.notModelled ? `; not modelled: ${p.notModelled.join(", ")}` : ""}`;
 }
 
 /**
@@ -147,8 +157,8 @@ function deviceJson(index: number, label: string, tally: InventoryTally, quotedN
 
 /** The two lines of a device in the text output. */
 function deviceLines(label: string, tally: InventoryTally): string {
-  const outcome = tally.outcome === "grant" ? `grant (${tally.controls.join("; ")})` : tally.outcome;
-  const extra = tally.outcomeIfReportOnlyEnforced !== tally.outcome ? `  [report-only would: ${tally.outcomeIfReportOnlyEnforced}]` : "";
+  const outcome = outcomeText(tally.outcome, tally.controls);
+  const extra = tally.outcomeIfReportOnlyEnforced !== tally.outcome ? `  [report-only would: ${outcomeText(tally.outcomeIfReportOnlyEnforced)}]` : "";
   const names: string[] = [];
   for (let k = 0; k < tally.count; k++) names.push(tally.compiled[tally.applying[k]].name);
   return `  ${label}: ${outcome}${extra}\n      applying: ${names.length ? names.join(" | ") : "none"}\n`;
@@ -159,13 +169,15 @@ const DEVICES_SLOT = "@@devices@@";
 /** The totals line of whatif (what --summary prints). */
 export function whatifTotalsLine(report: InventoryReport): string {
   const t = report.totals;
-  return `Totals: ${t.devices} devices: ${t.block} blocked, ${t.grant} granted with controls, ${t.allow} allowed; ${t.blockIfReportOnlyEnforced} would be blocked with report-only policies enforced; ${t.noPolicy} with no policy`;
+  const unknown = t.unknown ? `, ${t.unknown} not enough information` : "";
+  const unknownRo = t.unknownIfReportOnlyEnforced ? ` (${t.unknownIfReportOnlyEnforced} not enough information)` : "";
+  return `Totals: ${t.devices} devices: ${t.block} blocked, ${t.grant} granted with controls, ${t.allow} allowed${unknown}; ${t.blockIfReportOnlyEnforced} would be blocked with report-only policies enforced${unknownRo}; ${t.noPolicy} with no policy`;
 }
 
 /** --summary: the policies with their device counts and the totals, no per-device lines. */
 export function whatifSummaryLines(report: InventoryReport): string[] {
   const lines = ["Policies:"];
-  for (const p of report.policies) lines.push(`  ${p.name}  [${p.state}]  applies to ${p.devicesApplied} device(s)`);
+  for (const p of report.policies) lines.push(policyLine(p));
   return [...lines, "", whatifTotalsLine(report)];
 }
 
@@ -185,11 +197,11 @@ export function exportsSource(policies: string[], map: string | undefined, extra
 
 export function whatifLines(report: InventoryReport): string[] {
   const lines = ["Policies:"];
-  for (const p of report.policies) lines.push(`  ${p.name}  [${p.state}]  applies to ${p.devicesApplied} device(s)`);
+  for (const p of report.policies) lines.push(policyLine(p));
   lines.push("", "Devices:");
   for (const d of report.devices) {
-    const outcome = d.outcome === "grant" ? `grant (${d.controls.join("; ")})` : d.outcome;
-    const extra = d.outcomeIfReportOnlyEnforced !== d.outcome ? `  [report-only would: ${d.outcomeIfReportOnlyEnforced}]` : "";
+    const outcome = outcomeText(d.outcome, d.controls);
+    const extra = d.outcomeIfReportOnlyEnforced !== d.outcome ? `  [report-only would: ${outcomeText(d.outcomeIfReportOnlyEnforced)}]` : "";
     lines.push(`  ${d.label}: ${outcome}${extra}`);
     lines.push(`      applying: ${d.applying.length ? d.applying.join(" | ") : "none"}`);
   }
@@ -216,7 +228,7 @@ interface FirstPass {
   stamp: string | undefined;
 }
 
-async function firstPass(progress: Progress, source: InventorySource, policies: PlainConditionalAccessPolicy[], html: boolean): Promise<FirstPass> {
+async function firstPass(progress: Progress, source: InventorySource, policies: EvaluatedPolicy[], html: boolean): Promise<FirstPass> {
   // One pass reads and evaluates; the phase keeps the name it had when these were two steps.
   progress.step(`reading device inventory ${source.file}`);
   progress.step(`evaluating the devices against ${policies.length} polic${policies.length === 1 ? "y" : "ies"}`);
@@ -238,7 +250,7 @@ async function firstPass(progress: Progress, source: InventorySource, policies: 
 }
 
 /** The second pass: each device evaluated again and written as it is read (JSON records or text lines). */
-async function secondPass(source: InventorySource, policies: PlainConditionalAccessPolicy[], first: FirstPass, out: StreamedOutput, json: boolean): Promise<void> {
+async function secondPass(source: InventorySource, policies: EvaluatedPolicy[], first: FirstPass, out: StreamedOutput, json: boolean): Promise<void> {
   if (source.stamp() !== first.stamp) throw new InputError(`device inventory ${source.file} changed while it was read; run whatif again`);
   const tally = new InventoryTally(policies);
   const quoted = tally.compiled.map((p) => JSON.stringify(p.name));
@@ -254,7 +266,7 @@ async function secondPass(source: InventorySource, policies: PlainConditionalAcc
 /** Write the whole answer: policies, devices (streamed from the second pass) and totals, as text or one JSON document. */
 async function writeAnswer(
   source: InventorySource,
-  policies: PlainConditionalAccessPolicy[],
+  policies: EvaluatedPolicy[],
   first: FirstPass,
   opts: WhatifOptions,
   head: Record<string, unknown>,
@@ -275,7 +287,7 @@ async function writeAnswer(
   if (opts.summary) return printLines(whatifSummaryLines(report));
   const out = new StreamedOutput();
   const lines = ["Policies:"];
-  for (const p of report.policies) lines.push(`  ${p.name}  [${p.state}]  applies to ${p.devicesApplied} device(s)`);
+  for (const p of report.policies) lines.push(policyLine(p));
   out.write(`${lines.join("\n")}\n\nDevices:\n`);
   await secondPass(source, policies, first, out, false);
   out.write(`\n${whatifTotalsLine(report)}\n`);
@@ -312,8 +324,8 @@ export function register(program: Command): void {
       const inventoryFile = { role: "Device inventory", path: shownPath(opts.devices) };
       if (opts.policies) {
         // Policies that fail to import are reported and left out; the exit code says so (1).
-        const imported = importPolicyFiles(opts.policies, opts.map);
-        const resources = imported.policies.map((p) => p.resource);
+        const imported = evaluatedExportPolicies(opts.policies, opts.map);
+        const resources = imported.policies;
         const first = await firstPass(progress, source, resources, Boolean(opts.html));
         const ok = imported.errors.length === 0;
         if (opts.html) {
@@ -330,7 +342,7 @@ export function register(program: Command): void {
         return;
       }
       progress.step(`running stack ${opts.stack}`);
-      const policies = await stackPolicies(opts.stack!);
+      const policies = evaluatedStackPolicies(await stackConditionalAccessPolicies(opts.stack!));
       const first = await firstPass(progress, source, policies, Boolean(opts.html));
       if (opts.html) {
         progress.step(`writing ${opts.html}`);

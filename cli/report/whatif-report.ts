@@ -9,7 +9,9 @@ import {
   platformOf,
   type InventoryDevice,
   type InventoryReport,
-  type PlainConditionalAccessPolicy,
+  outcomeText,
+  type EvaluatedPolicy,
+  type Outcome,
 } from "../../components";
 import { DETAIL_ROW_LIMIT, capRows, cappedNote, esc, page, summaryCards, table, type ReportProvenance } from "../../components/common/html";
 
@@ -37,9 +39,9 @@ export interface MatrixRow {
   kind: DeviceKind;
   label: string;
   cells: PolicyCell[];
-  outcome: string;
+  outcome: Outcome;
   controls: string[];
-  outcomeIfReportOnlyEnforced: string;
+  outcomeIfReportOnlyEnforced: Outcome;
   /** Inventory devices of this kind. */
   devices: number;
 }
@@ -86,7 +88,7 @@ export class DeviceKindCounts {
 }
 
 /** Every device kind, the effect of each policy on it, the combined outcome, and inventory counts. */
-export function deviceMatrix(policies: PlainConditionalAccessPolicy[], devices: InventoryDevice[] | DeviceKindCounts): DeviceMatrix {
+export function deviceMatrix(policies: EvaluatedPolicy[], devices: InventoryDevice[] | DeviceKindCounts): DeviceMatrix {
   const compiled = policies.map(compilePolicy);
   const kinds: DeviceKind[] = [
     ...TRUST_TYPES.flatMap((trustType) => PLATFORMS.map((platform) => ({ trustType, platform, registered: true }))),
@@ -105,7 +107,9 @@ export function deviceMatrix(policies: PlainConditionalAccessPolicy[], devices: 
     const result = evaluateDevice(compiled, device);
     const cells = compiled.map((p) => {
       const applies = result.applying.includes(p.name);
-      const effect = !applies ? "not applied" : p.block ? "block" : p.controls ? `grant: ${p.controls}` : "allow";
+      const granted = !applies ? "not applied" : p.block ? "block" : p.controls ? `grant: ${p.controls}` : "allow";
+      // A policy with conditions not modelled may not apply at all: said in the cell.
+      const effect = applies && p.notModelled.length && granted !== "allow" ? `${granted} if ${p.notModelled.join(", ")} match (not enough information)` : granted;
       return { effect, reportOnly: p.state === "enabledForReportingButNotEnforced" };
     });
     return {
@@ -125,14 +129,14 @@ const STATE_LABEL: Record<string, string> = { enabled: "enabled", enabledForRepo
 
 function cellHtml(cell: PolicyCell): string {
   if (cell.effect === "not applied") return `<span class="na">not applied</span>`;
-  const cls = cell.effect === "block" ? "block" : cell.effect.startsWith("grant") ? "grant" : "allow";
+  const cls = cell.effect.endsWith("(not enough information)") ? "unknown" : cell.effect === "block" ? "block" : cell.effect.startsWith("grant") ? "grant" : "allow";
   if (cell.reportOnly) return `<span class="cell ro">report-only: ${esc(cell.effect)}</span>`;
   return `<span class="cell ${cls}">${esc(cell.effect)}</span>`;
 }
 
 function outcomeHtml(row: MatrixRow): string {
-  const main = row.outcome === "grant" ? `grant: ${row.controls.join("; ")}` : row.outcome;
-  const extra = row.outcomeIfReportOnlyEnforced !== row.outcome ? ` <span class="cell ro">report-only would: ${esc(row.outcomeIfReportOnlyEnforced)}</span>` : "";
+  const main = row.outcome === "grant" ? `grant: ${row.controls.join("; ")}` : outcomeText(row.outcome);
+  const extra = row.outcomeIfReportOnlyEnforced !== row.outcome ? ` <span class="cell ro">report-only would: ${esc(outcomeText(row.outcomeIfReportOnlyEnforced))}</span>` : "";
   return `<span class="cell ${esc(row.outcome)}">${esc(main)}</span>${extra}`;
 }
 
@@ -157,6 +161,7 @@ export function renderWhatifReport(input: WhatifReportInput): string {
     { value: t.block, label: "blocked", muteZero: true },
     { value: t.grant, label: "granted with controls", muteZero: true },
     { value: t.allow, label: "allowed" },
+    { value: t.unknown, label: "not enough information (a condition not modelled)", muteZero: true },
     { value: t.blockIfReportOnlyEnforced, label: "blocked once report-only policies are enforced", muteZero: true },
   ]);
   const policyHeaders = matrix.policies.map((p) => `${p.name} [${STATE_LABEL[p.state] ?? p.state}]`);
@@ -177,8 +182,8 @@ export function renderWhatifReport(input: WhatifReportInput): string {
   const devices = { shown: capped.shown, omitted: allDevices - capped.shown.length };
   const deviceRows = devices.shown.map((d) => [
     esc(d.label),
-    `<span class="cell ${esc(d.outcome)}">${esc(d.outcome === "grant" ? `grant: ${d.controls.join("; ")}` : d.outcome)}</span>` +
-      (d.outcomeIfReportOnlyEnforced !== d.outcome ? ` <span class="cell ro">report-only would: ${esc(d.outcomeIfReportOnlyEnforced)}</span>` : ""),
+    `<span class="cell ${esc(d.outcome)}">${esc(d.outcome === "grant" ? `grant: ${d.controls.join("; ")}` : outcomeText(d.outcome))}</span>` +
+      (d.outcomeIfReportOnlyEnforced !== d.outcome ? ` <span class="cell ro">report-only would: ${esc(outcomeText(d.outcomeIfReportOnlyEnforced))}</span>` : ""),
     esc(d.applying.join(" | ") || "none"),
   ]);
   const body = `<h1>What-if: Conditional Access of stack ${esc(input.stack)}</h1>

@@ -65,6 +65,7 @@ code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .cell { font-weight: 600; border-radius: 4px; padding: 1px 6px; display: inline-block; white-space: nowrap; }
 .block { color: var(--block); background: var(--block-bg); } .grant { color: var(--grant); background: var(--grant-bg); }
 .allow { color: var(--allow); background: var(--allow-bg); } .ro { color: var(--ro); background: var(--ro-bg); }
+.unknown { color: var(--ink); background: repeating-linear-gradient(135deg, var(--bg), var(--bg) 4px, var(--line) 4px, var(--line) 6px); }
 .na { color: var(--muted); }
 .badge { font-size: 12px; border: 1px solid var(--line); border-radius: 10px; padding: 0 7px; color: var(--muted); white-space: nowrap; }
 .mandatory { color: var(--block); background: var(--block-bg); border-color: var(--block); }
@@ -81,7 +82,7 @@ dt { color: var(--muted); } dd { margin: 0; }
 th.policy { writing-mode: vertical-rl; transform: rotate(180deg); max-height: 260px; font-weight: normal; }
 td.applies { background: #e8eefc; text-align: center; }
 td.block { color: var(--block); background: var(--block-bg); font-weight: 600; } td.grant { color: var(--grant); background: var(--grant-bg); font-weight: 600; }
-td.allow { color: var(--allow); background: var(--allow-bg); font-weight: 600; }
+td.allow { color: var(--allow); background: var(--allow-bg); font-weight: 600; } td.unknown { font-weight: 600; }
 td.witness code { white-space: pre-wrap; font-size: 12px; }
 .pass { color: var(--allow); font-weight: 600; } .fail { color: var(--block); font-weight: 600; }
 ul { margin: 4px 0 0 18px; padding: 0; }

@@ -8,3 +8,4 @@ export * from "./whatif";
 export * from "./import";
 export * from "./coverage";
 export * from "./graph-policy";
+export * from "./declared-policies";

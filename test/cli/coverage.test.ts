@@ -61,7 +61,7 @@ describe("tenant-guardrails coverage (a real process on the built CLI)", () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.scope).toBe("every policy's users and apps, only sign-ins with platform=windows, clientApp=browser, user=guest");
-    expect(doc.counts).toEqual({ classes: 4, block: 2, grant: 0, allow: 2, noPolicy: 2, blockIfReportOnlyEnforced: 2 });
+    expect(doc.counts).toEqual({ classes: 4, block: 2, grant: 0, allow: 2, unknown: 0, noPolicy: 2, blockIfReportOnlyEnforced: 2, unknownIfReportOnlyEnforced: 0 });
     for (const c of doc.classes) {
       expect(c.signIn.clientApp).toBe("browser");
       expect(c.signIn.user.kind).not.toBe("member");
@@ -133,7 +133,7 @@ describe("tenant-guardrails coverage (a real process on the built CLI)", () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.scope).toBe(`group:${PROD_BREAK_GLASS}, app:Office365`);
     expect(doc.policies).toEqual([]);
-    expect(doc.counts).toEqual({ classes: 2, block: 0, grant: 0, allow: 2, noPolicy: 2, blockIfReportOnlyEnforced: 0 });
+    expect(doc.counts).toEqual({ classes: 2, block: 0, grant: 0, allow: 2, unknown: 0, noPolicy: 2, blockIfReportOnlyEnforced: 0, unknownIfReportOnlyEnforced: 0 });
     expect(doc.classes.map((c: { witness: unknown }) => c.witness)).toEqual([{}, null]);
   });
 

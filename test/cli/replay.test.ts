@@ -153,6 +153,24 @@ describe("tenant-guardrails replay --stack prod", () => {
   });
 });
 
+describe("replay --json fails closed", () => {
+  it("a log that breaks partway still leaves ONE JSON document on stdout, ending in an error member (exit 1)", async () => {
+    const file = path.join(dir, "truncated-json.json");
+    const text = fs.readFileSync(graphFile, "utf8");
+    fs.writeFileSync(file, text.slice(0, text.length - 100));
+    const r = await runCli(["replay", "--stack", "prod", "--signins", graphFile, file, "--groups", groupsFile, "--json"]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(Object.keys(doc)).toEqual(["source", "signIns", "ok", "error"]);
+    expect(doc.ok).toBe(false);
+    expect(doc.error.kind).toBe("invalid-input");
+    expect(doc.error.message).toContain(`sign-in log ${file}: the JSON ends inside`);
+    // The sign-ins replayed before the failure are there, but no totals that would look complete.
+    expect(doc.signIns.length).toBeGreaterThanOrEqual(300);
+    expect(doc.totals).toBeUndefined();
+  });
+});
+
 describe("replay --online against a local fake Graph", () => {
   let server: http.Server;
   let url: string;

@@ -18,7 +18,7 @@
  * Pure core: no Pulumi import.
  */
 import { DeviceFilter, comparisonsOf, type CompareNode, type DeviceProperty, type FilterNode, DEVICE_FILTER_PROPERTIES, isNegativeOperator, positiveOperator, readDeviceProperty, type GraphDevice } from "../device-filter";
-import { compilePolicy, evaluateDevice, platformOf, type CompiledPolicy, type DeviceResult, type InventoryDevice, type Outcome, type UnregisteredDevice } from "../whatif/evaluate";
+import { compilePolicy, evaluateDevice, type EvaluatedPolicy, platformOf, type CompiledPolicy, type DeviceResult, type InventoryDevice, type Outcome, type UnregisteredDevice } from "../whatif/evaluate";
 import { PolicyState, type PlainConditionalAccessPolicy } from "../policy-shape";
 import { CoverageLimitError, stringRegions, stringSignature, type StringAtom, type StringAtomKind, type StringRegion } from "./strings";
 import { type Formula, TRUE, FALSE, VariableKind, type Variable, type Cell, COMPLIANT_LABELS, range, splitCell, type SignInDimension } from "./formula";
@@ -107,19 +107,23 @@ export interface CoverageCounts {
   block: number;
   grant: number;
   allow: number;
+  /** Classes whose outcome depends on a condition the evaluator does not model (not enough information). */
+  unknown: number;
   noPolicy: number;
   blockIfReportOnlyEnforced: number;
+  unknownIfReportOnlyEnforced: number;
 }
 
 /** Every class of devices the policies tell apart, with the attributes that separate them (what {@link analyseCoverage} returns). */
 export interface CoverageAnalysis {
-  policies: { name: string; state: string; classesApplied: number }[];
+  /** `notModelled`: conditions of the policy the evaluator does not model (only when there are any). */
+  policies: { name: string; state: string; classesApplied: number; notModelled?: string[] }[];
   classes: DeviceClass[];
   counts: CoverageCounts;
   /** The attributes the rules distinguish, with their regions (for reports). */
   attributes: { name: string; regions: string[] }[];
   /** The policies as given (for scoped evaluation: users and apps). */
-  source: PlainConditionalAccessPolicy[];
+  source: EvaluatedPolicy[];
   compiled: CompiledPolicy[];
   /** Per policy, its user, client app and location targets (as the replay evaluator reads them). */
   targets: SignInTargets[];
@@ -891,7 +895,7 @@ export function evaluateWitness(compiled: CompiledPolicy[], targets: SignInTarge
  * Every class of devices the policies tell apart. Disabled policies never apply and are not
  * split on. Throws DeviceFilterError for an invalid rule, CoverageLimitError beyond the limits.
  */
-export function analyseCoverage(policies: PlainConditionalAccessPolicy[], options: CoverageOptions = {}): CoverageAnalysis {
+export function analyseCoverage(policies: EvaluatedPolicy[], options: CoverageOptions = {}): CoverageAnalysis {
   const selectors = options.selectors ?? [];
   const maxClasses = options.maxClasses ?? 50_000;
   const compiled = policies.map(compilePolicy);
@@ -973,13 +977,14 @@ export function analyseCoverage(policies: PlainConditionalAccessPolicy[], option
     .map((b, i) => ({ b, i, key: `${b.regions[0].description[0] === "registered" ? 0 : 1}\u0000${b.regions[0].description.join("\u0000")}` }))
     .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : x.i - y.i));
 
-  const counts: CoverageCounts = { classes: order.length, block: 0, grant: 0, allow: 0, noPolicy: 0, blockIfReportOnlyEnforced: 0 };
+  const counts: CoverageCounts = { classes: order.length, block: 0, grant: 0, allow: 0, unknown: 0, noPolicy: 0, blockIfReportOnlyEnforced: 0, unknownIfReportOnlyEnforced: 0 };
   const applied = new Map<string, number>();
   const out: DeviceClass[] = order.map(({ b }, n) => {
     const r = b.result;
     counts[r.outcome]++;
     if (r.applying.length === 0) counts.noPolicy++;
     if (r.outcomeIfReportOnlyEnforced === "block") counts.blockIfReportOnlyEnforced++;
+    if (r.outcomeIfReportOnlyEnforced === "unknown") counts.unknownIfReportOnlyEnforced++;
     for (const name of r.applying) applied.set(name, (applied.get(name) ?? 0) + 1);
     return {
       id: `C${n + 1}`,
@@ -997,7 +1002,7 @@ export function analyseCoverage(policies: PlainConditionalAccessPolicy[], option
   });
 
   return {
-    policies: policies.map((p) => ({ name: p.displayName, state: p.state, classesApplied: applied.get(p.displayName) ?? 0 })),
+    policies: policies.map((p) => ({ name: p.displayName, state: p.state, classesApplied: applied.get(p.displayName) ?? 0, ...(p.notModelled?.length ? { notModelled: [...p.notModelled] } : {}) })),
     classes: out,
     counts,
     attributes: variables

@@ -5,7 +5,7 @@
 import type { CoverageAnalysis } from "./analysis";
 import { classResult, type CoverageScope } from "./scope";
 import { describeScope, type AssertionResult } from "./assert";
-import type { InventoryDevice, Outcome } from "../whatif/evaluate";
+import { outcomeText, type InventoryDevice, type Outcome } from "../whatif/evaluate";
 import type { CoverageSignIn } from "./dimensions";
 import { DETAIL_ROW_LIMIT, capRows, cappedNote, esc, page, summaryCards, type ReportProvenance } from "../../common/html";
 
@@ -34,9 +34,11 @@ export interface CoverageDocument {
   ok: boolean;
   /** Whose sign-in the table shows. */
   scope: string;
-  policies: { name: string; state: string; classesApplied: number }[];
+  /** `notModelled`: conditions of the policy the evaluator does not model (only when there are any). */
+  policies: { name: string; state: string; classesApplied: number; notModelled?: string[] }[];
   attributes: { name: string; regions: string[] }[];
-  counts: { classes: number; block: number; grant: number; allow: number; noPolicy: number; blockIfReportOnlyEnforced: number };
+  /** `unknown`: classes whose outcome depends on a condition the evaluator does not model (not enough information). */
+  counts: { classes: number; block: number; grant: number; allow: number; unknown: number; noPolicy: number; blockIfReportOnlyEnforced: number; unknownIfReportOnlyEnforced: number };
   classes: CoverageRow[];
   assertions: AssertionResult[];
 }
@@ -46,13 +48,14 @@ export interface CoverageDocument {
  * `narrowing`: how the analysis was narrowed (`--for platform=windows`), for the scope line.
  */
 export function coverageDocument(analysis: CoverageAnalysis, assertions: AssertionResult[], scope: CoverageScope = {}, narrowing: string[] = []): CoverageDocument {
-  const counts = { classes: analysis.classes.length, block: 0, grant: 0, allow: 0, noPolicy: 0, blockIfReportOnlyEnforced: 0 };
+  const counts = { classes: analysis.classes.length, block: 0, grant: 0, allow: 0, unknown: 0, noPolicy: 0, blockIfReportOnlyEnforced: 0, unknownIfReportOnlyEnforced: 0 };
   const applied = new Map<string, number>();
   const classes = analysis.classes.map((cls) => {
     const r = classResult(analysis, cls, scope);
     counts[r.outcome]++;
     if (r.applying.length === 0) counts.noPolicy++;
     if (r.outcomeIfReportOnlyEnforced === "block") counts.blockIfReportOnlyEnforced++;
+    if (r.outcomeIfReportOnlyEnforced === "unknown") counts.unknownIfReportOnlyEnforced++;
     for (const name of r.applying) applied.set(name, (applied.get(name) ?? 0) + 1);
     return {
       id: cls.id,
@@ -70,7 +73,7 @@ export function coverageDocument(analysis: CoverageAnalysis, assertions: Asserti
   return {
     ok: assertions.every((a) => a.ok),
     scope: narrowing.length ? `${describeScope(scope)}, only sign-ins with ${narrowing.join(", ")}` : describeScope(scope),
-    policies: analysis.policies.map((p) => ({ name: p.name, state: p.state, classesApplied: applied.get(p.name) ?? 0 })),
+    policies: analysis.policies.map((p) => ({ name: p.name, state: p.state, classesApplied: applied.get(p.name) ?? 0, ...(p.notModelled ? { notModelled: p.notModelled } : {}) })),
     attributes: analysis.attributes,
     counts,
     classes,
@@ -78,28 +81,25 @@ export function coverageDocument(analysis: CoverageAnalysis, assertions: Asserti
   };
 }
 
-function outcomeText(outcome: Outcome, controls: string[]): string {
-  return outcome === "grant" ? `grant (${controls.join("; ")})` : outcome;
-}
 
 /** The report as text lines for a terminal. */
 export function coverageLines(doc: CoverageDocument): string[] {
   const c = doc.counts;
   const lines = [
     `Coverage of ${doc.policies.length} polic${doc.policies.length === 1 ? "y" : "ies"} for ${doc.scope}: ${c.classes} device classes ` +
-      `(${c.block} blocked, ${c.grant} granted with controls, ${c.allow} allowed; ${c.noPolicy} with no policy; ` +
-      `${c.blockIfReportOnlyEnforced} blocked with report-only policies enforced)`,
+      `(${c.block} blocked, ${c.grant} granted with controls, ${c.allow} allowed${c.unknown ? `, ${c.unknown} not enough information` : ""}; ${c.noPolicy} with no policy; ` +
+      `${c.blockIfReportOnlyEnforced} blocked with report-only policies enforced${c.unknownIfReportOnlyEnforced ? `, ${c.unknownIfReportOnlyEnforced} not enough information` : ""})`,
     "",
     "Policies:",
   ];
-  for (const p of doc.policies) lines.push(`  ${p.name}  [${p.state}]  applies to ${p.classesApplied} class(es)`);
+  for (const p of doc.policies) lines.push(`  ${p.name}  [${p.state}]  applies to ${p.classesApplied} class(es)${p.notModelled ? `; not modelled: ${p.notModelled.join(", ")}` : ""}`);
   if (doc.attributes.length) {
     lines.push("", "What the rules tell apart:");
     for (const a of doc.attributes) lines.push(`  ${a.name}: ${a.regions.join(" | ")}`);
   }
   lines.push("", "Classes:");
   for (const row of doc.classes) {
-    const extra = row.outcomeIfReportOnlyEnforced !== row.outcome ? `  [report-only would: ${row.outcomeIfReportOnlyEnforced}]` : "";
+    const extra = row.outcomeIfReportOnlyEnforced !== row.outcome ? `  [report-only would: ${outcomeText(row.outcomeIfReportOnlyEnforced)}]` : "";
     lines.push(`  ${row.id}  ${outcomeText(row.outcome, row.controls)}${extra}  ${row.description.join("; ")}`);
     for (const more of row.regions.slice(1)) lines.push(`        or ${more.description.join("; ")}`);
     lines.push(`        applying: ${row.applying.length ? row.applying.join(" | ") : "none"}`);
@@ -128,7 +128,9 @@ export function coverageLines(doc: CoverageDocument): string[] {
 /** The decision table's policy columns (one `<th>` per policy). */
 export function coveragePolicyHeader(doc: CoverageDocument): string {
   const e = esc;
-  return doc.policies.map((p) => `<th class="policy" title="${e(p.state)}">${e(p.name)}<br><small>${e(p.state)}</small></th>`).join("");
+  return doc.policies
+    .map((p) => `<th class="policy" title="${e(p.state)}">${e(p.name)}<br><small>${e(p.state)}</small>${p.notModelled ? `<br><small class="na">not modelled: ${e(p.notModelled.join(", "))}</small>` : ""}</th>`)
+    .join("");
 }
 
 /** One class of the decision table: regions, witness, the policies that apply, the outcomes. */
@@ -139,7 +141,7 @@ export function coverageClassRow(doc: CoverageDocument, row: CoverageRow): strin
   const desc = `<ul>${row.regions.map((r) => `<li>${e(r.description.join("; "))}</li>`).join("")}</ul>`;
   return (
     `<tr id="${e(row.id)}"><th>${e(row.id)}</th><td>${desc}</td><td class="witness"><code>${e(JSON.stringify(row.witness))}</code>${row.signIn ? `<br><small>sign-in</small> <code class="sign-in">${e(JSON.stringify(row.signIn))}</code>` : ""}</td>${cells}` +
-    `<td class="${e(row.outcome)}">${e(outcomeText(row.outcome, row.controls))}</td><td class="${e(row.outcomeIfReportOnlyEnforced)}">${e(row.outcomeIfReportOnlyEnforced)}</td></tr>`
+    `<td class="${e(row.outcome)}">${e(outcomeText(row.outcome, row.controls))}</td><td class="${e(row.outcomeIfReportOnlyEnforced)}">${e(outcomeText(row.outcomeIfReportOnlyEnforced))}</td></tr>`
   );
 }
 
@@ -171,7 +173,7 @@ export function coverageHtml(doc: CoverageDocument, title: string, options: Cove
           (a) =>
             `<tr><td><code>${e(a.assertion)}</code></td><td class="${a.ok ? "pass" : "fail"}">${a.ok ? "PASS" : "FAIL"} (${a.classesChecked} checked)</td><td>${a.failures
               .slice(0, DETAIL_ROW_LIMIT)
-              .map((f) => `${classRef(f.classId)} ${e(f.scope)}: ${e(f.outcome)} <code>${e(JSON.stringify(f.witness))}</code>${f.signIn ? ` <code class="sign-in">${e(JSON.stringify(f.signIn))}</code>` : ""}`)
+              .map((f) => `${classRef(f.classId)} ${e(f.scope)}: ${e(outcomeText(f.outcome))} <code>${e(JSON.stringify(f.witness))}</code>${f.signIn ? ` <code class="sign-in">${e(JSON.stringify(f.signIn))}</code>` : ""}`)
               .join("<br>")}${a.failures.length > DETAIL_ROW_LIMIT ? `<br><span class="na">and ${a.failures.length - DETAIL_ROW_LIMIT} more (coverage --json)</span>` : ""}</td></tr>`,
         )
         .join("")}</table>`
@@ -182,6 +184,7 @@ export function coverageHtml(doc: CoverageDocument, title: string, options: Cove
     { value: c.block, label: "blocked", id: "block-count", muteZero: true },
     { value: c.grant, label: "granted with controls", id: "grant-count", muteZero: true },
     { value: c.allow, label: "allowed", id: "allow-count" },
+    { value: c.unknown, label: "not enough information (a condition not modelled)", id: "unknown-count", muteZero: true },
     { value: c.noPolicy, label: "with no policy", id: "no-policy-count", muteZero: true },
     { value: c.blockIfReportOnlyEnforced, label: "blocked once report-only policies are enforced", id: "block-if-enforced-count", muteZero: true },
     ...(doc.assertions.length ? [{ value: failing, label: `of ${doc.assertions.length} assertion(s) failing`, id: "failing-assertions-count", muteZero: true }] : []),

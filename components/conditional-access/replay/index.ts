@@ -9,8 +9,7 @@ export { parseNamedLocations, inLocation, parseIpv4, parseIpv6, ReplayInputError
 export type { NamedLocation } from "./locations";
 export { parseDirectory } from "./directory";
 export type { Directory } from "./directory";
-export { replayPoliciesFromResources, replayPolicyFromAzuread, isGraphShapedPolicy } from "./policies";
-export type { DeclaredPolicyResource } from "./policies";
+export { replayPolicyFromAzuread } from "./policies";
 export { Replay, decidingFields } from "./run";
 export type { ReplayOptions, ReplayAccounts, Counts, SignInResultJson, Disagreement, Witness, PolicyResultJson, EntraComparison } from "./run";
 export { parseReplayAssertion, ReplayAssertions, COUNT_METRICS } from "./assert";

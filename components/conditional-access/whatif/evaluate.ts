@@ -1,7 +1,11 @@
 /**
  * Offline evaluation of Conditional Access policies against devices: which policies apply to a
  * device and the resulting outcome. Only the device dimension is evaluated (device filter and
- * device platform); the sign-in is assumed to be by a user and to an app in every policy's scope.
+ * device platform); the sign-in is assumed to be by a user and to an app in every policy's scope,
+ * from a client app, location and sign-in/user risk the policy includes. Any other condition a
+ * policy sets (agent or insider risk, authentication flows, networks, workload identities, ...)
+ * is not modelled: where such a policy could change a device's outcome, the outcome is "unknown"
+ * (not enough information), never a guess.
  */
 import { DeviceFilter, type GraphDevice } from "../device-filter";
 import { PolicyState, type PlainConditionalAccessPolicy } from "../policy-shape";
@@ -24,6 +28,8 @@ export const Outcome = {
   Block: "block",
   Grant: "grant",
   Allow: "allow",
+  /** Not enough information: a policy that applies has a condition the evaluator does not model, and it would change the outcome. */
+  Unknown: "unknown",
 } as const;
 /** One of the {@link Outcome} values. */
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
@@ -37,7 +43,15 @@ export interface CompiledPolicy {
   block: boolean;
   /** Controls required when not blocking, e.g. "mfa AND compliantDevice". */
   controls: string;
+  /** Conditions the policy sets that the evaluator does not model (dotted Graph paths); empty when it models them all. */
+  notModelled: readonly string[];
 }
+
+/**
+ * A policy as whatif and coverage read it: the azuread shape of the dimensions they evaluate, plus
+ * the conditions they do not model (what {@link evaluatedPolicyFromGraph} makes of a Graph policy).
+ */
+export type EvaluatedPolicy = PlainConditionalAccessPolicy & { notModelled?: readonly string[] };
 
 /** What the policies do to one device: the ones that apply, the outcome, the controls. */
 export interface DeviceResult {
@@ -68,8 +82,113 @@ function lower(values: string[] | undefined): Set<string> {
   return new Set((values ?? []).map((v) => v.toLowerCase()));
 }
 
+/** The outcome text people read: "not enough information" for "unknown", the controls of a grant. */
+export function outcomeText(outcome: Outcome, controls: readonly string[] = []): string {
+  if (outcome === Outcome.Unknown) return "not enough information";
+  return outcome === Outcome.Grant ? `grant (${controls.join("; ")})` : outcome;
+}
+
+/**
+ * Conditions whatif and coverage take to include the sign-in (their documented assumption: the
+ * question is the device). Paths into `conditions`; the device filter and platforms are evaluated.
+ */
+const ASSUMED_OR_EVALUATED: ReadonlySet<string> = new Set([
+  "users",
+  "applications.includeApplications",
+  "applications.excludeApplications",
+  "applications.includeUserActions",
+  "clientAppTypes",
+  "locations",
+  "signInRiskLevels",
+  "userRiskLevels",
+  "platforms",
+  "devices.deviceFilter",
+]);
+
+function isEmptyCondition(value: unknown): boolean {
+  if (value === null || value === undefined || value === "") return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === "object") return Object.entries(value as Record<string, unknown>).every(([k, v]) => k.startsWith("@odata.") || isEmptyCondition(v));
+  return false;
+}
+
+/**
+ * The conditions of a Graph policy that whatif and coverage do not model (dotted paths under
+ * `conditions`), e.g. `insiderRiskLevels`, `authenticationFlows`, `networks`, `agentIdRiskLevels`,
+ * `clientApplications`, `applications.applicationFilter`, and any condition Graph adds later.
+ */
+export function notModelledConditions(graph: Record<string, unknown>): string[] {
+  const conditions = (graph.conditions ?? {}) as Record<string, unknown>;
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(conditions)) {
+    if (key.startsWith("@odata.") || isEmptyCondition(value) || ASSUMED_OR_EVALUATED.has(key)) continue;
+    if ((key === "applications" || key === "devices") && typeof value === "object" && !Array.isArray(value)) {
+      for (const [sub, v] of Object.entries(value as Record<string, unknown>)) {
+        if (!sub.startsWith("@odata.") && !isEmptyCondition(v) && !ASSUMED_OR_EVALUATED.has(`${key}.${sub}`)) out.push(`${key}.${sub}`);
+      }
+      continue;
+    }
+    out.push(key);
+  }
+  return out;
+}
+
+function stringList(value: unknown): string[] | undefined {
+  if (typeof value === "string") return value.split(",").map((v) => v.trim()).filter((v) => v);
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : undefined;
+}
+
+/**
+ * A Graph `conditionalAccessPolicy` (either kind of declared policy, or a Graph export) as whatif
+ * and coverage read it: the users, applications, platforms, device filter and grant in the azuread
+ * shape their evaluator takes, and the conditions they do not model in `notModelled`.
+ */
+export function evaluatedPolicyFromGraph(graph: Record<string, unknown>): EvaluatedPolicy {
+  const c = (graph.conditions ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const users = c.users ?? {};
+  const apps = c.applications ?? {};
+  const platforms = c.platforms;
+  const filter = (c.devices?.deviceFilter ?? undefined) as { mode?: string; rule?: string } | undefined;
+  const grant = graph.grantControls as Record<string, unknown> | null | undefined;
+  const strength = grant?.authenticationStrength as { id?: string } | null | undefined;
+  return {
+    displayName: String(graph.displayName ?? ""),
+    state: String(graph.state ?? ""),
+    conditions: {
+      applications: {
+        includedApplications: stringList(apps.includeApplications),
+        excludedApplications: stringList(apps.excludeApplications),
+        includedUserActions: stringList(apps.includeUserActions),
+      },
+      clientAppTypes: stringList(c.clientAppTypes) ?? [],
+      users: {
+        includedUsers: stringList(users.includeUsers),
+        excludedUsers: stringList(users.excludeUsers),
+        includedGroups: stringList(users.includeGroups),
+        excludedGroups: stringList(users.excludeGroups),
+        includedRoles: stringList(users.includeRoles),
+        excludedRoles: stringList(users.excludeRoles),
+      },
+      ...(platforms && !isEmptyCondition(platforms)
+        ? { platforms: { includedPlatforms: stringList(platforms.includePlatforms) ?? [], excludedPlatforms: stringList(platforms.excludePlatforms) } }
+        : {}),
+      ...(filter?.rule ? { devices: { filter: { mode: filter.mode === "exclude" ? "exclude" : "include", rule: filter.rule } } } : {}),
+    },
+    grantControls: grant
+      ? {
+          operator: String(grant.operator ?? "OR"),
+          builtInControls: stringList(grant.builtInControls),
+          authenticationStrengthPolicyId: strength?.id ? String(strength.id) : undefined,
+          customAuthenticationFactors: stringList(grant.customAuthenticationFactors),
+          termsOfUses: stringList(grant.termsOfUse),
+        }
+      : undefined,
+    notModelled: notModelledConditions(graph),
+  };
+}
+
 /** Compile a policy once (its device filter rule is parsed and compiled here). */
-export function compilePolicy(policy: PlainConditionalAccessPolicy): CompiledPolicy {
+export function compilePolicy(policy: EvaluatedPolicy): CompiledPolicy {
   const filter = policy.conditions.devices?.filter;
   const compiled = filter ? DeviceFilter.parse(filter.rule).predicateFunction() : undefined;
   const includeFilter = filter?.mode !== "exclude";
@@ -88,6 +207,7 @@ export function compilePolicy(policy: PlainConditionalAccessPolicy): CompiledPol
     state: policy.state,
     block: builtIn.includes("block"),
     controls: others.join(` ${operator} `),
+    notModelled: policy.notModelled ?? [],
     applies(platform, device) {
       if (platforms) {
         // An unknown platform matches only an "all" include and is never excluded (UNVERIFIED: Entra's
@@ -109,9 +229,20 @@ function deviceView(device: InventoryDevice): { platform: string | undefined; gr
   return { platform: platformOf(graph.operatingSystem as string | undefined), graph };
 }
 
+/** Whether a policy that applies on the device dimension leaves the outcome open: unmodelled conditions and a grant. */
+function undecided(p: CompiledPolicy): boolean {
+  return p.notModelled.length > 0 && (p.block || p.controls !== "");
+}
+
+/**
+ * The outcome of the policies that apply: a policy with unmodelled conditions may or may not apply,
+ * so it decides nothing; unless another policy blocks anyway, the outcome it could change is unknown.
+ */
 function combine(policies: CompiledPolicy[]): { outcome: Outcome; controls: string[] } {
-  if (policies.some((p) => p.block)) return { outcome: Outcome.Block, controls: [] };
-  const controls = [...new Set(policies.map((p) => p.controls).filter((c) => c))];
+  const decided = policies.filter((p) => p.notModelled.length === 0);
+  if (decided.some((p) => p.block)) return { outcome: Outcome.Block, controls: [] };
+  if (policies.some(undecided)) return { outcome: Outcome.Unknown, controls: [] };
+  const controls = [...new Set(decided.map((p) => p.controls).filter((c) => c))];
   return controls.length ? { outcome: Outcome.Grant, controls } : { outcome: Outcome.Allow, controls: [] };
 }
 
@@ -131,9 +262,11 @@ export function evaluateDevice(policies: CompiledPolicy[], device: InventoryDevi
 
 /** What the policies do to every device of an inventory, with totals. */
 export interface InventoryReport {
-  policies: { name: string; state: string; devicesApplied: number }[];
+  /** `notModelled`: the conditions of the policy the evaluator does not model (only when there are any). */
+  policies: { name: string; state: string; devicesApplied: number; notModelled?: string[] }[];
   devices: (DeviceResult & { index: number; label: string })[];
-  totals: { devices: number; block: number; grant: number; allow: number; blockIfReportOnlyEnforced: number; noPolicy: number };
+  /** `unknown`: devices whose outcome depends on a condition the evaluator does not model (not enough information). */
+  totals: { devices: number; block: number; grant: number; allow: number; unknown: number; blockIfReportOnlyEnforced: number; unknownIfReportOnlyEnforced: number; noPolicy: number };
 }
 
 /** A short label for a device in reports. */
@@ -145,23 +278,29 @@ export function deviceLabel(device: InventoryDevice, index: number): string {
 }
 
 /** Evaluate every device of an inventory against the policies, with totals. */
-export function evaluateInventory(policies: PlainConditionalAccessPolicy[], devices: InventoryDevice[]): InventoryReport {
+export function evaluateInventory(policies: EvaluatedPolicy[], devices: InventoryDevice[]): InventoryReport {
   const compiled = policies.map(compilePolicy);
   const applied = new Map<string, number>();
-  const totals = { devices: devices.length, block: 0, grant: 0, allow: 0, blockIfReportOnlyEnforced: 0, noPolicy: 0 };
+  const totals = { devices: devices.length, block: 0, grant: 0, allow: 0, unknown: 0, blockIfReportOnlyEnforced: 0, unknownIfReportOnlyEnforced: 0, noPolicy: 0 };
   const results = devices.map((device, index) => {
     const r = evaluateDevice(compiled, device);
     for (const name of r.applying) applied.set(name, (applied.get(name) ?? 0) + 1);
     totals[r.outcome]++;
     if (r.outcomeIfReportOnlyEnforced === Outcome.Block) totals.blockIfReportOnlyEnforced++;
+    if (r.outcomeIfReportOnlyEnforced === Outcome.Unknown) totals.unknownIfReportOnlyEnforced++;
     if (r.applying.length === 0) totals.noPolicy++;
     return { index, label: deviceLabel(device, index), ...r };
   });
   return {
-    policies: compiled.map((p) => ({ name: p.name, state: p.state, devicesApplied: applied.get(p.name) ?? 0 })),
+    policies: compiled.map((p) => ({ name: p.name, state: p.state, devicesApplied: applied.get(p.name) ?? 0, ...notModelledField(p) })),
     devices: results,
     totals,
   };
+}
+
+/** `notModelled` of a policy entry, present only when the policy sets a condition the evaluator does not model. */
+function notModelledField(p: CompiledPolicy): { notModelled?: string[] } {
+  return p.notModelled.length ? { notModelled: [...p.notModelled] } : {};
 }
 
 /** The totals of a what-if run over an inventory (devices, per-policy counts, outcomes). */
@@ -176,7 +315,7 @@ export class InventoryTally {
   readonly compiled: CompiledPolicy[];
   /** Devices each policy applies to, by policy index. */
   readonly applied: number[];
-  readonly totals: InventoryTotals = { devices: 0, block: 0, grant: 0, allow: 0, blockIfReportOnlyEnforced: 0, noPolicy: 0 };
+  readonly totals: InventoryTotals = { devices: 0, block: 0, grant: 0, allow: 0, unknown: 0, blockIfReportOnlyEnforced: 0, unknownIfReportOnlyEnforced: 0, noPolicy: 0 };
   /** The last device: indices of the applying policies are applying[0..count). */
   readonly applying: Int32Array;
   count = 0;
@@ -186,7 +325,7 @@ export class InventoryTally {
   private readonly active: number[];
   private readonly enabled: boolean[];
 
-  constructor(policies: PlainConditionalAccessPolicy[]) {
+  constructor(policies: EvaluatedPolicy[]) {
     this.compiled = policies.map(compilePolicy);
     this.applied = this.compiled.map(() => 0);
     this.applying = new Int32Array(this.compiled.length);
@@ -203,11 +342,19 @@ export class InventoryTally {
     let blockAll = false;
     let controlsAll = false;
     let controls: string[] | undefined;
+    let openEnforced = false;
+    let openAll = false;
     for (const i of this.active) {
       const p = compiled[i];
       if (!p.applies(platform, graph)) continue;
       this.applying[count++] = i;
-      if (p.block) {
+      if (p.notModelled.length) {
+        // Unmodelled conditions: the policy may or may not apply, so it decides nothing (see combine).
+        if (p.block || p.controls) {
+          openAll = true;
+          if (this.enabled[i]) openEnforced = true;
+        }
+      } else if (p.block) {
         blockAll = true;
         if (this.enabled[i]) blockEnforced = true;
       } else if (p.controls) {
@@ -216,9 +363,9 @@ export class InventoryTally {
       }
     }
     this.count = count;
-    this.outcome = blockEnforced ? Outcome.Block : controls ? Outcome.Grant : Outcome.Allow;
-    this.controls = blockEnforced || !controls ? [] : controls;
-    this.outcomeIfReportOnlyEnforced = blockAll ? Outcome.Block : controlsAll ? Outcome.Grant : Outcome.Allow;
+    this.outcome = blockEnforced ? Outcome.Block : openEnforced ? Outcome.Unknown : controls ? Outcome.Grant : Outcome.Allow;
+    this.controls = blockEnforced || openEnforced || !controls ? [] : controls;
+    this.outcomeIfReportOnlyEnforced = blockAll ? Outcome.Block : openAll ? Outcome.Unknown : controlsAll ? Outcome.Grant : Outcome.Allow;
   }
 
   /** Evaluate one device and add it to the totals. */
@@ -228,6 +375,7 @@ export class InventoryTally {
     t.devices++;
     t[this.outcome]++;
     if (this.outcomeIfReportOnlyEnforced === Outcome.Block) t.blockIfReportOnlyEnforced++;
+    if (this.outcomeIfReportOnlyEnforced === Outcome.Unknown) t.unknownIfReportOnlyEnforced++;
     if (this.count === 0) t.noPolicy++;
     for (let k = 0; k < this.count; k++) this.applied[this.applying[k]]++;
   }
@@ -244,6 +392,6 @@ export class InventoryTally {
     // Counted by name, as evaluateInventory does (two policies of one name share their count).
     const byName = new Map<string, number>();
     this.compiled.forEach((p, i) => byName.set(p.name, (byName.get(p.name) ?? 0) + this.applied[i]));
-    return this.compiled.map((p) => ({ name: p.name, state: p.state, devicesApplied: byName.get(p.name) ?? 0 }));
+    return this.compiled.map((p) => ({ name: p.name, state: p.state, devicesApplied: byName.get(p.name) ?? 0, ...notModelledField(p) }));
   }
 }

@@ -185,7 +185,7 @@ describe("huge runs: a summary page with the detail capped and a note on how to 
       scope: "every policy's users and apps",
       policies: [{ name: "p", state: "enabled", classesApplied: 18_000 }],
       attributes: [],
-      counts: { classes: 18_000, block: 18_000, grant: 0, allow: 0, noPolicy: 0, blockIfReportOnlyEnforced: 18_000 },
+      counts: { classes: 18_000, block: 18_000, grant: 0, allow: 0, unknown: 0, noPolicy: 0, blockIfReportOnlyEnforced: 18_000, unknownIfReportOnlyEnforced: 0 },
       classes: Array.from({ length: 18_000 }, (_, i) => row(i)),
       assertions: [],
     };

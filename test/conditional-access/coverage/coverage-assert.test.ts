@@ -5,6 +5,7 @@ import {
   policyInScope,
   CoverageAssertionError,
   type AssertionResult,
+  type EvaluatedPolicy,
   type PlainConditionalAccessPolicy,
 } from "../../../components";
 
@@ -12,11 +13,12 @@ import {
  * The policies a stack declares, through the CLI's own loader. Each stack runs in a fresh module
  * registry: the stack program is required once per registry, as in the CLI (one stack per process).
  */
-async function stackPolicies(stack: string): Promise<PlainConditionalAccessPolicy[]> {
-  let out: PlainConditionalAccessPolicy[] = [];
+async function stackPolicies(stack: string): Promise<EvaluatedPolicy[]> {
+  let out: EvaluatedPolicy[] = [];
   await jest.isolateModulesAsync(async () => {
     const whatif = await import("../../../cli/commands/whatif");
-    out = await whatif.stackPolicies(stack);
+    const { stackConditionalAccessPolicies } = await import("../../../cli/stack");
+    out = whatif.evaluatedStackPolicies(await stackConditionalAccessPolicies(stack));
   });
   return out;
 }

@@ -156,7 +156,7 @@ describe("the classes people read", () => {
 
   it("the corporate scenario has six classes: only joined Windows devices get in, unregistered ones are blocked on every platform", () => {
     const a = analyseCoverage(corporate);
-    expect(a.counts).toEqual({ classes: 6, block: 5, grant: 0, allow: 1, noPolicy: 1, blockIfReportOnlyEnforced: 5 });
+    expect(a.counts).toEqual({ classes: 6, block: 5, grant: 0, allow: 1, unknown: 0, noPolicy: 1, blockIfReportOnlyEnforced: 5, unknownIfReportOnlyEnforced: 0 });
     const allowed = a.classes.filter((c) => c.outcome === "allow");
     expect(allowed).toHaveLength(1);
     expect(allowed[0].description).toEqual(["registered", 'trustType: "AzureAD" | "ServerAD"', 'platform: windows']);

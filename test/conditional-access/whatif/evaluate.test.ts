@@ -107,7 +107,7 @@ describe("inventories", () => {
       devices,
     );
     expect(report.devices.map((d) => d.outcome)).toEqual(["allow", "allow", "block", "block", "block", "block", "block", "block"]);
-    expect(report.totals).toEqual({ devices: 8, block: 6, grant: 0, allow: 2, blockIfReportOnlyEnforced: 6, noPolicy: 2 });
+    expect(report.totals).toEqual({ devices: 8, block: 6, grant: 0, allow: 2, unknown: 0, blockIfReportOnlyEnforced: 6, unknownIfReportOnlyEnforced: 0, noPolicy: 2 });
     expect(report.policies).toEqual([
       { name: "trust", state: "enabled", devicesApplied: 5 },
       { name: "platforms", state: "enabled", devicesApplied: 4 },
