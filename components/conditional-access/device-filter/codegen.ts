@@ -108,7 +108,9 @@ class Emitter {
       const lowers = (value as readonly string[]).map((x) => x.toLowerCase());
       const k = this.constant(lowers);
       const f = this.constant(lowers.map(hasNonAscii));
-      return `((t = ${read}), typeof t === "string" ? ${not}anyEq(t, ${k}, ${f}) : typeof t === "number" ? ${not}anyEq(String(t), ${k}, ${f}) : ${no})`;
+      // Exact spellings first (a value equal to one as written is equal ignoring case): one set lookup for canonical data.
+      const exact = this.constant(new Set(value as readonly string[]));
+      return `((t = ${read}), typeof t === "string" ? ${not}(${exact}.has(t) || anyEq(t, ${k}, ${f})) : typeof t === "number" ? ${not}anyEq(String(t), ${k}, ${f}) : ${no})`;
     }
     if (typeof value !== "string") throw new Error("internal: a filter value must be a string, a boolean or a list of strings");
     const lower = value.toLowerCase();
@@ -119,6 +121,11 @@ class Emitter {
     }
     const helper = STRING_HELPER[op];
     if (helper === undefined) throw new Error(`internal: no string test for ${JSON.stringify(node.operator)}`);
+    if (helper === "eq") {
+      // The value as written first: data spelt like the rule (canonical trust types, ...) is one string comparison.
+      const exact = this.constant(value);
+      return `((t = ${read}), typeof t === "string" ? ${not}(t === ${exact} || eq(t, ${k}, ${nonAscii})) : typeof t === "number" ? ${not}eq(String(t), ${k}, ${nonAscii}) : ${no})`;
+    }
     return `((t = ${read}), typeof t === "string" ? ${not}${helper}(t, ${k}, ${nonAscii}) : typeof t === "number" ? ${not}${helper}(String(t), ${k}, ${nonAscii}) : ${no})`;
   }
 }
