@@ -12,7 +12,7 @@
  * nothing: results go into a caller's Uint16Array.
  */
 import type * as Graph from "@microsoft/microsoft-graph-types";
-import { DeviceFilter, DeviceFilterError } from "../device-filter";
+import { DeviceFilter, DeviceFilterError, type GraphDevice } from "../device-filter";
 import type { InputProblem } from "../../errors";
 import { PolicyState } from "../policy-shape";
 import { inLocation, type NamedLocation } from "./locations";
@@ -82,7 +82,26 @@ export function conditionOf(code: number): number {
   return code >> 3;
 }
 
-type Cond = (s: SignIn) => number;
+type CondFn = (s: SignIn) => number;
+
+/**
+ * A condition written into its policy's generated evaluator rather than called: statements that
+ * set `r` (1, 0, 2) from the sign-in `s`, built only from fixed text of this file, integers and
+ * parameter names. Every value it needs (sets, lists, helpers) goes through `k`, which passes the
+ * value in as a parameter and returns its name, so no policy data enters the source. Scratch
+ * variables: `x`, `e`.
+ */
+interface InlineCond {
+  inline(k: (value: unknown) => string): string;
+}
+
+/** A compiled condition: a closure, or code for the policy's evaluator (the common shapes). */
+type Cond = CondFn | InlineCond;
+
+/** `r = <set>.has(x) ? 1 : 0` after reading `x` from a sign-in field: 2 when the log lacks it. */
+function inlineLookup(field: string, set: ReadonlySet<string>): InlineCond {
+  return { inline: (k) => `x = s.${field}; r = x === undefined ? 2 : ${k(set)}.has(x) ? 1 : 0;` };
+}
 
 export interface CompiledReplayPolicy {
   index: number;
@@ -229,14 +248,19 @@ function compileUsers(u: Graph.ConditionalAccessUsers | null | undefined, hasCli
   const spResult = hasClientApplications ? 2 : 0;
   // User conditions target users; a workload identity is targeted through clientApplications (not modelled).
   const exclusions = excIds.size > 0 || excGuests !== undefined || excGroups.length > 0 || excRoles.length > 0;
-  if (all && !none && !exclusions) return (s) => (s.isServicePrincipal ? spResult : 1);
+  if (all && !none && !exclusions) return { inline: () => `r = s.isServicePrincipal ? ${spResult} : 1;` };
   if (all && !none && excGuests === undefined && excRoles.length === 0) {
     // The commonest shape: all users but some ids and groups (break-glass accounts).
-    return (s) => {
-      if (s.isServicePrincipal) return spResult;
-      let exc = inSet(excIds, s.userId);
-      if (exc !== 1 && excGroups.length > 0) exc = or3(exc, membership(excGroups, excGroupsKnown, s.groups, s.groupsComplete));
-      return exc === 2 ? 2 : 1 - exc;
+    return {
+      inline: (k) =>
+        [
+          `if (s.isServicePrincipal) r = ${spResult};`,
+          "else {",
+          excIds.size > 0 ? `  x = s.userId; e = x === undefined ? 2 : ${k(excIds)}.has(x) ? 1 : 0;` : "  e = 0;",
+          excGroups.length > 0 ? `  if (e !== 1) e = ${k(or3)}(e, ${k(membership)}(${k(excGroups)}, ${k(excGroupsKnown)}, s.groups, s.groupsComplete));` : "",
+          "  r = e === 2 ? 2 : 1 - e;",
+          "}",
+        ].join("\n"),
     };
   }
   return (s) => {
@@ -276,9 +300,7 @@ function appIn(ids: ReadonlySet<string>, office365: boolean, otherGroup: boolean
 
 function compileApplications(a: Graph.ConditionalAccessApplications | null | undefined): Cond | undefined {
   const actions = new Set(lowerList(a?.includeUserActions));
-  if (actions.size > 0) {
-    return (s) => (s.userAction === undefined ? 2 : actions.has(s.userAction) ? 1 : 0);
-  }
+  if (actions.size > 0) return inlineLookup("userAction", actions);
   const contexts = new Set(lowerList(a?.includeAuthenticationContextClassReferences));
   const include = lowerList(a?.includeApplications);
   const exclude = lowerList(a?.excludeApplications);
@@ -295,10 +317,7 @@ function compileApplications(a: Graph.ConditionalAccessApplications | null | und
   if (all && exclude.length === 0) return undefined;
   if (!all && !none && incIds.size > 0 && contexts.size === 0 && exclude.length === 0 && !incO365 && !incOther) {
     // Only app ids: one set lookup.
-    return (s) => {
-      const target = s.resourceId ?? s.appId;
-      return target === undefined ? 2 : incIds.has(target) ? 1 : 0;
-    };
+    return { inline: (k) => `x = s.resourceId; if (x === undefined) x = s.appId; r = x === undefined ? 2 : ${k(incIds)}.has(x) ? 1 : 0;` };
   }
   return (s) => {
     let inc: number;
@@ -319,7 +338,7 @@ function compileApplications(a: Graph.ConditionalAccessApplications | null | und
 function compileClientApps(types: readonly string[] | undefined): Cond | undefined {
   const set = new Set((types ?? []).map((t) => (t === "easSupported" ? "exchangeActiveSync" : t)));
   if (set.size === 0 || set.has("all")) return undefined;
-  return (s) => (s.clientAppType === undefined ? 2 : set.has(s.clientAppType) ? 1 : 0);
+  return inlineLookup("clientAppType", set);
 }
 
 function compilePlatforms(p: Graph.ConditionalAccessPlatforms | null | undefined): Cond | undefined {
@@ -328,13 +347,10 @@ function compilePlatforms(p: Graph.ConditionalAccessPlatforms | null | undefined
   const exclude = new Set((p.excludePlatforms ?? []) as string[]);
   const all = include.has("all");
   if (all && exclude.size === 0) return undefined;
-  return (s) => {
-    const platform = s.platform;
-    if (platform === undefined) return 2;
-    // An OS Entra does not list is included only by "all" and never excluded (UNVERIFIED, the reading that blocks more).
-    const inc = all || include.has(platform) ? 1 : 0;
-    if (inc === 0) return 0;
-    return exclude.has(platform) ? 0 : 1;
+  // An OS Entra does not list is included only by "all" and never excluded (UNVERIFIED, the reading that blocks more).
+  return {
+    inline: (k) =>
+      `x = s.platform; r = x === undefined ? 2 : ${all ? "" : `!${k(include)}.has(x) ? 0 : `}${exclude.size > 0 ? `${k(exclude)}.has(x) ? 0 : ` : ""}1;`,
   };
 }
 
@@ -377,36 +393,41 @@ function compileLocations(l: Graph.ConditionalAccessLocations | null | undefined
   };
 }
 
-function compileRisk(levels: readonly string[] | null | undefined, read: (s: SignIn) => string | undefined): Cond | undefined {
+function compileRisk(levels: readonly string[] | null | undefined, field: "signInRisk" | "userRisk"): Cond | undefined {
   const set = new Set(levels ?? []);
   if (set.size === 0) return undefined;
-  return (s) => {
-    const level = read(s);
-    if (level === undefined || level === "hidden" || level === "unknownFutureValue") return 2;
-    return set.has(level) ? 1 : 0;
-  };
+  // "hidden" and "unknownFutureValue" say nothing about the level.
+  return { inline: (k) => `x = s.${field}; r = x === undefined || x === "hidden" || x === "unknownFutureValue" ? 2 : ${k(set)}.has(x) ? 1 : 0;` };
 }
 
 function compileFlows(f: Graph.ConditionalAccessAuthenticationFlows | null | undefined): Cond | undefined {
   const set = new Set(splitList(f?.transferMethods));
   if (set.size === 0) return undefined;
-  return (s) => (s.transferMethod === undefined ? 2 : set.has(s.transferMethod) ? 1 : 0);
+  return inlineLookup("transferMethod", set);
 }
 
 /** Bit for a filter property the log never carries (extension attributes, model, ...). */
 const NOT_IN_LOG = 1 << 10;
 
-function compileDevice(filter: DeviceFilter, include: boolean): Cond {
+/**
+ * A device filter condition, emitted inline into the policy's generated evaluator: the rule's own
+ * generated predicate (device-filter/codegen.ts) called from a call site of this policy alone.
+ */
+interface DeviceCond {
+  predicate: (d: GraphDevice) => boolean;
+  /** DEVICE_PROP_BITS the rule reads (NOT_IN_LOG for a property no log carries). */
+  need: number;
+  /** The filter's answer for the condition ("include" mode: the rule; "exclude": its negation). */
+  include: boolean;
+  /** The condition's result for an unregistered device (every property *none*). */
+  unregistered: number;
+}
+
+function compileDevice(filter: DeviceFilter, include: boolean): DeviceCond {
   let need = 0;
   for (const c of filter.comparisons) need |= DEVICE_PROP_BITS[c.property] ?? NOT_IN_LOG;
-  const unregistered = filter.matches(null) === include ? 1 : 0;
-  return (s) => {
-    const d = s.device;
-    if (d === undefined) return 2;
-    if (d === null) return unregistered;
-    if ((need & ~s.deviceProps) !== 0) return 2;
-    return filter.matches(d) === include ? 1 : 0;
-  };
+  const predicate = filter.predicateFunction();
+  return { predicate, need, include, unregistered: predicate(null) === include ? 1 : 0 };
 }
 
 /** Whether the sign-in's device satisfies a device grant control: 1, 0, 2. */
@@ -417,9 +438,10 @@ function deviceControl(control: string, s: SignIn): number {
   return s.trustType === undefined ? 2 : s.trustType === "ServerAD" ? 1 : 0;
 }
 
-function compileGrant(g: Graph.ConditionalAccessGrantControls | null | undefined): { grant: (s: SignIn) => number; controls: string; hasGrant: boolean } {
+/** A policy's grant: a fixed verdict (a number, written into the evaluator) or one that depends on the device. */
+function compileGrant(g: Graph.ConditionalAccessGrantControls | null | undefined): { grant: ((s: SignIn) => number) | number; controls: string; hasGrant: boolean } {
   const builtIn = (g?.builtInControls ?? []) as string[];
-  if (builtIn.includes("block")) return { grant: () => Verdict.Block, controls: "block", hasGrant: true };
+  if (builtIn.includes("block")) return { grant: Verdict.Block, controls: "block", hasGrant: true };
   const strength = g?.authenticationStrength as { id?: string; displayName?: string } | null | undefined;
   const others = [
     ...builtIn,
@@ -427,12 +449,12 @@ function compileGrant(g: Graph.ConditionalAccessGrantControls | null | undefined
     ...(g?.termsOfUse ?? []).map((t) => `termsOfUse:${t}`),
     ...(g?.customAuthenticationFactors ?? []).map((c) => `custom:${c}`),
   ];
-  if (others.length === 0) return { grant: () => Verdict.Allow, controls: "", hasGrant: false };
+  if (others.length === 0) return { grant: Verdict.Allow, controls: "", hasGrant: false };
   const and = String(g?.operator ?? "OR").toUpperCase() === "AND";
   const device = others.filter((c) => c === "compliantDevice" || c === "domainJoinedDevice");
   const judgeable = device.length === others.length;
   const controls = others.join(and ? " AND " : " OR ");
-  if (device.length === 0) return { grant: () => Verdict.Grant, controls, hasGrant: true };
+  if (device.length === 0) return { grant: Verdict.Grant, controls, hasGrant: true };
   return {
     controls,
     hasGrant: true,
@@ -506,23 +528,23 @@ export function compileReplayPolicy(policy: ReplayPolicy, index: number, ctx: Re
   add(Condition.ClientApps, compileClientApps(c.clientAppTypes as string[] | undefined));
   add(Condition.Platforms, compilePlatforms(c.platforms));
   add(Condition.Locations, compileLocations(c.locations, ctx));
-  add(Condition.SignInRisk, compileRisk(c.signInRiskLevels as string[] | undefined, (s) => s.signInRisk));
-  add(Condition.UserRisk, compileRisk(c.userRiskLevels as string[] | undefined, (s) => s.userRisk));
+  add(Condition.SignInRisk, compileRisk(c.signInRiskLevels as string[] | undefined, "signInRisk"));
+  add(Condition.UserRisk, compileRisk(c.userRiskLevels as string[] | undefined, "userRisk"));
   add(Condition.AuthenticationFlows, compileFlows(c.authenticationFlows));
   const filter = c.devices?.deviceFilter;
-  if (filter?.rule) add(Condition.Device, compileDevice(DeviceFilter.parse(filter.rule), filter.mode !== "exclude"));
+  const device = filter?.rule ? compileDevice(DeviceFilter.parse(filter.rule), filter.mode !== "exclude") : undefined;
 
   const raw = c as Record<string, unknown>;
-  const devices = (c.devices ?? {}) as Record<string, unknown>;
+  const deviceConds = (c.devices ?? {}) as Record<string, unknown>;
   const unmodelled = [
     ...(c.applications?.applicationFilter ? ["applications.applicationFilter"] : []),
     ...(c.insiderRiskLevels ? ["insiderRiskLevels"] : []),
     ...((c.servicePrincipalRiskLevels ?? []).length ? ["servicePrincipalRiskLevels"] : []),
-    ...(["includeDevices", "excludeDevices", "includeDeviceStates", "excludeDeviceStates"].filter((k) => Array.isArray(devices[k]) && (devices[k] as unknown[]).length > 0).map((k) => `devices.${k}`)),
+    ...(["includeDevices", "excludeDevices", "includeDeviceStates", "excludeDeviceStates"].filter((k) => Array.isArray(deviceConds[k]) && (deviceConds[k] as unknown[]).length > 0).map((k) => `devices.${k}`)),
     ...(raw.deviceStates ? ["deviceStates"] : []),
     ...(raw.times ? ["times"] : []),
   ];
-  if (unmodelled.length) add(Condition.Unmodelled, () => 2);
+  const hasUnmodelled = unmodelled.length > 0;
 
   const { grant, controls, hasGrant } = compileGrant(policy.grantControls);
   return {
@@ -534,7 +556,7 @@ export function compileReplayPolicy(policy: ReplayPolicy, index: number, ctx: Re
     controls,
     hasGrant,
     unmodelled,
-    evaluate: policyEvaluator(conds, kinds, grant),
+    evaluate: policyEvaluator(conds, kinds, device, hasUnmodelled, grant),
   };
 }
 
@@ -542,23 +564,41 @@ export function compileReplayPolicy(policy: ReplayPolicy, index: number, ctx: Re
  * One evaluator function per policy, its conditions called in a fixed order from call sites of
  * its own (generated code holding only the condition count and kinds, no policy data): each call
  * site sees one closure, so V8 keeps it monomorphic and can inline it, where a shared loop over
- * every policy's conditions goes megamorphic.
+ * every policy's conditions goes megamorphic. The device filter is emitted inline (its rule's
+ * generated predicate called from this policy's code), and an unmodelled condition is a constant.
  */
-function policyEvaluator(conds: Cond[], kinds: number[], grant: (s: SignIn) => number): (s: SignIn) => number {
-  const lines = ["return function evaluate(s) {", "  var r, u = -1;"];
-  conds.forEach((_, i) => {
-    const kind = kinds[i] | 0;
-    lines.push(`  r = c${i}(s);`, `  if (r === 0) return ${Verdict.NotApplied | (kind << 3)};`, `  if (r === 2 && u < 0) u = ${kind};`);
+function policyEvaluator(conds: Cond[], kinds: number[], device: DeviceCond | undefined, unmodelled: boolean, grant: ((s: SignIn) => number) | number): (s: SignIn) => number {
+  const values: unknown[] = [];
+  const k = (value: unknown): string => {
+    values.push(value);
+    return `k${values.length - 1}`;
+  };
+  const lines = ["return function evaluate(s) {", "  var r, d, x, e, u = -1;"];
+  const check = (kind: number) => lines.push(`  if (r === 0) return ${Verdict.NotApplied | (kind << 3)};`, `  if (r === 2 && u < 0) u = ${kind};`);
+  conds.forEach((cond, i) => {
+    if (typeof cond === "function") lines.push(`  r = ${k(cond)}(s);`);
+    else lines.push(...cond.inline(k).split("\n").filter((l) => l !== "").map((l) => `  ${l}`));
+    check(kinds[i] | 0);
   });
-  lines.push(
-    `  if (u >= 0) return ${Verdict.Unknown} | (u << 3);`,
-    "  r = grant(s);",
-    `  return r | ((r === ${Verdict.Block} || r === ${Verdict.Unknown} ? ${Condition.Grant} : ${Condition.None}) << 3);`,
-    "};",
-  );
-  const params = [...conds.map((_, i) => `c${i}`), "grant"];
-  const make = new Function(...params, lines.join("\n")) as (...fns: unknown[]) => (s: SignIn) => number;
-  return make(...conds, grant);
+  if (device) {
+    const yes = device.include ? "1 : 0" : "0 : 1";
+    lines.push(
+      "  d = s.device;",
+      `  if (d === undefined) r = 2;`,
+      `  else if (d === null) r = ${device.unregistered | 0};`,
+      `  else if ((${device.need | 0} & ~s.deviceProps) !== 0) r = 2;`,
+      `  else r = ${k(device.predicate)}(d) ? ${yes};`,
+    );
+    check(Condition.Device);
+  }
+  if (unmodelled) lines.push(`  if (u < 0) u = ${Condition.Unmodelled};`);
+  lines.push(`  if (u >= 0) return ${Verdict.Unknown} | (u << 3);`);
+  const grantCode = (v: number) => v | ((v === Verdict.Block || v === Verdict.Unknown ? Condition.Grant : Condition.None) << 3);
+  if (typeof grant === "number") lines.push(`  return ${grantCode(grant) | 0};`);
+  else lines.push(`  r = ${k(grant)}(s);`, `  return r | ((r === ${Verdict.Block} || r === ${Verdict.Unknown} ? ${Condition.Grant} : ${Condition.None}) << 3);`);
+  lines.push("};");
+  const make = new Function(...values.map((_, i) => `k${i}`), lines.join("\n")) as (...values: unknown[]) => (s: SignIn) => number;
+  return make(...values);
 }
 
 export interface CompiledPolicySet {
