@@ -177,12 +177,6 @@ function splitList(value: unknown): string[] {
   return [];
 }
 
-function inSet(set: ReadonlySet<string>, value: string | undefined): number {
-  if (set.size === 0) return 0;
-  if (value === undefined) return 2;
-  return set.has(value) ? 1 : 0;
-}
-
 /** A sign-in's group (or role) membership among `ids`: 1 member of one, 0 of none, 2 unknown. */
 function membership(ids: readonly string[], known: readonly boolean[], set: ReadonlySet<string> | undefined, complete: boolean): number {
   if (ids.length === 0) return 0;
@@ -246,40 +240,33 @@ function compileUsers(u: Graph.ConditionalAccessUsers | null | undefined, hasCli
   const incRolesKnown = knownRole(incRoles);
   const excRolesKnown = knownRole(excRoles);
   const spResult = hasClientApplications ? 2 : 0;
-  // User conditions target users; a workload identity is targeted through clientApplications (not modelled).
   const exclusions = excIds.size > 0 || excGuests !== undefined || excGroups.length > 0 || excRoles.length > 0;
-  if (all && !none && !exclusions) return { inline: () => `r = s.isServicePrincipal ? ${spResult} : 1;` };
-  if (all && !none && excGuests === undefined && excRoles.length === 0) {
-    // The commonest shape: all users but some ids and groups (break-glass accounts).
-    return {
-      inline: (k) =>
-        [
-          `if (s.isServicePrincipal) r = ${spResult};`,
-          "else {",
-          excIds.size > 0 ? `  x = s.userId; e = x === undefined ? 2 : ${k(excIds)}.has(x) ? 1 : 0;` : "  e = 0;",
-          excGroups.length > 0 ? `  if (e !== 1) e = ${k(or3)}(e, ${k(membership)}(${k(excGroups)}, ${k(excGroupsKnown)}, s.groups, s.groupsComplete));` : "",
-          "  r = e === 2 ? 2 : 1 - e;",
-          "}",
-        ].join("\n"),
-    };
-  }
-  return (s) => {
-    if (s.isServicePrincipal) return spResult;
-    let inc: number;
-    if (none) inc = 0;
-    else if (all) inc = 1;
-    else {
-      inc = inSet(incIds, s.userId);
-      if (inc !== 1) inc = or3(inc, guestMatch(incGuests, s));
-      if (inc !== 1) inc = or3(inc, membership(incGroups, incGroupsKnown, s.groups, s.groupsComplete));
-      if (inc !== 1) inc = or3(inc, membership(incRoles, incRolesKnown, s.roles, s.rolesComplete));
-    }
-    if (inc === 0) return 0;
-    let exc = inSet(excIds, s.userId);
-    if (exc !== 1) exc = or3(exc, guestMatch(excGuests, s));
-    if (exc !== 1) exc = or3(exc, membership(excGroups, excGroupsKnown, s.groups, s.groupsComplete));
-    if (exc !== 1) exc = or3(exc, membership(excRoles, excRolesKnown, s.roles, s.rolesComplete));
-    return and3(inc, not3(exc));
+  // User conditions target users; a workload identity is targeted through clientApplications (not modelled).
+  // Written into the evaluator with only the parts the policy sets: a part left out answers 0,
+  // which or3 ignores; the include side is 1 for "all" and 0 for "none".
+  return {
+    inline: (k) => {
+      const lines = [`if (s.isServicePrincipal) r = ${spResult};`, "else {"];
+      const side = (v: string, ids: ReadonlySet<string>, guests: GuestMatcher | undefined, groups: string[], groupsKnown: boolean[], roles: string[], rolesKnown: boolean[]) => {
+        lines.push(ids.size > 0 ? `  x = s.userId; ${v} = x === undefined ? 2 : ${k(ids)}.has(x) ? 1 : 0;` : `  ${v} = 0;`);
+        if (guests !== undefined) lines.push(`  if (${v} !== 1) ${v} = ${k(or3)}(${v}, ${k(guestMatch)}(${k(guests)}, s));`);
+        if (groups.length > 0) lines.push(`  if (${v} !== 1) ${v} = ${k(or3)}(${v}, ${k(membership)}(${k(groups)}, ${k(groupsKnown)}, s.groups, s.groupsComplete));`);
+        if (roles.length > 0) lines.push(`  if (${v} !== 1) ${v} = ${k(or3)}(${v}, ${k(membership)}(${k(roles)}, ${k(rolesKnown)}, s.roles, s.rolesComplete));`);
+      };
+      if (none) lines.push("  r = 0;");
+      else {
+        if (all) lines.push("  r = 1;");
+        else side("r", incIds, incGuests, incGroups, incGroupsKnown, incRoles, incRolesKnown);
+        if (exclusions) {
+          lines.push("  if (r !== 0) {");
+          side("e", excIds, excGuests, excGroups, excGroupsKnown, excRoles, excRolesKnown);
+          // and3(r, not3(e)) with r 1 or 2.
+          lines.push("  if (e === 1) r = 0; else if (e === 2) r = 2;", "  }");
+        }
+      }
+      lines.push("}");
+      return lines.join("\n");
+    },
   };
 }
 
