@@ -357,26 +357,24 @@ function compileLocations(l: Graph.ConditionalAccessLocations | null | undefined
     }
     return s.trustedNetwork === undefined ? 2 : s.trustedNetwork ? 1 : 0;
   };
-  const matcher = (ids: string[]): ((s: SignIn) => number) => {
-    const parts: ((s: SignIn) => number)[] = ids.map((id) => {
-      if (id === "all") return () => 1;
-      if (id === "alltrusted") return trusted;
+  // Written into the evaluator: each side an or3 over its locations, a named location tested in place.
+  const side = (v: string, ids: string[], k: (value: unknown) => string): string[] => {
+    if (ids.includes("all")) return [`${v} = 1;`];
+    const lines = [`${v} = 0;`];
+    for (const id of ids) {
       const loc = table.get(id);
-      if (!loc) return () => 2; // not in the --locations export (or no export)
-      return (s: SignIn) => inLocation(loc, s);
-    });
-    return (s) => {
-      let r = 0;
-      for (let i = 0; i < parts.length && r !== 1; i++) r = or3(r, parts[i](s));
-      return r;
-    };
+      // A location not in the --locations export (or no export) is "not enough information".
+      const part = id === "alltrusted" ? `${k(trusted)}(s)` : loc ? `${k(inLocation)}(${k(loc)}, s)` : "2";
+      lines.push(`if (${v} !== 1) { x = ${part}; ${v} = x === 1 ? 1 : ${v} | x; }`);
+    }
+    return lines;
   };
-  const inc = include.length ? matcher(include) : () => 1;
-  const exc = exclude.length ? matcher(exclude) : () => 0;
-  return (s) => {
-    const i = inc(s);
-    if (i === 0) return 0;
-    return and3(i, not3(exc(s)));
+  return {
+    inline: (k) =>
+      [
+        ...(include.length ? side("r", include, k) : ["r = 1;"]),
+        ...(exclude.length ? ["if (r !== 0) {", ...side("e", exclude, k).map((l) => `  ${l}`), "  if (e === 1) r = 0; else if (e === 2) r = 2;", "}"] : []),
+      ].join("\n"),
   };
 }
 
