@@ -559,7 +559,12 @@ function policyEvaluator(conds: Cond[], kinds: number[], device: DeviceCond | un
     return `k${values.length - 1}`;
   };
   const lines = ["return function evaluate(s) {", "  var r, d, x, e, u = -1;"];
-  const check = (kind: number) => lines.push(`  if (r === 0) return ${Verdict.NotApplied | (kind << 3)};`, `  if (r === 2 && u < 0) u = ${kind};`);
+  let first = true;
+  const check = (kind: number) => {
+    // The first condition that cannot decide names the verdict; before the first check none has.
+    lines.push(`  if (r === 0) return ${Verdict.NotApplied | (kind << 3)};`, `  if (r === 2${first ? "" : " && u < 0"}) u = ${kind};`);
+    first = false;
+  };
   conds.forEach((cond, i) => {
     if (typeof cond === "function") lines.push(`  r = ${k(cond)}(s);`);
     else lines.push(...cond.inline(k).split("\n").filter((l) => l !== "").map((l) => `  ${l}`));
