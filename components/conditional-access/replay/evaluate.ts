@@ -12,7 +12,8 @@
  * nothing: results go into a caller's Uint16Array.
  */
 import type * as Graph from "@microsoft/microsoft-graph-types";
-import { DeviceFilter, DeviceFilterError, type GraphDevice } from "../device-filter";
+import { DeviceFilter, DeviceFilterError, type FilterNode } from "../device-filter";
+import { generatedExpression } from "../device-filter/codegen";
 import type { InputProblem } from "../../errors";
 import { PolicyState } from "../policy-shape";
 import { inLocation, type NamedLocation } from "./locations";
@@ -395,11 +396,11 @@ function compileFlows(f: Graph.ConditionalAccessAuthenticationFlows | null | und
 const NOT_IN_LOG = 1 << 10;
 
 /**
- * A device filter condition, emitted inline into the policy's generated evaluator: the rule's own
- * generated predicate (device-filter/codegen.ts) called from a call site of this policy alone.
+ * A device filter condition, written into the policy's generated evaluator: the rule as the
+ * device filter's code generator writes it (generatedExpression), tested in place.
  */
 interface DeviceCond {
-  predicate: (d: GraphDevice) => boolean;
+  ast: FilterNode;
   /** DEVICE_PROP_BITS the rule reads (NOT_IN_LOG for a property no log carries). */
   need: number;
   /** The filter's answer for the condition ("include" mode: the rule; "exclude": its negation). */
@@ -411,8 +412,7 @@ interface DeviceCond {
 function compileDevice(filter: DeviceFilter, include: boolean): DeviceCond {
   let need = 0;
   for (const c of filter.comparisons) need |= DEVICE_PROP_BITS[c.property] ?? NOT_IN_LOG;
-  const predicate = filter.predicateFunction();
-  return { predicate, need, include, unregistered: predicate(null) === include ? 1 : 0 };
+  return { ast: filter.ast, need, include, unregistered: filter.matches(null) === include ? 1 : 0 };
 }
 
 /** Whether the sign-in's device satisfies a device grant control: 1, 0, 2. */
@@ -549,8 +549,9 @@ export function compileReplayPolicy(policy: ReplayPolicy, index: number, ctx: Re
  * One evaluator function per policy, its conditions called in a fixed order from call sites of
  * its own (generated code holding only the condition count and kinds, no policy data): each call
  * site sees one closure, so V8 keeps it monomorphic and can inline it, where a shared loop over
- * every policy's conditions goes megamorphic. The device filter is emitted inline (its rule's
- * generated predicate called from this policy's code), and an unmodelled condition is a constant.
+ * every policy's conditions goes megamorphic. The common conditions, the device filter (as the
+ * device filter's code generator writes a rule) and fixed grant verdicts are written into the
+ * function itself; an unmodelled condition is a constant.
  */
 function policyEvaluator(conds: Cond[], kinds: number[], device: DeviceCond | undefined, unmodelled: boolean, grant: ((s: SignIn) => number) | number): (s: SignIn) => number {
   const values: unknown[] = [];
@@ -558,7 +559,7 @@ function policyEvaluator(conds: Cond[], kinds: number[], device: DeviceCond | un
     values.push(value);
     return `k${values.length - 1}`;
   };
-  const lines = ["return function evaluate(s) {", "  var r, d, x, e, u = -1;"];
+  const lines = ["return function evaluate(s) {", "  var r, d, t, x, e, u = -1;"];
   let first = true;
   const check = (kind: number) => {
     // The first condition that cannot decide names the verdict; before the first check none has.
@@ -577,7 +578,7 @@ function policyEvaluator(conds: Cond[], kinds: number[], device: DeviceCond | un
       `  if (d === undefined) r = 2;`,
       `  else if (d === null) r = ${device.unregistered | 0};`,
       `  else if ((${device.need | 0} & ~s.deviceProps) !== 0) r = 2;`,
-      `  else r = ${k(device.predicate)}(d) ? ${yes};`,
+      `  else r = ${generatedExpression(device.ast, k)} ? ${yes};`,
     );
     check(Condition.Device);
   }
