@@ -64,14 +64,26 @@ const READ_CODE: Readonly<Record<DeviceProperty, string>> = (() => {
   return Object.freeze(table) as Record<DeviceProperty, string>;
 })();
 
-const STRING_HELPER: Record<string, string> = { "-eq": "eq", "-startsWith": "sw", "-endsWith": "ew", "-contains": "ct" };
+const STRING_HELPER: Record<string, keyof typeof HELPERS> = { "-eq": "eq", "-startsWith": "sw", "-endsWith": "ew", "-contains": "ct" };
 
 class Emitter {
   readonly constants: unknown[] = [];
 
+  /**
+   * `bind`, when given, names every constant and helper instead (a caller embedding the
+   * expression in code of its own passes them in as parameters under those names).
+   */
+  constructor(private readonly bind?: (value: unknown) => string) {}
+
   constant(value: unknown): string {
+    if (this.bind) return this.bind(value);
     this.constants.push(value);
     return `c${this.constants.length - 1}`;
+  }
+
+  /** The name of a helper function in the generated code. */
+  h(name: keyof typeof HELPERS): string {
+    return this.bind ? this.bind(HELPERS[name]) : name;
   }
 
   node(node: FilterNode): string {
@@ -101,24 +113,32 @@ class Emitter {
     const not = negate ? "!" : "";
     if (typeof value === "boolean") {
       const text = this.constant(value ? "true" : "false");
-      return `((t = ${read}), typeof t === "boolean" ? t === ${value ? "true" : "false"} ? ${yes} : ${no} : ${not}(typeof t === "string" && eq(t, ${text}, false)))`;
+      return `((t = ${read}), typeof t === "boolean" ? t === ${value ? "true" : "false"} ? ${yes} : ${no} : ${not}(typeof t === "string" && ${this.h("eq")}(t, ${text}, false)))`;
     }
     if (Array.isArray(value)) {
       if (op !== "-in") throw new Error(`internal: a list value with ${JSON.stringify(node.operator)}`);
       const lowers = (value as readonly string[]).map((x) => x.toLowerCase());
       const k = this.constant(lowers);
       const f = this.constant(lowers.map(hasNonAscii));
-      return `((t = ${read}), typeof t === "string" ? ${not}anyEq(t, ${k}, ${f}) : typeof t === "number" ? ${not}anyEq(String(t), ${k}, ${f}) : ${no})`;
+      // Exact spellings first (a value equal to one as written is equal ignoring case): one set lookup for canonical data.
+      const exact = this.constant(new Set(value as readonly string[]));
+      return `((t = ${read}), typeof t === "string" ? ${not}(${exact}.has(t) || ${this.h("anyEq")}(t, ${k}, ${f})) : typeof t === "number" ? ${not}${this.h("anyEq")}(String(t), ${k}, ${f}) : ${no})`;
     }
     if (typeof value !== "string") throw new Error("internal: a filter value must be a string, a boolean or a list of strings");
     const lower = value.toLowerCase();
     const k = this.constant(lower);
     const nonAscii = hasNonAscii(lower) ? "true" : "false";
     if (node.property === "physicalIds" || node.property === "systemLabels") {
-      return `((t = ${read}), typeof t === "string" ? ${not}eq(t, ${k}, ${nonAscii}) : Array.isArray(t) ? ${not}someEq(t, ${k}, ${nonAscii}) : ${no})`;
+      return `((t = ${read}), typeof t === "string" ? ${not}${this.h("eq")}(t, ${k}, ${nonAscii}) : Array.isArray(t) ? ${not}${this.h("someEq")}(t, ${k}, ${nonAscii}) : ${no})`;
     }
-    const helper = STRING_HELPER[op];
-    if (helper === undefined) throw new Error(`internal: no string test for ${JSON.stringify(node.operator)}`);
+    const helperName = STRING_HELPER[op];
+    if (helperName === undefined) throw new Error(`internal: no string test for ${JSON.stringify(node.operator)}`);
+    const helper = this.h(helperName);
+    if (helperName === "eq") {
+      // The value as written first: data spelt like the rule (canonical trust types, ...) is one string comparison.
+      const exact = this.constant(value);
+      return `((t = ${read}), typeof t === "string" ? ${not}(t === ${exact} || ${helper}(t, ${k}, ${nonAscii})) : typeof t === "number" ? ${not}${helper}(String(t), ${k}, ${nonAscii}) : ${no})`;
+    }
     return `((t = ${read}), typeof t === "string" ? ${not}${helper}(t, ${k}, ${nonAscii}) : typeof t === "number" ? ${not}${helper}(String(t), ${k}, ${nonAscii}) : ${no})`;
   }
 }
@@ -132,6 +152,17 @@ export function generatedSource(node: FilterNode): { source: string; constants: 
   const hoisted = emitter.constants.map((_, i) => `  const c${i} = k[${i}];\n`).join("");
   const source = `"use strict";\nconst { eq, sw, ew, ct, anyEq, someEq } = h;\n${hoisted}return function deviceFilterRule(d) {\n  if (d == null) return ${unregistered};\n  let t;\n  return ${body};\n};`;
   return { source, constants: emitter.constants };
+}
+
+/**
+ * A rule as one JavaScript expression over a registered device in the variable `d` (not null),
+ * using a scratch variable `t`, for code that embeds the rule in a function of its own (the
+ * replay's per-policy evaluators). Built by the same emitter as generatedSource: fixed fragments
+ * only; every rule value and helper goes through `bind`, which returns the name the caller gives
+ * it (a parameter of the caller's generated function).
+ */
+export function generatedExpression(node: FilterNode, bind: (value: unknown) => string): string {
+  return new Emitter(bind).node(node);
 }
 
 let codegenAvailable: boolean | undefined;

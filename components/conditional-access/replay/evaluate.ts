@@ -12,7 +12,8 @@
  * nothing: results go into a caller's Uint16Array.
  */
 import type * as Graph from "@microsoft/microsoft-graph-types";
-import { DeviceFilter, DeviceFilterError } from "../device-filter";
+import { DeviceFilter, DeviceFilterError, type FilterNode } from "../device-filter";
+import { generatedExpression } from "../device-filter/codegen";
 import type { InputProblem } from "../../errors";
 import { PolicyState } from "../policy-shape";
 import { inLocation, type NamedLocation } from "./locations";
@@ -82,7 +83,26 @@ export function conditionOf(code: number): number {
   return code >> 3;
 }
 
-type Cond = (s: SignIn) => number;
+type CondFn = (s: SignIn) => number;
+
+/**
+ * A condition written into its policy's generated evaluator rather than called: statements that
+ * set `r` (1, 0, 2) from the sign-in `s`, built only from fixed text of this file, integers and
+ * parameter names. Every value it needs (sets, lists, helpers) goes through `k`, which passes the
+ * value in as a parameter and returns its name, so no policy data enters the source. Scratch
+ * variables: `x`, `e`.
+ */
+interface InlineCond {
+  inline(k: (value: unknown) => string): string;
+}
+
+/** A compiled condition: a closure, or code for the policy's evaluator (the common shapes). */
+type Cond = CondFn | InlineCond;
+
+/** `r = <set>.has(x) ? 1 : 0` after reading `x` from a sign-in field: 2 when the log lacks it. */
+function inlineLookup(field: string, set: ReadonlySet<string>): InlineCond {
+  return { inline: (k) => `x = s.${field}; r = x === undefined ? 2 : ${k(set)}.has(x) ? 1 : 0;` };
+}
 
 export interface CompiledReplayPolicy {
   index: number;
@@ -158,12 +178,6 @@ function splitList(value: unknown): string[] {
   return [];
 }
 
-function inSet(set: ReadonlySet<string>, value: string | undefined): number {
-  if (set.size === 0) return 0;
-  if (value === undefined) return 2;
-  return set.has(value) ? 1 : 0;
-}
-
 /** A sign-in's group (or role) membership among `ids`: 1 member of one, 0 of none, 2 unknown. */
 function membership(ids: readonly string[], known: readonly boolean[], set: ReadonlySet<string> | undefined, complete: boolean): number {
   if (ids.length === 0) return 0;
@@ -227,35 +241,33 @@ function compileUsers(u: Graph.ConditionalAccessUsers | null | undefined, hasCli
   const incRolesKnown = knownRole(incRoles);
   const excRolesKnown = knownRole(excRoles);
   const spResult = hasClientApplications ? 2 : 0;
-  // User conditions target users; a workload identity is targeted through clientApplications (not modelled).
   const exclusions = excIds.size > 0 || excGuests !== undefined || excGroups.length > 0 || excRoles.length > 0;
-  if (all && !none && !exclusions) return (s) => (s.isServicePrincipal ? spResult : 1);
-  if (all && !none && excGuests === undefined && excRoles.length === 0) {
-    // The commonest shape: all users but some ids and groups (break-glass accounts).
-    return (s) => {
-      if (s.isServicePrincipal) return spResult;
-      let exc = inSet(excIds, s.userId);
-      if (exc !== 1 && excGroups.length > 0) exc = or3(exc, membership(excGroups, excGroupsKnown, s.groups, s.groupsComplete));
-      return exc === 2 ? 2 : 1 - exc;
-    };
-  }
-  return (s) => {
-    if (s.isServicePrincipal) return spResult;
-    let inc: number;
-    if (none) inc = 0;
-    else if (all) inc = 1;
-    else {
-      inc = inSet(incIds, s.userId);
-      if (inc !== 1) inc = or3(inc, guestMatch(incGuests, s));
-      if (inc !== 1) inc = or3(inc, membership(incGroups, incGroupsKnown, s.groups, s.groupsComplete));
-      if (inc !== 1) inc = or3(inc, membership(incRoles, incRolesKnown, s.roles, s.rolesComplete));
-    }
-    if (inc === 0) return 0;
-    let exc = inSet(excIds, s.userId);
-    if (exc !== 1) exc = or3(exc, guestMatch(excGuests, s));
-    if (exc !== 1) exc = or3(exc, membership(excGroups, excGroupsKnown, s.groups, s.groupsComplete));
-    if (exc !== 1) exc = or3(exc, membership(excRoles, excRolesKnown, s.roles, s.rolesComplete));
-    return and3(inc, not3(exc));
+  // User conditions target users; a workload identity is targeted through clientApplications (not modelled).
+  // Written into the evaluator with only the parts the policy sets: a part left out answers 0,
+  // which or3 ignores; the include side is 1 for "all" and 0 for "none".
+  return {
+    inline: (k) => {
+      const lines = [`if (s.isServicePrincipal) r = ${spResult};`, "else {"];
+      const side = (v: string, ids: ReadonlySet<string>, guests: GuestMatcher | undefined, groups: string[], groupsKnown: boolean[], roles: string[], rolesKnown: boolean[]) => {
+        lines.push(ids.size > 0 ? `  x = s.userId; ${v} = x === undefined ? 2 : ${k(ids)}.has(x) ? 1 : 0;` : `  ${v} = 0;`);
+        if (guests !== undefined) lines.push(`  if (${v} !== 1) ${v} = ${k(or3)}(${v}, ${k(guestMatch)}(${k(guests)}, s));`);
+        if (groups.length > 0) lines.push(`  if (${v} !== 1) ${v} = ${k(or3)}(${v}, ${k(membership)}(${k(groups)}, ${k(groupsKnown)}, s.groups, s.groupsComplete));`);
+        if (roles.length > 0) lines.push(`  if (${v} !== 1) ${v} = ${k(or3)}(${v}, ${k(membership)}(${k(roles)}, ${k(rolesKnown)}, s.roles, s.rolesComplete));`);
+      };
+      if (none) lines.push("  r = 0;");
+      else {
+        if (all) lines.push("  r = 1;");
+        else side("r", incIds, incGuests, incGroups, incGroupsKnown, incRoles, incRolesKnown);
+        if (exclusions) {
+          lines.push("  if (r !== 0) {");
+          side("e", excIds, excGuests, excGroups, excGroupsKnown, excRoles, excRolesKnown);
+          // and3(r, not3(e)) with r 1 or 2.
+          lines.push("  if (e === 1) r = 0; else if (e === 2) r = 2;", "  }");
+        }
+      }
+      lines.push("}");
+      return lines.join("\n");
+    },
   };
 }
 
@@ -276,9 +288,7 @@ function appIn(ids: ReadonlySet<string>, office365: boolean, otherGroup: boolean
 
 function compileApplications(a: Graph.ConditionalAccessApplications | null | undefined): Cond | undefined {
   const actions = new Set(lowerList(a?.includeUserActions));
-  if (actions.size > 0) {
-    return (s) => (s.userAction === undefined ? 2 : actions.has(s.userAction) ? 1 : 0);
-  }
+  if (actions.size > 0) return inlineLookup("userAction", actions);
   const contexts = new Set(lowerList(a?.includeAuthenticationContextClassReferences));
   const include = lowerList(a?.includeApplications);
   const exclude = lowerList(a?.excludeApplications);
@@ -295,10 +305,7 @@ function compileApplications(a: Graph.ConditionalAccessApplications | null | und
   if (all && exclude.length === 0) return undefined;
   if (!all && !none && incIds.size > 0 && contexts.size === 0 && exclude.length === 0 && !incO365 && !incOther) {
     // Only app ids: one set lookup.
-    return (s) => {
-      const target = s.resourceId ?? s.appId;
-      return target === undefined ? 2 : incIds.has(target) ? 1 : 0;
-    };
+    return { inline: (k) => `x = s.resourceId; if (x === undefined) x = s.appId; r = x === undefined ? 2 : ${k(incIds)}.has(x) ? 1 : 0;` };
   }
   return (s) => {
     let inc: number;
@@ -319,7 +326,7 @@ function compileApplications(a: Graph.ConditionalAccessApplications | null | und
 function compileClientApps(types: readonly string[] | undefined): Cond | undefined {
   const set = new Set((types ?? []).map((t) => (t === "easSupported" ? "exchangeActiveSync" : t)));
   if (set.size === 0 || set.has("all")) return undefined;
-  return (s) => (s.clientAppType === undefined ? 2 : set.has(s.clientAppType) ? 1 : 0);
+  return inlineLookup("clientAppType", set);
 }
 
 function compilePlatforms(p: Graph.ConditionalAccessPlatforms | null | undefined): Cond | undefined {
@@ -328,13 +335,10 @@ function compilePlatforms(p: Graph.ConditionalAccessPlatforms | null | undefined
   const exclude = new Set((p.excludePlatforms ?? []) as string[]);
   const all = include.has("all");
   if (all && exclude.size === 0) return undefined;
-  return (s) => {
-    const platform = s.platform;
-    if (platform === undefined) return 2;
-    // An OS Entra does not list is included only by "all" and never excluded (UNVERIFIED, the reading that blocks more).
-    const inc = all || include.has(platform) ? 1 : 0;
-    if (inc === 0) return 0;
-    return exclude.has(platform) ? 0 : 1;
+  // An OS Entra does not list is included only by "all" and never excluded (UNVERIFIED, the reading that blocks more).
+  return {
+    inline: (k) =>
+      `x = s.platform; r = x === undefined ? 2 : ${all ? "" : `!${k(include)}.has(x) ? 0 : `}${exclude.size > 0 ? `${k(exclude)}.has(x) ? 0 : ` : ""}1;`,
   };
 }
 
@@ -354,59 +358,61 @@ function compileLocations(l: Graph.ConditionalAccessLocations | null | undefined
     }
     return s.trustedNetwork === undefined ? 2 : s.trustedNetwork ? 1 : 0;
   };
-  const matcher = (ids: string[]): ((s: SignIn) => number) => {
-    const parts: ((s: SignIn) => number)[] = ids.map((id) => {
-      if (id === "all") return () => 1;
-      if (id === "alltrusted") return trusted;
+  // Written into the evaluator: each side an or3 over its locations, a named location tested in place.
+  const side = (v: string, ids: string[], k: (value: unknown) => string): string[] => {
+    if (ids.includes("all")) return [`${v} = 1;`];
+    const lines = [`${v} = 0;`];
+    for (const id of ids) {
       const loc = table.get(id);
-      if (!loc) return () => 2; // not in the --locations export (or no export)
-      return (s: SignIn) => inLocation(loc, s);
-    });
-    return (s) => {
-      let r = 0;
-      for (let i = 0; i < parts.length && r !== 1; i++) r = or3(r, parts[i](s));
-      return r;
-    };
+      // A location not in the --locations export (or no export) is "not enough information".
+      const part = id === "alltrusted" ? `${k(trusted)}(s)` : loc ? `${k(inLocation)}(${k(loc)}, s)` : "2";
+      lines.push(`if (${v} !== 1) { x = ${part}; ${v} = x === 1 ? 1 : ${v} | x; }`);
+    }
+    return lines;
   };
-  const inc = include.length ? matcher(include) : () => 1;
-  const exc = exclude.length ? matcher(exclude) : () => 0;
-  return (s) => {
-    const i = inc(s);
-    if (i === 0) return 0;
-    return and3(i, not3(exc(s)));
+  return {
+    inline: (k) =>
+      [
+        ...(include.length ? side("r", include, k) : ["r = 1;"]),
+        ...(exclude.length ? ["if (r !== 0) {", ...side("e", exclude, k).map((l) => `  ${l}`), "  if (e === 1) r = 0; else if (e === 2) r = 2;", "}"] : []),
+      ].join("\n"),
   };
 }
 
-function compileRisk(levels: readonly string[] | null | undefined, read: (s: SignIn) => string | undefined): Cond | undefined {
+function compileRisk(levels: readonly string[] | null | undefined, field: "signInRisk" | "userRisk"): Cond | undefined {
   const set = new Set(levels ?? []);
   if (set.size === 0) return undefined;
-  return (s) => {
-    const level = read(s);
-    if (level === undefined || level === "hidden" || level === "unknownFutureValue") return 2;
-    return set.has(level) ? 1 : 0;
-  };
+  // "hidden" and "unknownFutureValue" say nothing about the level.
+  return { inline: (k) => `x = s.${field}; r = x === undefined || x === "hidden" || x === "unknownFutureValue" ? 2 : ${k(set)}.has(x) ? 1 : 0;` };
 }
 
 function compileFlows(f: Graph.ConditionalAccessAuthenticationFlows | null | undefined): Cond | undefined {
   const set = new Set(splitList(f?.transferMethods));
   if (set.size === 0) return undefined;
-  return (s) => (s.transferMethod === undefined ? 2 : set.has(s.transferMethod) ? 1 : 0);
+  return inlineLookup("transferMethod", set);
 }
 
 /** Bit for a filter property the log never carries (extension attributes, model, ...). */
 const NOT_IN_LOG = 1 << 10;
 
-function compileDevice(filter: DeviceFilter, include: boolean): Cond {
+/**
+ * A device filter condition, written into the policy's generated evaluator: the rule as the
+ * device filter's code generator writes it (generatedExpression), tested in place.
+ */
+interface DeviceCond {
+  ast: FilterNode;
+  /** DEVICE_PROP_BITS the rule reads (NOT_IN_LOG for a property no log carries). */
+  need: number;
+  /** The filter's answer for the condition ("include" mode: the rule; "exclude": its negation). */
+  include: boolean;
+  /** The condition's result for an unregistered device (every property *none*). */
+  unregistered: number;
+}
+
+function compileDevice(filter: DeviceFilter, include: boolean): DeviceCond {
   let need = 0;
   for (const c of filter.comparisons) need |= DEVICE_PROP_BITS[c.property] ?? NOT_IN_LOG;
-  const unregistered = filter.matches(null) === include ? 1 : 0;
-  return (s) => {
-    const d = s.device;
-    if (d === undefined) return 2;
-    if (d === null) return unregistered;
-    if ((need & ~s.deviceProps) !== 0) return 2;
-    return filter.matches(d) === include ? 1 : 0;
-  };
+  return { ast: filter.ast, need, include, unregistered: filter.matches(null) === include ? 1 : 0 };
 }
 
 /** Whether the sign-in's device satisfies a device grant control: 1, 0, 2. */
@@ -417,9 +423,10 @@ function deviceControl(control: string, s: SignIn): number {
   return s.trustType === undefined ? 2 : s.trustType === "ServerAD" ? 1 : 0;
 }
 
-function compileGrant(g: Graph.ConditionalAccessGrantControls | null | undefined): { grant: (s: SignIn) => number; controls: string; hasGrant: boolean } {
+/** A policy's grant: a fixed verdict (a number, written into the evaluator) or one that depends on the device. */
+function compileGrant(g: Graph.ConditionalAccessGrantControls | null | undefined): { grant: ((s: SignIn) => number) | number; controls: string; hasGrant: boolean } {
   const builtIn = (g?.builtInControls ?? []) as string[];
-  if (builtIn.includes("block")) return { grant: () => Verdict.Block, controls: "block", hasGrant: true };
+  if (builtIn.includes("block")) return { grant: Verdict.Block, controls: "block", hasGrant: true };
   const strength = g?.authenticationStrength as { id?: string; displayName?: string } | null | undefined;
   const others = [
     ...builtIn,
@@ -427,12 +434,12 @@ function compileGrant(g: Graph.ConditionalAccessGrantControls | null | undefined
     ...(g?.termsOfUse ?? []).map((t) => `termsOfUse:${t}`),
     ...(g?.customAuthenticationFactors ?? []).map((c) => `custom:${c}`),
   ];
-  if (others.length === 0) return { grant: () => Verdict.Allow, controls: "", hasGrant: false };
+  if (others.length === 0) return { grant: Verdict.Allow, controls: "", hasGrant: false };
   const and = String(g?.operator ?? "OR").toUpperCase() === "AND";
   const device = others.filter((c) => c === "compliantDevice" || c === "domainJoinedDevice");
   const judgeable = device.length === others.length;
   const controls = others.join(and ? " AND " : " OR ");
-  if (device.length === 0) return { grant: () => Verdict.Grant, controls, hasGrant: true };
+  if (device.length === 0) return { grant: Verdict.Grant, controls, hasGrant: true };
   return {
     controls,
     hasGrant: true,
@@ -506,23 +513,23 @@ export function compileReplayPolicy(policy: ReplayPolicy, index: number, ctx: Re
   add(Condition.ClientApps, compileClientApps(c.clientAppTypes as string[] | undefined));
   add(Condition.Platforms, compilePlatforms(c.platforms));
   add(Condition.Locations, compileLocations(c.locations, ctx));
-  add(Condition.SignInRisk, compileRisk(c.signInRiskLevels as string[] | undefined, (s) => s.signInRisk));
-  add(Condition.UserRisk, compileRisk(c.userRiskLevels as string[] | undefined, (s) => s.userRisk));
+  add(Condition.SignInRisk, compileRisk(c.signInRiskLevels as string[] | undefined, "signInRisk"));
+  add(Condition.UserRisk, compileRisk(c.userRiskLevels as string[] | undefined, "userRisk"));
   add(Condition.AuthenticationFlows, compileFlows(c.authenticationFlows));
   const filter = c.devices?.deviceFilter;
-  if (filter?.rule) add(Condition.Device, compileDevice(DeviceFilter.parse(filter.rule), filter.mode !== "exclude"));
+  const device = filter?.rule ? compileDevice(DeviceFilter.parse(filter.rule), filter.mode !== "exclude") : undefined;
 
   const raw = c as Record<string, unknown>;
-  const devices = (c.devices ?? {}) as Record<string, unknown>;
+  const deviceConds = (c.devices ?? {}) as Record<string, unknown>;
   const unmodelled = [
     ...(c.applications?.applicationFilter ? ["applications.applicationFilter"] : []),
     ...(c.insiderRiskLevels ? ["insiderRiskLevels"] : []),
     ...((c.servicePrincipalRiskLevels ?? []).length ? ["servicePrincipalRiskLevels"] : []),
-    ...(["includeDevices", "excludeDevices", "includeDeviceStates", "excludeDeviceStates"].filter((k) => Array.isArray(devices[k]) && (devices[k] as unknown[]).length > 0).map((k) => `devices.${k}`)),
+    ...(["includeDevices", "excludeDevices", "includeDeviceStates", "excludeDeviceStates"].filter((k) => Array.isArray(deviceConds[k]) && (deviceConds[k] as unknown[]).length > 0).map((k) => `devices.${k}`)),
     ...(raw.deviceStates ? ["deviceStates"] : []),
     ...(raw.times ? ["times"] : []),
   ];
-  if (unmodelled.length) add(Condition.Unmodelled, () => 2);
+  const hasUnmodelled = unmodelled.length > 0;
 
   const { grant, controls, hasGrant } = compileGrant(policy.grantControls);
   return {
@@ -534,7 +541,7 @@ export function compileReplayPolicy(policy: ReplayPolicy, index: number, ctx: Re
     controls,
     hasGrant,
     unmodelled,
-    evaluate: policyEvaluator(conds, kinds, grant),
+    evaluate: policyEvaluator(conds, kinds, device, hasUnmodelled, grant),
   };
 }
 
@@ -542,23 +549,47 @@ export function compileReplayPolicy(policy: ReplayPolicy, index: number, ctx: Re
  * One evaluator function per policy, its conditions called in a fixed order from call sites of
  * its own (generated code holding only the condition count and kinds, no policy data): each call
  * site sees one closure, so V8 keeps it monomorphic and can inline it, where a shared loop over
- * every policy's conditions goes megamorphic.
+ * every policy's conditions goes megamorphic. The common conditions, the device filter (as the
+ * device filter's code generator writes a rule) and fixed grant verdicts are written into the
+ * function itself; an unmodelled condition is a constant.
  */
-function policyEvaluator(conds: Cond[], kinds: number[], grant: (s: SignIn) => number): (s: SignIn) => number {
-  const lines = ["return function evaluate(s) {", "  var r, u = -1;"];
-  conds.forEach((_, i) => {
-    const kind = kinds[i] | 0;
-    lines.push(`  r = c${i}(s);`, `  if (r === 0) return ${Verdict.NotApplied | (kind << 3)};`, `  if (r === 2 && u < 0) u = ${kind};`);
+function policyEvaluator(conds: Cond[], kinds: number[], device: DeviceCond | undefined, unmodelled: boolean, grant: ((s: SignIn) => number) | number): (s: SignIn) => number {
+  const values: unknown[] = [];
+  const k = (value: unknown): string => {
+    values.push(value);
+    return `k${values.length - 1}`;
+  };
+  const lines = ["return function evaluate(s) {", "  var r, d, t, x, e, u = -1;"];
+  let first = true;
+  const check = (kind: number) => {
+    // The first condition that cannot decide names the verdict; before the first check none has.
+    lines.push(`  if (r === 0) return ${Verdict.NotApplied | (kind << 3)};`, `  if (r === 2${first ? "" : " && u < 0"}) u = ${kind};`);
+    first = false;
+  };
+  conds.forEach((cond, i) => {
+    if (typeof cond === "function") lines.push(`  r = ${k(cond)}(s);`);
+    else lines.push(...cond.inline(k).split("\n").filter((l) => l !== "").map((l) => `  ${l}`));
+    check(kinds[i] | 0);
   });
-  lines.push(
-    `  if (u >= 0) return ${Verdict.Unknown} | (u << 3);`,
-    "  r = grant(s);",
-    `  return r | ((r === ${Verdict.Block} || r === ${Verdict.Unknown} ? ${Condition.Grant} : ${Condition.None}) << 3);`,
-    "};",
-  );
-  const params = [...conds.map((_, i) => `c${i}`), "grant"];
-  const make = new Function(...params, lines.join("\n")) as (...fns: unknown[]) => (s: SignIn) => number;
-  return make(...conds, grant);
+  if (device) {
+    const yes = device.include ? "1 : 0" : "0 : 1";
+    lines.push(
+      "  d = s.device;",
+      `  if (d === undefined) r = 2;`,
+      `  else if (d === null) r = ${device.unregistered | 0};`,
+      `  else if ((${device.need | 0} & ~s.deviceProps) !== 0) r = 2;`,
+      `  else r = ${generatedExpression(device.ast, k)} ? ${yes};`,
+    );
+    check(Condition.Device);
+  }
+  if (unmodelled) lines.push(`  if (u < 0) u = ${Condition.Unmodelled};`);
+  lines.push(`  if (u >= 0) return ${Verdict.Unknown} | (u << 3);`);
+  const grantCode = (v: number) => v | ((v === Verdict.Block || v === Verdict.Unknown ? Condition.Grant : Condition.None) << 3);
+  if (typeof grant === "number") lines.push(`  return ${grantCode(grant) | 0};`);
+  else lines.push(`  r = ${k(grant)}(s);`, `  return r | ((r === ${Verdict.Block} || r === ${Verdict.Unknown} ? ${Condition.Grant} : ${Condition.None}) << 3);`);
+  lines.push("};");
+  const make = new Function(...values.map((_, i) => `k${i}`), lines.join("\n")) as (...values: unknown[]) => (s: SignIn) => number;
+  return make(...values);
 }
 
 export interface CompiledPolicySet {

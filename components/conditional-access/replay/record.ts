@@ -4,9 +4,8 @@
  * columns; dynamic columns as objects in JSON exports and as JSON text in CSV exports and in the
  * non-interactive table). Display strings are mapped to the values policies use.
  */
-import type { GraphDevice } from "../device-filter";
 import { parseIpv4, parseIpv6 } from "./locations";
-import { DEVICE_PROP_BITS, SignIn, type AppliedPolicyResult, type GuestKind } from "./signin";
+import { DEVICE_PROP_BITS, SignIn, SignInDevice, type AppliedPolicyResult, type GuestKind } from "./signin";
 
 type Rec = Record<string, unknown>;
 
@@ -228,7 +227,7 @@ export function signInFromRecord(r: Rec, index: number): SignIn {
       s.device = null;
       s.trustType = "";
     } else {
-      const d: GraphDevice = {};
+      const d = new SignInDevice();
       let props = 0;
       if (deviceId !== undefined) {
         d.deviceId = deviceId;

@@ -35,6 +35,20 @@ export const DEVICE_PROP_BITS: Readonly<Record<string, number>> = {
   isCompliant: 8,
 };
 
+/**
+ * The device of a registered-device sign-in, as the device filter reads it: only the properties
+ * a sign-in log carries, every one declared (undefined when the log lacks it, which a filter
+ * reads as *none*), so every device has one hidden class and a rule's property loads stay
+ * monomorphic.
+ */
+export class SignInDevice implements GraphDevice {
+  deviceId: string | undefined = undefined;
+  displayName: string | undefined = undefined;
+  /** AzureAD, ServerAD or Workplace. */
+  trustType: string | undefined = undefined;
+  isCompliant: boolean | undefined = undefined;
+}
+
 export class SignIn {
   /** Position in the input (0-based, across files). */
   index = 0;

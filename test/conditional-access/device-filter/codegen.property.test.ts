@@ -18,7 +18,7 @@ import {
   type FilterNode,
   type GraphDevice,
 } from "../../../components/conditional-access";
-import { generatedSource } from "../../../components/conditional-access/device-filter/codegen";
+import { generatedExpression, generatedSource } from "../../../components/conditional-access/device-filter/codegen";
 
 const SEED = 20261124;
 
@@ -124,6 +124,28 @@ describe("rules compiled to code of their own", () => {
       expect(f({ displayName: value, trustType: "AzureAd", extensionAttribute3: value })).toBe(true);
       expect(f({ displayName: `${value}!`, extensionAttribute3: value.toUpperCase() === value.toLowerCase() ? "x" : value.toUpperCase() })).toBe(false);
       expect(f({ displayName: "y", extensionAttribute3: "x", physicalIds: [value] })).toBe(true);
+      expect((globalThis as Record<string, unknown>).pwned).toBeUndefined();
+    }
+  });
+
+  it("the expression form for embedding (generatedExpression) names every rule value through the caller, never writes it", () => {
+    for (const value of HOSTILE) {
+      const ast: FilterNode = {
+        kind: "or",
+        operands: [
+          { kind: "compare", property: "displayName", operator: "-eq", value },
+          { kind: "compare", property: "extensionAttribute3", operator: "-notIn", value: [value, "x"] },
+          { kind: "compare", property: "physicalIds", operator: "-contains", value },
+        ],
+      };
+      const bound: unknown[] = [];
+      const expression = generatedExpression(ast, (v) => `p${bound.push(v) - 1}`);
+      expect(expression).not.toContain(value.trim());
+      expect(expression.replace(/"(?:string|number|boolean)"/g, "")).not.toMatch(/["'`\\]/);
+      // Embedded as a caller would, it answers as the rule's own function does.
+      const f = new Function(...bound.map((_, i) => `p${i}`), `return function (d) { let t; return ${expression}; };`)(...bound) as (d: GraphDevice) => boolean;
+      const reference = generateFilter(ast);
+      for (const d of [{ displayName: value, trustType: "AzureAd", extensionAttribute3: value }, { displayName: `${value}!`, extensionAttribute3: "x" }, { displayName: "y", extensionAttribute3: "z", physicalIds: [value] }]) expect(f(d)).toBe(reference(d));
       expect((globalThis as Record<string, unknown>).pwned).toBeUndefined();
     }
   });
