@@ -44,7 +44,10 @@ function largeExport(policies: unknown[], count = LARGE_EXPORT_POLICIES): unknow
   return Array.from({ length: count }, (_, i) => {
     if (i % 3 === 0) return extra(i, { includeDevices: ["All"], excludeDevices: ["Compliant", "DomainJoined"] });
     if (i % 3 === 1) return extra(i, { deviceFilter: { mode: "include", rule: 'device.trustType -ne "AzureAD" -and device.trustType -ne "ServerAD"' } });
-    return policies[i % policies.length];
+    // A copy of a fixture policy under its own id and name: a tenant's display names are unique
+    // (the Graph-native resource finds its policy by name, so import-ca refuses a repeated one).
+    const copy = policies[i % policies.length] as { displayName?: string };
+    return { ...copy, id: `00000000-0000-4000-9000-${String(i).padStart(12, "0")}`, displayName: `${copy.displayName ?? "policy"} #${i}` };
   });
 }
 
