@@ -9,6 +9,14 @@ import { BREAK_GLASS_IDS, PARTNER_TENANT_ID } from "./signin-generator";
 export const GROUP_IDS = ["0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b02", "1c2d3e4f-0000-4000-8000-000000000001", "2d3e4f50-0000-4000-8000-000000000002"];
 export const ROLE_IDS = ["62e90394-69f5-4237-9190-012177145e10", "194ae4cb-b126-40b2-bd5b-6091b380977d"];
 export const LOCATION_IDS = ["aa000000-0000-4000-8000-000000000001", "aa000000-0000-4000-8000-000000000002"];
+
+/** The Graph namedLocations export the property tests read: LOCATION_IDS[0] a trusted IP range, [1] two countries and unknown ones. */
+export const TEST_NAMED_LOCATIONS = {
+  value: [
+    { "@odata.type": "#microsoft.graph.ipNamedLocation", id: LOCATION_IDS[0], isTrusted: true, ipRanges: [{ cidrAddress: "203.0.113.0/25" }, { cidrAddress: "2001:db8:10::/64" }] },
+    { "@odata.type": "#microsoft.graph.countryNamedLocation", id: LOCATION_IDS[1], countriesAndRegions: ["DE", "US"], includeUnknownCountriesAndRegions: true },
+  ],
+};
 const APPS = ["All", "Office365", "MicrosoftAdminPortals", "00000002-0000-0ff1-ce00-000000000000", "797f4846-ba00-4fd7-ba43-dac1f8f63013", "9b2c4d6e-1111-4222-8333-444455556666"];
 const RULES = [
   'device.trustType -ne "AzureAD" -and device.trustType -ne "ServerAD"',

@@ -11,17 +11,12 @@ import { pick, prng } from "../../../bench/util";
 import { analyseCoverage, type PlainConditionalAccessPolicy } from "../../../components";
 import { OUTCOME_NAMES, Verdict, compileReplayPolicies, evaluateSignIn, parseDirectory, parseNamedLocations, replayPolicyFromAzuread, signInFromRecord } from "../../../components/conditional-access/replay";
 import { classifySignIn } from "../../../components/conditional-access/coverage/signins";
-import { GROUP_IDS, LOCATION_IDS, ROLE_IDS } from "../../helpers/replay-policies";
+import { GROUP_IDS, LOCATION_IDS, ROLE_IDS, TEST_NAMED_LOCATIONS } from "../../helpers/replay-policies";
 import { PARTNER_TENANT_ID, TENANT_ID, generateFacts, generateUsers, graphRecord } from "../../helpers/signin-generator";
 
 const users = generateUsers(7, 30, 6);
 const facts = [...generateFacts(400, { seed: 7, users })];
-const locations = parseNamedLocations({
-  value: [
-    { "@odata.type": "#microsoft.graph.ipNamedLocation", id: LOCATION_IDS[0], isTrusted: true, ipRanges: [{ cidrAddress: "203.0.113.0/25" }, { cidrAddress: "2001:db8:10::/64" }] },
-    { "@odata.type": "#microsoft.graph.countryNamedLocation", id: LOCATION_IDS[1], countriesAndRegions: ["DE", "US"], includeUnknownCountriesAndRegions: true },
-  ],
-});
+const locations = parseNamedLocations(TEST_NAMED_LOCATIONS);
 const directory = parseDirectory([
   {
     name: "groups",

@@ -7,19 +7,14 @@
 import fc from "fast-check";
 import { pick, prng } from "../../../bench/util";
 import { VERDICT_NAMES, compileReplayPolicy, parseDirectory, parseNamedLocations, signInFromRecord, type ReplayPolicy } from "../../../components/conditional-access/replay";
-import { GROUP_IDS, LOCATION_IDS, ROLE_IDS, randomPolicy } from "../../helpers/replay-policies";
+import { GROUP_IDS, ROLE_IDS, TEST_NAMED_LOCATIONS, randomPolicy } from "../../helpers/replay-policies";
 import { PARTNER_TENANT_ID, TENANT_ID, generateFacts, generateUsers, graphRecord } from "../../helpers/signin-generator";
 import { referenceVerdict } from "./reference";
 
 const users = generateUsers(5, 30, 5);
 const facts = [...generateFacts(400, { seed: 5, users })];
 const DROPPABLE = ["userId", "userType", "crossTenantAccessType", "homeTenantId", "resourceId", "resourceOwnerTenantId", "clientAppUsed", "deviceDetail", "ipAddress", "location", "riskLevelDuringSignIn", "originalTransferMethod", "authenticationProtocol"];
-const locations = parseNamedLocations({
-  value: [
-    { "@odata.type": "#microsoft.graph.ipNamedLocation", id: LOCATION_IDS[0], isTrusted: true, ipRanges: [{ cidrAddress: "203.0.113.0/25" }, { cidrAddress: "2001:db8:10::/64" }] },
-    { "@odata.type": "#microsoft.graph.countryNamedLocation", id: LOCATION_IDS[1], countriesAndRegions: ["DE", "US"], includeUnknownCountriesAndRegions: true },
-  ],
-});
+const locations = parseNamedLocations(TEST_NAMED_LOCATIONS);
 const directory = parseDirectory([
   {
     name: "groups",
