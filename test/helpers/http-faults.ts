@@ -4,7 +4,8 @@
  * success. Each fault is either answered instead of the request (not processed) or after it was
  * processed (the work is done, the answer is broken).
  */
-import type * as http from "node:http";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 
 export type WireFault =
   | "redirect"
@@ -199,4 +200,52 @@ export function answerWithFault(
       return;
     }
   }
+}
+
+/** A request a fake Graph received, faulted ones included. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: string;
+  body?: unknown;
+}
+
+/**
+ * Serves `handle` on 127.0.0.1 as a Graph-like service: records every request, answers the queued
+ * faults (`faults` and `foreignUrl` are read per request, so tests can change them), and closes with
+ * every pending timer and connection.
+ */
+export async function serveFakeGraph(
+  handle: (method: string, path: string, query: URLSearchParams, body: unknown) => ServiceResult,
+  opts: { requests: RecordedRequest[]; faults: GraphFault[]; foreignUrl: () => string },
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const timers = new Set<NodeJS.Timeout>();
+  const server = http.createServer((req, res) => {
+    let raw = "";
+    req.on("data", (c) => (raw += c));
+    req.on("end", () => {
+      const parsed = new URL(req.url ?? "/", "http://127.0.0.1");
+      const method = req.method ?? "GET";
+      opts.requests.push({ method, path: parsed.pathname, query: parsed.search, body: raw ? (JSON.parse(raw) as unknown) : undefined });
+      const fault = takeFault(opts.faults, method, parsed.pathname);
+      const run = () => handle(method, parsed.pathname, parsed.searchParams, raw ? JSON.parse(raw) : undefined);
+      const send = (result: ServiceResult) => {
+        if (res.writableEnded || req.socket.destroyed) return;
+        res.writeHead(result.status, result.body === undefined ? {} : { "content-type": "application/json" });
+        res.end(result.body === undefined ? undefined : JSON.stringify(result.body));
+      };
+      if (!fault) return send(run());
+      answerWithFault(fault, req, res, run, send, { selfUrl: url, foreignUrl: opts.foreignUrl(), timers });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return { url, close };
 }

@@ -9,10 +9,8 @@
  * slow body, cross-origin or cyclic next links) and a listing that lags behind creates (`lagReads`).
  * Used by test/intune, the fault matrix and bench.
  */
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { answerWithFault, takeFault, type GraphFault, type GraphFaultKind } from "../helpers/http-faults";
+import { serveFakeGraph, type GraphFault, type GraphFaultKind } from "../helpers/http-faults";
 
 export type FaultKind = GraphFaultKind;
 export type Fault = GraphFault;
@@ -58,7 +56,6 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   const state = { maskStrings: false, pageSize: 50, ignoreExpand: false, lagReads: 0, foreignUrl: "http://127.0.0.1:9" };
   /** Profiles still hidden from listings, with the listings left to hide them from. */
   const lagging = new Map<string, number>();
-  const timers = new Set<NodeJS.Timeout>();
 
   const view = (p: FakeProfile, select?: string[]): Record<string, unknown> => {
     const body: Record<string, unknown> = { ...p.body, id: p.id };
@@ -137,26 +134,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     return { status: 405, body: { error: { code: "MethodNotAllowed", message: `${method} ${path}` } } };
   };
 
-  const server = http.createServer((req, res) => {
-    let raw = "";
-    req.on("data", (c) => (raw += c));
-    req.on("end", () => {
-      const parsed = new URL(req.url ?? "/", "http://127.0.0.1");
-      const method = req.method ?? "GET";
-      requests.push({ method, path: parsed.pathname, query: parsed.search, body: raw ? (JSON.parse(raw) as unknown) : undefined });
-      const fault = takeFault(faults, method, parsed.pathname);
-      const run = () => handle(method, parsed.pathname, parsed.searchParams, raw ? JSON.parse(raw) : undefined);
-      const send = (result: { status: number; body?: unknown }) => {
-        if (res.writableEnded || req.socket.destroyed) return;
-        res.writeHead(result.status, result.body === undefined ? {} : { "content-type": "application/json" });
-        res.end(result.body === undefined ? undefined : JSON.stringify(result.body));
-      };
-      if (!fault) return send(run());
-      answerWithFault(fault, req, res, run, send, { selfUrl: url, foreignUrl: state.foreignUrl, timers });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, close } = await serveFakeGraph(handle, { requests, faults, foreignUrl: () => state.foreignUrl });
 
   return {
     url,
@@ -193,12 +171,6 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     set foreignUrl(v: string) {
       state.foreignUrl = v;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

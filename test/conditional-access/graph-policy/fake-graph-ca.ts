@@ -8,10 +8,8 @@
  * without Retry-After, 5xx, a dropped connection, a slow response (optionally after processing),
  * the wire faults of test/helpers/http-faults, and a listing that lags behind creates.
  */
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
-import { answerWithFault, takeFault, type GraphFault, type GraphFaultKind } from "../../helpers/http-faults";
+import { serveFakeGraph, type GraphFault, type GraphFaultKind } from "../../helpers/http-faults";
 import { BETA_ONLY_GRANT_CONTROLS, BETA_ONLY_PROPERTIES } from "../../../components/conditional-access/graph-policy/shape";
 
 export type FaultKind = GraphFaultKind;
@@ -148,7 +146,6 @@ export async function startFakeCaGraph(): Promise<FakeCaGraph> {
   const faults: Fault[] = [];
   const state = { pageSize: 50, lagReads: 0, foreignUrl: "http://127.0.0.1:9", scramble: true };
   const lagging = new Map<string, number>();
-  const timers = new Set<NodeJS.Timeout>();
   let clock = Date.parse("2026-01-01T00:00:00Z");
   const now = () => new Date((clock += 1000)).toISOString();
 
@@ -200,26 +197,7 @@ export async function startFakeCaGraph(): Promise<FakeCaGraph> {
     return { status: 405, body: { error: { code: "MethodNotAllowed", message: `${method} ${path}` } } };
   };
 
-  const server = http.createServer((req, res) => {
-    let raw = "";
-    req.on("data", (c) => (raw += c));
-    req.on("end", () => {
-      const parsed = new URL(req.url ?? "/", "http://127.0.0.1");
-      const method = req.method ?? "GET";
-      requests.push({ method, path: parsed.pathname, query: parsed.search, body: raw ? (JSON.parse(raw) as unknown) : undefined });
-      const fault = takeFault(faults, method, parsed.pathname);
-      const run = () => handle(method, parsed.pathname, parsed.searchParams, raw ? JSON.parse(raw) : undefined);
-      const send = (result: { status: number; body?: unknown }) => {
-        if (res.writableEnded || req.socket.destroyed) return;
-        res.writeHead(result.status, result.body === undefined ? {} : { "content-type": "application/json" });
-        res.end(result.body === undefined ? undefined : JSON.stringify(result.body));
-      };
-      if (!fault) return send(run());
-      answerWithFault(fault, req, res, run, send, { selfUrl: url, foreignUrl: state.foreignUrl, timers });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, close } = await serveFakeGraph(handle, { requests, faults, foreignUrl: () => state.foreignUrl });
 
   return {
     url,
@@ -250,12 +228,6 @@ export async function startFakeCaGraph(): Promise<FakeCaGraph> {
     set scramble(v: boolean) {
       state.scramble = v;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const t of timers) clearTimeout(t);
-        timers.clear();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
