@@ -18,7 +18,7 @@ import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 
 /** The provider entry points under `components/providers/` (each exports `provider`). */
-export type DynamicProviderName = "intune-device-configuration" | "qualys-byol-solution" | "pricing-reset" | "conditional-access-policy";
+export type DynamicProviderName = "intune-device-configuration" | "qualys-byol-solution" | "pricing-reset";
 
 type AnyProvider = pulumi.dynamic.ResourceProvider;
 type Method = (...args: unknown[]) => Promise<unknown>;

@@ -19,12 +19,12 @@ import { effectivePolicy, parseDmarcRecord } from "../components/email/dmarc";
 import { classifyMachine } from "../components/defender/validate";
 import { MachineKind } from "../components/defender/model";
 import { FIPS_OMA_URI } from "../components/intune/settings";
-import { COMPONENT_TYPE_TOKENS, DYNAMIC_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from "../components/common/type-tokens";
+import { COMPONENT_TYPE_TOKENS, DYNAMIC_TYPE_TOKENS, PLUGIN_RESOURCE_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from "../components/common/type-tokens";
 
 // The tokens come from the one table of the package (components/common/type-tokens).
 export const CA_POLICY_TYPE = PROVIDER_TYPE_TOKENS.ConditionalAccessPolicy;
 /** The Graph-native Conditional Access policy (a dynamic resource: its Graph payload is in `policy`). */
-export const GRAPH_CA_POLICY_TYPE = DYNAMIC_TYPE_TOKENS.ConditionalAccessPolicy;
+export const GRAPH_CA_POLICY_TYPE = PLUGIN_RESOURCE_TYPE_TOKENS.ConditionalAccessPolicy;
 export const CORPORATE_DEVICE_ACCESS_TYPE = COMPONENT_TYPE_TOKENS.CorporateDeviceAccess;
 export const VULNERABILITY_ASSESSMENT_TYPE = COMPONENT_TYPE_TOKENS.VulnerabilityAssessment;
 export const EMAIL_AUTHENTICATION_TYPE = COMPONENT_TYPE_TOKENS.EmailAuthentication;

@@ -113,8 +113,7 @@ function policyLines(p: ImportedPolicy): string[] {
     for (const n of p.notes) lines.push(`    - ${n.message}`);
   }
   lines.push("  TypeScript:", ...indent(p.typescript));
-  const noCommand = p.kind === "graph" && p.id ? "(adopted by display name on the first pulumi up: adoptExisting: true)" : "(no id in the export: pulumi up creates the policy)";
-  lines.push(`  import: ${p.importCommand ?? noCommand}`);
+  lines.push(`  import: ${p.importCommand ?? "(no id in the export: pulumi up creates the policy)"}`);
   if (p.importFile) lines.push(`  ${p.resourceName}.import.json:`, ...indent(JSON.stringify(p.importFile, null, 2)));
   return lines;
 }

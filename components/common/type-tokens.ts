@@ -27,7 +27,6 @@ export const DYNAMIC_RESOURCES = {
   IntuneDeviceConfiguration: { module: "intune", type: "DeviceConfiguration" },
   QualysByolSolution: { module: "defender", type: "QualysByolSolution" },
   PricingReset: { module: "defender", type: "PricingReset" },
-  ConditionalAccessPolicy: { module: "conditionalaccess", type: "ConditionalAccessPolicy" },
 } as const;
 export type DynamicResourceName = keyof typeof DYNAMIC_RESOURCES;
 
@@ -41,8 +40,15 @@ export const DYNAMIC_TYPE_TOKENS: Record<DynamicResourceName, string> = {
   IntuneDeviceConfiguration: dynamicTypeToken("IntuneDeviceConfiguration"),
   QualysByolSolution: dynamicTypeToken("QualysByolSolution"),
   PricingReset: dynamicTypeToken("PricingReset"),
-  ConditionalAccessPolicy: dynamicTypeToken("ConditionalAccessPolicy"),
 };
+
+/**
+ * Custom resources served by the package's own provider plugin (`pulumi-resource-tenant-guardrails`):
+ * unlike dynamic resources, they can be adopted with `pulumi import` and read with `get`.
+ */
+export const PLUGIN_RESOURCE_TYPE_TOKENS = {
+  ConditionalAccessPolicy: "tenant-guardrails:conditionalaccess:ConditionalAccessPolicy",
+} as const;
 
 /** Resources of other providers the policy pack matches. */
 export const PROVIDER_TYPE_TOKENS = {

@@ -5,7 +5,7 @@
  * the evaluators read, Graph's `conditionalAccessPolicy` (azuread args go through the importer's
  * inverse, `toGraphPolicy`), with the break-glass ids the stack declares. Pure: no Pulumi.
  */
-import { COMPONENT_TYPE_TOKENS, DYNAMIC_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from "../common/type-tokens";
+import { COMPONENT_TYPE_TOKENS, PLUGIN_RESOURCE_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from "../common/type-tokens";
 import { toGraphPolicy } from "./import/to-graph";
 import type { PlainConditionalAccessPolicy } from "./policy-shape";
 
@@ -59,13 +59,13 @@ export function declaredConditionalAccessPolicies(resources: readonly DeclaredPo
   for (const r of resources) {
     if (r.type === PROVIDER_TYPE_TOKENS.ConditionalAccessPolicy) {
       policies.push({ kind: "azuread", name: r.name, urn: r.urn ?? "", graph: toGraphPolicy(r.plainInputs as unknown as PlainConditionalAccessPolicy) });
-    } else if (r.type === DYNAMIC_TYPE_TOKENS.ConditionalAccessPolicy) {
+    } else if (r.type === PLUGIN_RESOURCE_TYPE_TOKENS.ConditionalAccessPolicy) {
       const payload = r.plainInputs.policy;
       const graph = payload && typeof payload === "object" && !Array.isArray(payload) ? { ...(payload as Record<string, unknown>) } : {};
       if (typeof graph.displayName !== "string" && typeof r.plainInputs.displayName === "string") graph.displayName = r.plainInputs.displayName;
       policies.push({ kind: "graph", name: r.name, urn: r.urn ?? "", graph });
     }
-    if (r.type === COMPONENT_TYPE_TOKENS.CorporateDeviceAccess || r.type === DYNAMIC_TYPE_TOKENS.ConditionalAccessPolicy) {
+    if (r.type === COMPONENT_TYPE_TOKENS.CorporateDeviceAccess || r.type === PLUGIN_RESOURCE_TYPE_TOKENS.ConditionalAccessPolicy) {
       const e = (r.plainInputs.emergencyAccess ?? {}) as Record<string, unknown>;
       for (const id of strings(e.userIds)) userIds.add(id);
       for (const id of strings(e.groupIds)) groupIds.add(id);

@@ -12,7 +12,7 @@ import {
   notModelledConditions,
   type InventoryDevice,
 } from "../../components";
-import { COMPONENT_TYPE_TOKENS, DYNAMIC_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from "../../components/common/type-tokens";
+import { COMPONENT_TYPE_TOKENS, PLUGIN_RESOURCE_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from "../../components/common/type-tokens";
 
 const BREAK_GLASS = "0b1c6a52-6f0a-4d2e-9a56-7a3f7c1e0b02";
 
@@ -32,7 +32,7 @@ describe("declaredConditionalAccessPolicies", () => {
         },
       },
       {
-        type: DYNAMIC_TYPE_TOKENS.ConditionalAccessPolicy,
+        type: PLUGIN_RESOURCE_TYPE_TOKENS.ConditionalAccessPolicy,
         name: "agents",
         urn: "urn:g",
         plainInputs: {

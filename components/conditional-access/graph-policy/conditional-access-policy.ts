@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GRAPH_ENDPOINT } from "../../azure-rest/client";
-import { DYNAMIC_RESOURCES } from "../../common/type-tokens";
-import { forwardingProvider } from "../../dynamic-provider";
+import { PLUGIN_RESOURCE_TYPE_TOKENS } from "../../common/type-tokens";
 import { throwIfProblems } from "../../errors";
 import { isPlainValue } from "../../inputs";
 import type { EmergencyAccess } from "../component/corporate-device-access";
@@ -52,61 +51,78 @@ function normaliseOrThrow(name: string, args: PlainGraphConditionalAccessPolicyA
   return value!;
 }
 
-function plainArgs(args: ConditionalAccessPolicyArgs): pulumi.Output<PlainGraphConditionalAccessPolicyArgs> {
-  return pulumi.output({
-    displayName: args.displayName,
-    state: args.state,
-    conditions: args.conditions,
-    grantControls: args.grantControls,
-    sessionControls: args.sessionControls,
-    emergencyAccess: args.emergencyAccess,
-    apiVersion: args.apiVersion,
-  }) as unknown as pulumi.Output<PlainGraphConditionalAccessPolicyArgs>;
+/** How the policy is managed, not part of it: never sent to Graph as a policy property. */
+type ManagementArgs = Pick<ConditionalAccessPolicyArgs, "adoptExisting" | "graphEndpoint" | "httpTimeoutMs" | "httpDeadlineMs">;
+
+/** The policy's own args (Graph's properties, those Graph adds later included, emergencyAccess, apiVersion) apart from the management args. */
+function splitArgs(args: ConditionalAccessPolicyArgs): { policyArgs: Omit<ConditionalAccessPolicyArgs, keyof ManagementArgs>; management: ManagementArgs } {
+  const { adoptExisting, graphEndpoint, httpTimeoutMs, httpDeadlineMs, ...policyArgs } = args;
+  return { policyArgs, management: { adoptExisting, graphEndpoint, httpTimeoutMs, httpDeadlineMs } };
 }
 
 /**
- * A Conditional Access policy managed over Microsoft Graph (`pulumi-nodejs:dynamic/conditionalaccess:ConditionalAccessPolicy`),
- * for the policies `@pulumi/azuread` cannot express (authentication context, workload identities
- * without users, token protection, risk remediation, agent identities, …). Validated at preview
- * by `normaliseConditionalAccessPolicy`; v1.0 unless the policy uses a beta-only property.
+ * A Conditional Access policy managed over Microsoft Graph
+ * (`tenant-guardrails:conditionalaccess:ConditionalAccessPolicy`), for the policies
+ * `@pulumi/azuread` cannot express (authentication context, workload identities without users,
+ * token protection, risk remediation, agent identities, …). Validated at preview by
+ * `normaliseConditionalAccessPolicy`; v1.0 unless the policy uses a beta-only property.
  * Permissions: `Policy.ReadWrite.ConditionalAccess` and `Policy.Read.All`.
+ *
+ * A custom resource served by the package's provider plugin, `pulumi-resource-tenant-guardrails`
+ * (installed with the package; the project's Pulumi.yaml names where it is). So an existing policy
+ * can be adopted with `pulumi import` or read with {@link ConditionalAccessPolicy.get}.
  */
-export class ConditionalAccessPolicy extends pulumi.dynamic.Resource {
+export class ConditionalAccessPolicy extends pulumi.CustomResource {
   /** Graph id of the policy. */
   declare readonly policyId: pulumi.Output<string>;
   /** The API version the policy is written and read with. */
   declare readonly apiVersion: pulumi.Output<string>;
+  /** The policy's display name. */
+  declare readonly displayName: pulumi.Output<string>;
   /** Canonical stored policy as last read or written (what the diff compares with). */
   declare readonly observed: pulumi.Output<unknown>;
 
+  /**
+   * An existing policy by its Graph id, read without managing it. The plugin reads it from
+   * `TENANT_GUARDRAILS_GRAPH_ENDPOINT` (default https://graph.microsoft.com) on Graph beta, so
+   * that beta-only properties are seen.
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ConditionalAccessPolicy {
+    return new ConditionalAccessPolicy(name, undefined as unknown as ConditionalAccessPolicyArgs, { ...opts, id });
+  }
+
   constructor(name: string, args: ConditionalAccessPolicyArgs, opts?: pulumi.CustomResourceOptions) {
+    if (opts?.id !== undefined) {
+      // A read of an existing policy (get): nothing to validate or send.
+      super(PLUGIN_RESOURCE_TYPE_TOKENS.ConditionalAccessPolicy, name, { policyId: undefined, apiVersion: undefined, displayName: undefined, observed: undefined }, opts);
+      return;
+    }
     // Plain args (the common case) are validated now, so a bad policy fails before anything is registered.
-    const normalised: pulumi.Output<NormalisedGraphConditionalAccessPolicy> = isPlainValue(args)
-      ? (pulumi.output(normaliseOrThrow(name, args as unknown as PlainGraphConditionalAccessPolicyArgs)) as unknown as pulumi.Output<NormalisedGraphConditionalAccessPolicy>)
-      : plainArgs(args).apply((plain) => normaliseOrThrow(name, plain));
+    const { policyArgs, management } = splitArgs(args);
+    const normalised: pulumi.Output<NormalisedGraphConditionalAccessPolicy> = isPlainValue(policyArgs)
+      ? (pulumi.output(normaliseOrThrow(name, policyArgs as unknown as PlainGraphConditionalAccessPolicyArgs)) as unknown as pulumi.Output<NormalisedGraphConditionalAccessPolicy>)
+      : (pulumi.output(policyArgs) as unknown as pulumi.Output<PlainGraphConditionalAccessPolicyArgs>).apply((plain) => normaliseOrThrow(name, plain));
     normalised.apply((n) => {
       if (n.betaProperties.length > 0) pulumi.log.info(`${GRAPH_POLICY_COMPONENT} "${name}" uses Graph beta for ${n.betaProperties.join(", ")} (not in v1.0)`);
       if (n.unknownProperties.length > 0) pulumi.log.info(`${GRAPH_POLICY_COMPONENT} "${name}" carries properties this package does not know unchanged: ${n.unknownProperties.join(", ")}`);
     });
     super(
-      forwardingProvider("conditional-access-policy"),
+      PLUGIN_RESOURCE_TYPE_TOKENS.ConditionalAccessPolicy,
       name,
       {
         policyId: undefined,
         observed: undefined,
-        graphEndpoint: args.graphEndpoint ?? GRAPH_ENDPOINT,
+        graphEndpoint: management.graphEndpoint ?? GRAPH_ENDPOINT,
         displayName: normalised.displayName,
         policy: normalised.policy,
         apiVersion: normalised.apiVersion,
-        adoptExisting: args.adoptExisting ?? false,
+        adoptExisting: management.adoptExisting ?? false,
         // Evidence for the policy pack (the ids are in the payload's exclusions already).
         emergencyAccess: normalised.emergencyAccess,
-        httpTimeoutMs: args.httpTimeoutMs,
-        httpDeadlineMs: args.httpDeadlineMs,
+        httpTimeoutMs: management.httpTimeoutMs,
+        httpDeadlineMs: management.httpDeadlineMs,
       },
       opts,
-      DYNAMIC_RESOURCES.ConditionalAccessPolicy.module,
-      DYNAMIC_RESOURCES.ConditionalAccessPolicy.type,
     );
   }
 }

@@ -1,9 +1,9 @@
 /**
- * Dynamic provider for a Conditional Access policy over Microsoft Graph (v1.0, or beta for a
+ * The provider of a Conditional Access policy over Microsoft Graph (v1.0, or beta for a
  * policy that uses a beta-only property), through the shared AzureRestClient.
  *
  * - Credentials: the client creates DefaultAzureCredential lazily inside each call; nothing about
- *   credentials is an input, an output or captured by the serialized provider.
+ *   credentials is an input, an output or part of the state.
  * - Create is safe to retry. A Conditional Access policy has no description to carry a marker, so
  *   the display name is the marker: it must be unique among the tenant's policies. Before POSTing
  *   the provider lists the policies (`$select=id,displayName`); a policy with the same name is
@@ -16,10 +16,14 @@
  *   read or written (`observed`, see shape.ts); read (refresh) updates `observed`, so changes made
  *   in the portal show up, and update PATCHes them back (clearing conditions added there).
  * - One read per policy: refresh is one GET; update is one GET and a PATCH only when it differs.
+ * - Import: `pulumi import` and `get` read a policy by its id alone (readForImport), on Graph beta
+ *   so that beta-only properties are seen, from the Graph service root in
+ *   TENANT_GUARDRAILS_GRAPH_ENDPOINT (default the public cloud's).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { graphClientFor, type AzureRestClient, type GraphHttpSettings } from "../../azure-rest/client";
-import { canonicalPolicy, isJsonObject, policiesPath, policyDifferences, removalsFor, withRemovals, type GraphApiVersion, type Json } from "./shape";
+import { GRAPH_ENDPOINT, graphClientFor, type AzureRestClient, type GraphHttpSettings } from "../../azure-rest/client";
+import { payloadOfStoredPolicy } from "./normalise";
+import { betaPropertiesOf, canonicalPolicy, isJsonObject, policiesPath, policyDifferences, removalsFor, withRemovals, type GraphApiVersion, type Json } from "./shape";
 
 /** Plain inputs of one managed policy (what check/diff/create/update receive). */
 export interface GraphPolicyInputs extends GraphHttpSettings {
@@ -88,7 +92,7 @@ function existsError(inputs: GraphPolicyInputs, existing: StoredPolicy): Error {
   return new Error(
     `Conditional Access: a policy named "${inputs.displayName}" already exists (${existing.id}), and this resource does not own it. ` +
       "Fix: give this policy another displayName, or set adoptExisting: true to take that policy over (the next pulumi up makes it match the declared policy; " +
-      "this is also how to adopt an existing policy, as dynamic resources cannot be imported with pulumi import).",
+      "or adopt it by its id with pulumi import; tenant-guardrails import-ca writes the command).",
   );
 }
 
@@ -126,7 +130,34 @@ function outputs(inputs: GraphPolicyInputs, policyId: string, observed: unknown)
   return { ...inputs, policyId, observed: observed ?? null };
 }
 
-/** The one module-level provider object (serialized once per process, cached by Pulumi). */
+/** The environment variable naming the Graph service root that an import (no state yet) reads from. */
+export const GRAPH_ENDPOINT_VARIABLE = "TENANT_GUARDRAILS_GRAPH_ENDPOINT";
+
+/** What a read by id alone gives: the state, and the inputs that lead to it (what `pulumi import` records). */
+export interface ImportedGraphPolicy {
+  /** The policy id, or "" when Graph has no policy with that id. */
+  id: string;
+  props: GraphPolicyOutputs | Record<string, never>;
+  inputs?: GraphPolicyInputs;
+}
+
+/**
+ * Reads policy `id` with no state (`pulumi import`, `ConditionalAccessPolicy.get`): one GET on Graph
+ * beta, so no beta-only setting is missed. The inputs are the stored policy's payload, on v1.0
+ * unless it uses a beta-only property; adoptExisting is false (the policy is adopted by its id).
+ */
+export async function readForImport(id: string, env: NodeJS.ProcessEnv = process.env): Promise<ImportedGraphPolicy> {
+  const graphEndpoint = env[GRAPH_ENDPOINT_VARIABLE]?.trim() || GRAPH_ENDPOINT;
+  const client = graphClientFor({ graphEndpoint });
+  const current = await getPolicy(client, "beta", id);
+  if (!current) return { id: "", props: {} };
+  if (typeof current.displayName !== "string" || current.displayName.trim() === "") throw shapeError(`GET of policy ${id}`, "a policy without a display name");
+  const policy = payloadOfStoredPolicy(current);
+  const inputs: GraphPolicyInputs = { graphEndpoint, displayName: current.displayName, policy, apiVersion: betaPropertiesOf(policy).length > 0 ? "beta" : "v1.0", adoptExisting: false };
+  return { id, inputs, props: outputs(inputs, id, canonicalPolicy(current)) };
+}
+
+/** The methods the package's plugin serves for `tenant-guardrails:conditionalaccess:ConditionalAccessPolicy`. */
 export const graphPolicyProvider: pulumi.dynamic.ResourceProvider<GraphPolicyInputs, GraphPolicyOutputs> = {
   async check(_olds, news) {
     const failures = problemsOf(news);
@@ -176,7 +207,8 @@ export const graphPolicyProvider: pulumi.dynamic.ResourceProvider<GraphPolicyInp
   },
 
   async read(id, props) {
-    if (!props) throw new Error(`Conditional Access: cannot read policy ${id} without its state (dynamic resources cannot be imported; declare the policy with adoptExisting: true instead)`);
+    // No state yet: an import or a get, by id alone.
+    if (!props || props.graphEndpoint === undefined) return (await readForImport(id)) as pulumi.dynamic.ReadResult<GraphPolicyOutputs>;
     const client = graphClientFor(props);
     const current = await getPolicy(client, props.apiVersion, id);
     // An empty id tells the engine the policy is gone (deleted in the portal).

@@ -139,6 +139,15 @@ function payloadOf(value: unknown, path: string, unknown: string[]): unknown {
   return out;
 }
 
+/**
+ * The payload of a policy as Graph stores it, without validation: what `pulumi import` records as
+ * the inputs of an adopted policy (read-only properties and annotations other than `@odata.type`
+ * dropped, enum casing fixed, every other setting kept).
+ */
+export function payloadOfStoredPolicy(stored: Json): GraphPolicyPayload {
+  return payloadOf(stored, "", []) as GraphPolicyPayload;
+}
+
 function ids(list: unknown): string[] {
   return Array.isArray(list) ? list.filter((v): v is string => typeof v === "string") : [];
 }

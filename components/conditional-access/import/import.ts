@@ -14,10 +14,12 @@ import { resourceNameFor, uniqueName, policyName } from "./names";
 import { shellQuote, importIdOf, resourceSnippet, componentSnippet, graphSnippet } from "./snippets";
 import { normaliseConditionalAccessPolicy, type PlainGraphConditionalAccessPolicyArgs } from "../graph-policy/normalise";
 import type { PolicyProblem } from "./fields";
-import { COMPONENT_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from "../../common/type-tokens";
+import { COMPONENT_TYPE_TOKENS, PLUGIN_RESOURCE_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from "../../common/type-tokens";
 
 /** The Pulumi type token of the azuread Conditional Access policy. */
 export const AZUREAD_POLICY_TYPE = PROVIDER_TYPE_TOKENS.ConditionalAccessPolicy;
+/** The Graph-native policy, a custom resource of the package's plugin; imported by its bare Graph id. */
+export const GRAPH_POLICY_TYPE = PLUGIN_RESOURCE_TYPE_TOKENS.ConditionalAccessPolicy;
 /** The Pulumi type token of the {@link CorporateDeviceAccess} component. */
 export const CORPORATE_DEVICE_ACCESS_TYPE = COMPONENT_TYPE_TOKENS.CorporateDeviceAccess;
 /** The prefix of a Conditional Access policy's import id in the azuread provider. */
@@ -307,8 +309,8 @@ function importAsGraph(
   );
   if (id) {
     ctx.note(
-      "graph-adopt",
-      `pulumi import cannot import dynamic resources, so the snippet sets adoptExisting: true: the first pulumi up adopts the policy by its display name "${p.displayName}" (which must stay unique) and changes nothing when it matches`,
+      "graph-import",
+      `adopted by its id with pulumi import (importCommand, or the import option of the snippet), through the package's plugin pulumi-resource-tenant-guardrails; keep its display name "${p.displayName}" unique, as it finds the policy after an interrupted create`,
     );
   } else {
     ctx.note("no-id", "the export has no id (a request body, not a tenant export): nothing to adopt, pulumi up creates the policy");
@@ -328,7 +330,7 @@ function importAsGraph(
       apiVersion: value.apiVersion,
       component: undefined,
       partOf: undefined,
-      importCommand: undefined,
+      importCommand: id ? `pulumi import ${shellQuote(GRAPH_POLICY_TYPE)} ${shellQuote(resourceName)} ${shellQuote(id)}` : undefined,
       importFile: undefined,
       typescript: graphSnippet(resourceName, graph, id),
       notes: ctx.notes,
@@ -518,17 +520,15 @@ export function importConditionalAccessFiles(files: ExportFile[], options: Omit<
 }
 
 /**
- * One `pulumi import --file` document adopting every imported policy that has an id: raw
- * resources by name, components with their children. Graph-native policies are not in it
- * (`pulumi import` cannot import dynamic resources): their snippet adopts them by display name
- * (`adoptExisting: true`) on the first `pulumi up`.
+ * One `pulumi import --file` document adopting every imported policy that has an id: azuread and
+ * Graph-native resources by name, components with their children.
  */
 export function combinedImportFile(policies: ImportedPolicy[]): ImportFile {
   const resources: ImportFile["resources"] = [];
   for (const p of policies) {
     if (p.partOf !== undefined || !p.id) continue; // a companion is adopted with its component
-    if (p.kind === ImportKind.Graph) continue; // adopted by display name on pulumi up
-    if (p.importFile) resources.push(...p.importFile.resources);
+    if (p.kind === ImportKind.Graph) resources.push({ type: GRAPH_POLICY_TYPE, name: p.resourceName, id: p.id });
+    else if (p.importFile) resources.push(...p.importFile.resources);
     else resources.push({ type: AZUREAD_POLICY_TYPE, name: p.resourceName, id: importIdOf(p.id) });
   }
   return { resources };

@@ -48,9 +48,10 @@ export function componentSnippet(name: string, args: PlainCorporateDeviceAccessA
 }
 
 /**
- * The Graph-native resource. With an id, `adoptExisting: true`: dynamic resources cannot be
- * imported with `pulumi import`, so the first `pulumi up` adopts the policy by its display name.
+ * The Graph-native resource. With an id, the `import` option: the first `pulumi up` adopts the
+ * policy by its id (the package's plugin reads it), and fails if it differs from the args.
  */
 export function graphSnippet(name: string, args: PlainGraphConditionalAccessPolicyArgs, id: string | undefined): string {
-  return `new ConditionalAccessPolicy(${JSON.stringify(name)}, ${tsLiteral(id ? { ...args, adoptExisting: true } : args)});`;
+  const opts = id ? `, { import: ${JSON.stringify(id)} }` : "";
+  return `new ConditionalAccessPolicy(${JSON.stringify(name)}, ${tsLiteral(args)}${opts});`;
 }

@@ -7,7 +7,7 @@ import { normaliseConditionalAccessPolicy, type PlainGraphConditionalAccessPolic
 import { canonicalPolicy, policyDifferences } from "../../../components/conditional-access/graph-policy/shape";
 import { ConditionalAccessPolicy } from "../../../components";
 import { GuardrailInputError } from "../../../components/errors";
-import { DYNAMIC_TYPE_TOKENS } from "../../../components/common/type-tokens";
+import { PLUGIN_RESOURCE_TYPE_TOKENS } from "../../../components/common/type-tokens";
 
 const BREAK_GLASS = "0b0b0b0b-0000-4000-8000-000000000001";
 
@@ -117,14 +117,29 @@ describe("ConditionalAccessPolicy resource (mocked engine)", () => {
     ),
   );
 
-  it("registers the dynamic resource with the normalised payload and the type token from the table", async () => {
+  it("registers the plugin's custom resource with the normalised payload and the type token from the table", async () => {
     const p = new ConditionalAccessPolicy("legacy-auth", { ...base(), emergencyAccess: { userIds: [BREAK_GLASS] } } as never);
     await new Promise<void>((resolve) => p.urn.apply(() => resolve()));
     const r = registered.find((x) => x.name === "legacy-auth")!;
-    expect(r.type).toBe(DYNAMIC_TYPE_TOKENS.ConditionalAccessPolicy);
-    expect(r.type).toBe("pulumi-nodejs:dynamic/conditionalaccess:ConditionalAccessPolicy");
+    expect(r.type).toBe(PLUGIN_RESOURCE_TYPE_TOKENS.ConditionalAccessPolicy);
+    expect(r.type).toBe("tenant-guardrails:conditionalaccess:ConditionalAccessPolicy");
+    // A custom resource of the package's plugin: no serialized provider in its inputs.
+    expect(r.inputs).not.toHaveProperty("__provider");
     expect(r.inputs).toMatchObject({ displayName: "Block legacy authentication", apiVersion: "v1.0", adoptExisting: false, graphEndpoint: "https://graph.microsoft.com" });
     expect((r.inputs.policy as { state: string }).state).toBe("enabledForReportingButNotEnforced");
+  });
+
+  it.each([
+    ["plain args", (a: Record<string, unknown>) => a],
+    ["args that are outputs", (a: Record<string, unknown>) => ({ ...a, displayName: pulumi.output(a.displayName) })],
+  ])("keeps the management args (graphEndpoint, adoptExisting, HTTP limits) out of the Graph payload, and carries an unknown Graph property, with %s", async (label, shape) => {
+    const name = `managed-${label.replace(/ /g, "-")}`;
+    const args = shape({ ...base(), graphEndpoint: "http://127.0.0.1:1", adoptExisting: true, httpTimeoutMs: 5000, httpDeadlineMs: 20000, futureProperty: { on: true } });
+    const p = new ConditionalAccessPolicy(name, args as never);
+    await new Promise<void>((resolve) => p.urn.apply(() => resolve()));
+    const r = registered.find((x) => x.name === name)!;
+    expect(r.inputs).toMatchObject({ graphEndpoint: "http://127.0.0.1:1", adoptExisting: true, httpTimeoutMs: 5000, httpDeadlineMs: 20000 });
+    expect(Object.keys(r.inputs.policy as object).sort()).toEqual(["conditions", "displayName", "futureProperty", "grantControls", "state"]);
   });
 
   it("throws the GuardrailInputError at construction for bad plain args, before anything is registered", () => {

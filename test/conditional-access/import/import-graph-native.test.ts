@@ -61,13 +61,16 @@ describe("graph-only-policies.json", () => {
     }
   });
 
-  it("the pulumi import document adopts the azuread policy; Graph-native ones are adopted by display name (adoptExisting)", () => {
+  it("the pulumi import document adopts every policy, Graph-native ones by their bare Graph id under the plugin's type", () => {
+    const graph = result.policies.filter((x) => x.kind === "graph");
     expect(combinedImportFile(result.policies).resources).toEqual([
       { type: "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy", name: "block-legacy-authentication", id: "/identity/conditionalAccess/policies/6a1f0c3e-2b4d-4e5f-8a9b-0c1d2e3f4a60" },
-    ]);
-    for (const p of result.policies.filter((x) => x.kind === "graph")) {
-      expect(p.importCommand).toBeUndefined();
-      expect(p.typescript).toMatch(/^new ConditionalAccessPolicy\(".*", \{[\s\S]*adoptExisting: true,\n\}\);$/);
+      ...graph.map((p) => ({ type: "tenant-guardrails:conditionalaccess:ConditionalAccessPolicy", name: p.resourceName, id: p.id })),
+    ].sort((a, b) => result.policies.findIndex((p) => p.resourceName === a.name) - result.policies.findIndex((p) => p.resourceName === b.name)));
+    for (const p of graph) {
+      expect(p.importCommand).toBe(`pulumi import 'tenant-guardrails:conditionalaccess:ConditionalAccessPolicy' '${p.resourceName}' '${p.id}'`);
+      expect(p.typescript).toMatch(new RegExp(`^new ConditionalAccessPolicy\\(".*", \\{[\\s\\S]*\\}, \\{ import: "${p.id}" \\}\\);$`));
+      expect(p.typescript).not.toContain("adoptExisting");
     }
   });
 });
@@ -114,16 +117,16 @@ describe("imported Graph-native policies applied to a fake Graph", () => {
 });
 
 describe("tenant-guardrails import-ca on the fixture", () => {
-  it("prints each kind and the totals, and writes an import document with the azuread policy only", async () => {
+  it("prints each kind and the totals, and writes an import document with every policy of the file", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "import-ca-graph-"));
     try {
       const doc = path.join(dir, "import.json");
       const r = await runCli(["import-ca", FIXTURE, "--import-file", doc]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("kind: Graph-native ConditionalAccessPolicy resource (Graph beta)");
-      expect(r.stdout).toContain("import: (adopted by display name on the first pulumi up: adoptExisting: true)");
+      expect(r.stdout).toContain("import: pulumi import 'tenant-guardrails:conditionalaccess:ConditionalAccessPolicy' ");
       expect(r.stdout.trimEnd().split("\n").pop()).toBe("10 policies imported (0 as CorporateDeviceAccess, 1 as azuread resources, 9 as Graph-native resources), 0 error(s)");
-      expect((JSON.parse(fs.readFileSync(doc, "utf8")) as { resources: unknown[] }).resources).toHaveLength(1);
+      expect((JSON.parse(fs.readFileSync(doc, "utf8")) as { resources: unknown[] }).resources).toHaveLength(10);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
