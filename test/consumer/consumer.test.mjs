@@ -4,8 +4,9 @@
 // pack. Run with `npm run test:consumer` (node's test runner); CI runs it on every supported Node.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { createConsumerProject } from "../../scripts/consumer-project.mjs";
 
@@ -36,6 +37,47 @@ test("the installed package holds the build, not the repository's tests or stack
   const top = readdirSync(installed).sort();
   assert.ok(top.includes("dist"), top.join(", "));
   assert.ok(!top.includes("test") && !top.includes("stacks"), `unexpected files in the package: ${top.join(", ")}`);
+});
+
+test("npm links the package's plugin into node_modules/.bin, and it serves the schema with the Graph-native policy from the install", async () => {
+  const plugin = path.join(project, "node_modules", ".bin", "pulumi-resource-tenant-guardrails");
+  const child = spawn(plugin, [], { cwd: project, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    const port = await new Promise((resolve, reject) => {
+      let out = "";
+      let err = "";
+      const timer = setTimeout(() => reject(new Error(`no port within 30 s: ${out}${err}`)), 30_000);
+      child.stderr.on("data", (d) => (err += d));
+      child.stdout.on("data", (d) => {
+        out += d;
+        if (out.includes("\n")) {
+          clearTimeout(timer);
+          resolve(out.split("\n")[0].trim());
+        }
+      });
+      child.on("error", reject);
+    });
+    assert.match(port, /^\d+$/);
+    // A gRPC client of the provider protocol, from the project's own @pulumi/pulumi.
+    const require = createRequire(path.join(project, "package.json"));
+    const grpc = require("@grpc/grpc-js");
+    const services = require("@pulumi/pulumi/proto/provider_grpc_pb");
+    const messages = require("@pulumi/pulumi/proto/provider_pb");
+    const client = new services.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const schema = await new Promise((resolve, reject) =>
+      client.getSchema(new messages.GetSchemaRequest(), { deadline: Date.now() + 30_000 }, (e, r) => (e ? reject(e) : resolve(JSON.parse(r.getSchema())))),
+    );
+    client.close();
+    assert.deepEqual(Object.keys(schema.resources).sort(), [
+      "tenant-guardrails:conditionalaccess:ConditionalAccessPolicy",
+      "tenant-guardrails:index:CorporateDeviceAccess",
+      "tenant-guardrails:index:EmailAuthentication",
+      "tenant-guardrails:index:FipsDeviceConfiguration",
+      "tenant-guardrails:index:VulnerabilityAssessment",
+    ]);
+  } finally {
+    child.kill();
+  }
 });
 
 test("the project type-checks against the package's types (tsc)", () => {

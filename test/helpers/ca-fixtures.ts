@@ -105,10 +105,10 @@ export function defineRoundTripTests(file: FixtureFile, refused: ExpectedRefusal
     for (const policy of result.policies) {
       const id = original[policy.index].id as string | undefined;
       if (id && policy.kind === "graph") {
-        // dynamic resources cannot be imported: adopted by display name
-        expect(policy.importCommand).toBeUndefined();
-        expect(policy.typescript).toContain("adoptExisting: true");
-        expect(policy.notes.map((n) => n.code)).toContain("graph-adopt");
+        // the package plugin's resource, imported by its bare Graph id
+        expect(policy.importCommand).toBe(`pulumi import 'tenant-guardrails:conditionalaccess:ConditionalAccessPolicy' '${policy.resourceName}' '${id}'`);
+        expect(policy.typescript).toContain(`{ import: "${id}" }`);
+        expect(policy.notes.map((n) => n.code)).toContain("graph-import");
       } else if (id) {
         expect(policy.importCommand).toBe(`pulumi import 'azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy' '${policy.resourceName}' '/identity/conditionalAccess/policies/${id}'`);
       } else {
