@@ -10,6 +10,8 @@ import type { Command } from "commander";
 import {
   combinedImportFile,
   importConditionalAccessFiles,
+  normaliseEmergencyAccess,
+  type EmergencyAccessIds,
   type ImportResult,
   type ImportedPolicy,
   type PolicyImportError,
@@ -22,6 +24,28 @@ export interface ImportCaOptions {
   json?: boolean;
   map?: string;
   importFile?: string;
+  /** --emergency-access-group, repeatable. */
+  emergencyAccessGroup?: string[];
+  /** --emergency-access-user, repeatable. */
+  emergencyAccessUser?: string[];
+}
+
+/**
+ * The break-glass ids of --emergency-access-group / --emergency-access-user, each a GUID; a usage
+ * error naming the flag and the value otherwise (before any file is read).
+ */
+export function emergencyAccessFlags(opts: Pick<ImportCaOptions, "emergencyAccessGroup" | "emergencyAccessUser">): EmergencyAccessIds | undefined {
+  const groupIds = opts.emergencyAccessGroup ?? [];
+  const userIds = opts.emergencyAccessUser ?? [];
+  if (groupIds.length + userIds.length === 0) return undefined;
+  const { value, problems } = normaliseEmergencyAccess({ userIds, groupIds });
+  if (value) return value;
+  const flag = (field: string) => (field.startsWith("emergencyAccess.groupIds") ? "--emergency-access-group" : "--emergency-access-user");
+  throw new UsageError(
+    problems
+      .map((p) => `${flag(p.field)} ${JSON.stringify(p.value)}: ${p.problem}; fix: ${p.fix}`)
+      .join("\nerror: "),
+  );
 }
 
 function readFile(file: string, what: string): Buffer {
@@ -61,7 +85,7 @@ function readPlaceholderMap(file: string | undefined): Record<string, string> | 
  * Every policy that imports is returned, of either kind: the evaluators read it in the Graph shape
  * ({@link importedPolicyGraph}).
  */
-export function importPolicyFiles(files: string[], mapFile?: string): ImportResult {
+export function importPolicyFiles(files: string[], mapFile?: string, emergencyAccess?: EmergencyAccessIds): ImportResult {
   if (files.length === 0) throw new UsageError("give at least one Graph export file");
   const placeholderValues = readPlaceholderMap(mapFile);
   // A file over the size limit is reported (with the others still imported), not read.
@@ -69,7 +93,7 @@ export function importPolicyFiles(files: string[], mapFile?: string): ImportResu
     const sizeBytes = fileSize(name);
     return { name, sizeBytes, content: sizeBytes > MAX_EXPORT_BYTES ? new Uint8Array(0) : readFile(name, "Graph export") };
   });
-  return importConditionalAccessFiles(contents, { placeholderValues });
+  return importConditionalAccessFiles(contents, { placeholderValues, emergencyAccess });
 }
 
 /**
@@ -77,7 +101,24 @@ export function importPolicyFiles(files: string[], mapFile?: string): ImportResu
  * one, or the azuread args through the importer's inverse.
  */
 export function importedPolicyGraph(p: ImportedPolicy): Record<string, unknown> {
-  return p.kind === "graph" && p.graph ? (p.graph as Record<string, unknown>) : toGraphPolicy(p.resource);
+  if (p.kind !== "graph" || !p.graph) return toGraphPolicy(p.resource);
+  const { emergencyAccess, ...graph } = p.graph;
+  if (!emergencyAccess) return graph;
+  // The resource adds its emergencyAccess to the exclusions it sends: the evaluators see them there.
+  const conditions = (graph.conditions ?? {}) as Record<string, unknown>;
+  const users = (conditions.users ?? {}) as Record<string, unknown>;
+  const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
+  return {
+    ...graph,
+    conditions: {
+      ...conditions,
+      users: {
+        ...users,
+        excludeUsers: [...new Set([...list(users.excludeUsers), ...(emergencyAccess.userIds ?? [])])],
+        excludeGroups: [...new Set([...list(users.excludeGroups), ...(emergencyAccess.groupIds ?? [])])],
+      },
+    },
+  };
 }
 
 /** Where an error is, for people: file, position and policy name. */
@@ -147,7 +188,9 @@ function printJsonStreamed(doc: Record<string, unknown>): void {
 }
 
 export function importCa(files: string[], opts: ImportCaOptions): number {
-  const result = importPolicyFiles(files, opts.map);
+  const emergencyAccess = emergencyAccessFlags(opts);
+  const result = importPolicyFiles(files, opts.map, emergencyAccess);
+  const withEmergencyAccess = result.policies.filter((p) => p.emergencyAccessAdded).length;
   const code = result.errors.length ? EXIT_FINDING : 0;
   if (opts.importFile) {
     try {
@@ -157,7 +200,7 @@ export function importCa(files: string[], opts: ImportCaOptions): number {
     }
   }
   if (opts.json) {
-    printJsonStreamed({ ok: code === 0, files: result.files, policies: result.policies, errors: result.errors });
+    printJsonStreamed({ ok: code === 0, files: result.files, policies: result.policies, errors: result.errors, emergencyAccessAdded: withEmergencyAccess });
     return code;
   }
   if (result.policies.length) {
@@ -167,10 +210,17 @@ export function importCa(files: string[], opts: ImportCaOptions): number {
   const components = result.policies.filter((p) => p.kind === "component").length;
   const graph = result.policies.filter((p) => p.kind === "graph").length;
   printLines([
-    `${result.policies.length} polic${result.policies.length === 1 ? "y" : "ies"} imported (${components} as CorporateDeviceAccess, ${result.policies.length - components - graph} as azuread resources, ${graph} as Graph-native resources), ${result.errors.length} error(s)`,
+    `${result.policies.length} polic${result.policies.length === 1 ? "y" : "ies"} imported (${components} as CorporateDeviceAccess, ${result.policies.length - components - graph} as azuread resources, ${graph} as Graph-native resources` +
+      (emergencyAccess ? `; ${withEmergencyAccess} with the emergency-access exclusion added` : "") +
+      `), ${result.errors.length} error(s)`,
   ]);
   for (const e of result.errors) process.stderr.write(errorLines(e).join("\n") + "\n");
   return code;
+}
+
+/** Commander's accumulator for a repeatable option. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 export function register(program: Command): void {
@@ -180,7 +230,14 @@ export function register(program: Command): void {
     .argument("<graph-export.json...>", "Graph exports: one policy, an array, or { value: [...] } pages; UTF-8 or UTF-16 with BOM")
     .option("--map <placeholders.json>", 'values for template placeholders, e.g. {"ENTRAGROUP_Break glass_ENTRAGROUP": "<group id>"}')
     .option("--import-file <path>", "also write one `pulumi import --file` document adopting every imported policy that has an id")
-    .option("--json", "print a stable JSON document: { ok, files, policies, errors }")
+    .option(
+      "--emergency-access-group <objectId>",
+      "object id of your break-glass group (repeatable): added to the exclusions of every enabled all-users policy that excludes no user or group (refused otherwise)",
+      collect,
+      [],
+    )
+    .option("--emergency-access-user <objectId>", "object id of a break-glass account (repeatable); as --emergency-access-group", collect, [])
+    .option("--json", "print a stable JSON document: { ok, files, policies, errors, emergencyAccessAdded }")
     .action((files: string[], opts: ImportCaOptions) => {
       const code = importCa(files, opts);
       if (code !== 0) process.exitCode = code;

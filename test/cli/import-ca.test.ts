@@ -97,11 +97,12 @@ describe("import-ca", () => {
     expect(r.stdout).toContain('"name": "block-non-corporate-devices-untrusted-devices"');
   });
 
-  it("--json prints { ok, files, policies, errors } with every key present", async () => {
+  it("--json prints { ok, files, policies, errors, emergencyAccessAdded } with every key present", async () => {
     const r = await runCli(["import-ca", "--json", EXAMPLE, file("corporate.json", JSON.stringify(CORPORATE))]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(Object.keys(doc)).toEqual(["ok", "files", "policies", "errors"]);
+    expect(Object.keys(doc)).toEqual(["ok", "files", "policies", "errors", "emergencyAccessAdded"]);
+    expect(doc.emergencyAccessAdded).toBe(0);
     expect(doc.ok).toBe(true);
     expect(doc.errors).toEqual([]);
     expect(doc.files).toEqual([
@@ -113,7 +114,7 @@ describe("import-ca", () => {
       ["sales", "resource"],
       ["block-non-corporate-devices", "component"],
     ]);
-    expect(doc.policies[0]).toMatchObject({ component: null, importFile: null, id: "f0e1d2c3-b4a5-4968-8776-a5b4c3d2e1f0" });
+    expect(doc.policies[0]).toMatchObject({ component: null, importFile: null, emergencyAccessAdded: null, id: "f0e1d2c3-b4a5-4968-8776-a5b4c3d2e1f0" });
     expect(doc.policies[2].component).toMatchObject({ trustedTrustTypes: ["AzureAD", "ServerAD"] });
   });
 

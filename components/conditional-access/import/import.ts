@@ -7,7 +7,7 @@ import { ExportDecodeError, MAX_EXPORT_BYTES, excerpt, exportItems, exportTooLar
 import { recogniseCorporateDeviceAccess, recognisePlatformCompanion } from "./recognise";
 import type { PlainCorporateDeviceAccessArgs } from "../component/corporate-device-policy";
 import type { PlainConditionalAccessPolicy, PlainUsersCondition } from "../policy-shape";
-import { STATES, GUID, READ_ONLY_POLICY_KEYS, type Json, isAnnotationKey, isObject, asText, isEmpty, Context, canonicalEnum, compact } from "./fields";
+import { STATES, GUID, NIL_GUID, READ_ONLY_POLICY_KEYS, type Json, isAnnotationKey, isObject, asText, isEmpty, Context, canonicalEnum, compact } from "./fields";
 import { resolvePlaceholders } from "./placeholders";
 import { convertConditions, convertGrantControls, convertSessionControls } from "./graph-to-args";
 import { resourceNameFor, uniqueName, policyName } from "./names";
@@ -15,6 +15,8 @@ import { shellQuote, importIdOf, resourceSnippet, componentSnippet, graphSnippet
 import { normaliseConditionalAccessPolicy, type PlainGraphConditionalAccessPolicyArgs } from "../graph-policy/normalise";
 import type { PolicyProblem } from "./fields";
 import { COMPONENT_TYPE_TOKENS, PLUGIN_RESOURCE_TYPE_TOKENS, PROVIDER_TYPE_TOKENS } from "../../common/type-tokens";
+import { throwIfProblems, type InputProblem } from "../../errors";
+import type { Normalised } from "../../common/normalised";
 
 /** The Pulumi type token of the azuread Conditional Access policy. */
 export const AZUREAD_POLICY_TYPE = PROVIDER_TYPE_TOKENS.ConditionalAccessPolicy;
@@ -77,6 +79,11 @@ export interface ImportedPolicy {
   /** TypeScript to paste into a stack module. */
   typescript: string;
   notes: ImportNote[];
+  /**
+   * The break-glass ids of `ImportOptions.emergencyAccess` this importer added to the policy's
+   * user exclusions, because the lockout rule would have refused it otherwise; undefined when none.
+   */
+  emergencyAccessAdded: EmergencyAccessIds | undefined;
 }
 
 /** The document `pulumi import --file` reads. */
@@ -109,6 +116,50 @@ export interface ImportResult {
   errors: PolicyImportError[];
 }
 
+/** Break-glass (emergency-access) accounts and groups by object id, as CorporateDeviceAccess names them. */
+export interface EmergencyAccessIds {
+  userIds: string[];
+  groupIds: string[];
+}
+
+/** The name the import functions' option errors carry. */
+export const IMPORT_OPTIONS_COMPONENT = "importConditionalAccessPolicies";
+
+/**
+ * Validate `ImportOptions.emergencyAccess`: every entry an object id (GUID, not the nil GUID),
+ * trimmed, lower-cased (as Graph writes object ids) and without repeats.
+ */
+export function normaliseEmergencyAccess(value: unknown): Normalised<EmergencyAccessIds> {
+  const problems: InputProblem[] = [];
+  if (value === undefined || value === null) return { value: { userIds: [], groupIds: [] }, problems };
+  if (typeof value !== "object" || Array.isArray(value)) {
+    return { problems: [{ field: "emergencyAccess", value, problem: "expected { userIds, groupIds }", fix: 'give { userIds: ["<user object id>"], groupIds: ["<group object id>"] }' }] };
+  }
+  const out: EmergencyAccessIds = { userIds: [], groupIds: [] };
+  for (const [key, what] of [["groupIds", "group"], ["userIds", "user"]] as const) {
+    const list = (value as Record<string, unknown>)[key];
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list)) {
+      problems.push({ field: `emergencyAccess.${key}`, value: list, problem: `expected a list of ${what} object ids`, fix: `give a list, e.g. ["<${what} object id>"]` });
+      continue;
+    }
+    list.forEach((v, i) => {
+      const id = typeof v === "string" ? v.trim().toLowerCase() : "";
+      if (GUID.test(id) && id !== NIL_GUID) {
+        if (!out[key].includes(id)) out[key].push(id);
+        return;
+      }
+      problems.push({
+        field: `emergencyAccess.${key}[${i}]`,
+        value: v,
+        problem: id === NIL_GUID ? `the nil GUID is a template value, not a ${what} object id` : `not a ${what} object id (GUID)`,
+        fix: `use the object id of your break-glass ${what === "user" ? "account" : "group"} from Entra ID (e.g. 3c8e1f2a-9b7d-4e6c-a5f4-2d1e0c9b8a7f)`,
+      });
+    });
+  }
+  return problems.length ? { problems } : { value: out, problems };
+}
+
 /** Options of the import: the source name, values for template placeholders, resource names already taken. */
 export interface ImportOptions {
   /** File name of the export: used in messages and to name policies without displayName. */
@@ -117,6 +168,13 @@ export interface ImportOptions {
   placeholderValues?: Record<string, string>;
   /** Resource names already taken (e.g. by earlier files of the same run); updated in place. */
   takenResourceNames?: Set<string>;
+  /**
+   * The tenant's break-glass accounts and group (object ids). Added to the user exclusions of
+   * exactly the policies the lockout rule would refuse (enabled, all users, a grant control, no
+   * user or group excluded by id), each with an `emergency-access-added` note; no other policy
+   * changes. Without them such a policy is refused. Invalid ids throw a GuardrailInputError.
+   */
+  emergencyAccess?: { userIds: string[]; groupIds: string[] };
 }
 
 /** One input file for a multi-file import. */
@@ -133,23 +191,73 @@ export interface ExportFile {
 /**
  * The lockout rule of CorporateDeviceAccess, for every imported policy: an enabled policy that
  * blocks all users, or requires a control of them, must exclude at least one user or group by
- * object id (the break-glass accounts). Excluded guests or roles do not count.
+ * object id (the break-glass accounts). Excluded guests or roles do not count. Returns what the
+ * policy does to all users when the rule refuses it, undefined when the rule holds.
  */
-function checkLockout(ctx: Context, state: string | undefined, users: PlainUsersCondition, grant: PlainConditionalAccessPolicy["grantControls"]): void {
-  if (state !== "enabled" || !grant || !(users.includedUsers ?? []).includes("All")) return;
+function lockoutOf(state: string | undefined, users: PlainUsersCondition, grant: PlainConditionalAccessPolicy["grantControls"]): string | undefined {
+  if (state !== "enabled" || !grant || !(users.includedUsers ?? []).includes("All")) return undefined;
   const excludedIds = (users.excludedUsers ?? []).filter((u) => GUID.test(u));
-  if (excludedIds.length + (users.excludedGroups ?? []).length > 0) return;
+  if (excludedIds.length + (users.excludedGroups ?? []).length > 0) return undefined;
   const controls = [...(grant.builtInControls ?? []), ...(grant.authenticationStrengthPolicyId ? ["authentication strength"] : []), ...(grant.termsOfUses ? ["terms of use"] : []), ...(grant.customAuthenticationFactors ?? [])];
-  const what = controls.length === 1 && controls[0] === "block" ? "blocks all users" : `blocks all users or requires a control of them (${controls.join(", ")})`;
-  ctx.problem(
-    "conditions.users.excludeGroups",
-    `an enabled policy that ${what} must exclude at least one emergency-access (break-glass) account or group, or a mistake locks every administrator out; this one excludes none`,
-    'exclude your break-glass accounts or group (conditions.users.excludeUsers or excludeGroups; use --map when the export has a placeholder for them), or import the policy with state "enabledForReportingButNotEnforced"',
-  );
+  return controls.length === 1 && controls[0] === "block" ? "blocks all users" : `blocks all users or requires a control of them (${controls.join(", ")})`;
+}
+
+/** The fix of the lockout rule's refusal. */
+export const LOCKOUT_FIX =
+  "give your break-glass group or accounts with import-ca --emergency-access-group <objectId> or --emergency-access-user <objectId> (options.emergencyAccess from code; repeatable): " +
+  "they are added to the exclusions of every policy this rule refuses. Or exclude them in the export (conditions.users.excludeUsers or excludeGroups; use --map when the export has a placeholder for them), " +
+  'or import the policy with state "enabledForReportingButNotEnforced"';
+
+/**
+ * The lockout rule applied: with break-glass ids, they are added to the policy's exclusions
+ * (returned, to be noted); without, the policy is refused.
+ */
+function applyLockoutRule(ctx: Context, state: string | undefined, users: PlainUsersCondition, grant: PlainConditionalAccessPolicy["grantControls"], emergencyAccess: EmergencyAccessIds): EmergencyAccessIds | undefined {
+  const what = lockoutOf(state, users, grant);
+  if (what === undefined) return undefined;
+  if (emergencyAccess.userIds.length + emergencyAccess.groupIds.length === 0) {
+    ctx.problem(
+      "conditions.users.excludeGroups",
+      `an enabled policy that ${what} must exclude at least one emergency-access (break-glass) account or group, or a mistake locks every administrator out; this one excludes none`,
+      LOCKOUT_FIX,
+    );
+    return undefined;
+  }
+  if (emergencyAccess.userIds.length) users.excludedUsers = [...(users.excludedUsers ?? []), ...emergencyAccess.userIds];
+  if (emergencyAccess.groupIds.length) users.excludedGroups = [...(users.excludedGroups ?? []), ...emergencyAccess.groupIds];
+  return emergencyAccess;
+}
+
+/** The note of a policy that got the break-glass exclusion, in the words of its kind. */
+function emergencyAccessNote(added: EmergencyAccessIds, kind: ImportKind, id: string | undefined): ImportNote {
+  const ids = [
+    added.groupIds.length ? `group${added.groupIds.length > 1 ? "s" : ""} ${added.groupIds.join(", ")}` : "",
+    added.userIds.length ? `user${added.userIds.length > 1 ? "s" : ""} ${added.userIds.join(", ")}` : "",
+  ].filter(Boolean);
+  const fields = (graph: boolean) =>
+    [added.groupIds.length ? (graph ? "excludeGroups" : "excludedGroups") : "", added.userIds.length ? (graph ? "excludeUsers" : "excludedUsers") : ""]
+      .filter(Boolean)
+      .map((f) => `conditions.users.${f}`)
+      .join(" and ");
+  const where =
+    kind === ImportKind.Component
+      ? "as the component's emergencyAccess"
+      : kind === ImportKind.Graph
+        ? `as the resource's emergencyAccess (which adds them to ${fields(true)})`
+        : `to ${fields(false)}`;
+  const tenant = !id
+    ? "pulumi up creates the policy with this exclusion"
+    : kind === ImportKind.Resource || kind === ImportKind.Graph
+      ? "the tenant's policy does not exclude them yet: adopt it with the pulumi import command (the snippet has no import option, as Pulumi refuses an import whose inputs differ from the policy), then the first pulumi up adds this exclusion to the tenant's policy, a change to the tenant made on purpose"
+      : "the tenant's policy does not exclude them yet: the first pulumi up adds this exclusion to the tenant's policy, a change to the tenant made on purpose";
+  return {
+    code: "emergency-access-added",
+    message: `the policy excludes no break-glass account or group by id, which the lockout rule refuses for an enabled policy on all users: added the emergency-access ${ids.join(" and ")} ${where}; ${tenant}`,
+  };
 }
 
 /** Convert one Graph policy object; problems are returned, never thrown. */
-function importOne(raw: unknown, index: number, count: number, options: ImportOptions, taken: Set<string>): { policy?: ImportedPolicy; errors: PolicyImportError[] } {
+function importOne(raw: unknown, index: number, count: number, options: ImportOptions, emergencyAccess: EmergencyAccessIds, taken: Set<string>): { policy?: ImportedPolicy; errors: PolicyImportError[] } {
   const source = options.sourceName ?? "<input>";
   const fail = (message: string, fix?: string, policy?: string): { errors: PolicyImportError[] } => ({
     errors: [{ source, index, policy, field: undefined, position: undefined, rule: undefined, message, fix }],
@@ -187,11 +295,11 @@ function importOne(raw: unknown, index: number, count: number, options: ImportOp
   if (id !== undefined && /[\u0000-\u001f\u007f]/.test(id)) {
     ctx.problem("id", `the policy id ${excerpt(id)} has control characters: not a Graph object id`, "export the policy again from Graph");
   }
-  checkLockout(ctx, state, conditions.users, grantControls);
+  const added = applyLockoutRule(ctx, state, conditions.users, grantControls, emergencyAccess);
 
   const gaps = ctx.problems.filter((p) => p.gap);
   if (state && gaps.length > 0 && gaps.length === ctx.problems.length) {
-    return importAsGraph(ctx, { source, index, displayName, resolved, state, conditions, gaps, taken });
+    return importAsGraph(ctx, { source, index, displayName, resolved, state, conditions, gaps, taken, added });
   }
   if (ctx.problems.length > 0 || !state) {
     return {
@@ -221,9 +329,13 @@ function importOne(raw: unknown, index: number, count: number, options: ImportOp
       ctx.note("component-import", `save importFile as ${resourceName}.import.json: it adopts the policy as the component's child "${resourceName}-untrusted-devices"`);
     }
   } else {
-    typescript = resourceSnippet(resourceName, resource, id);
+    // Pulumi refuses an `import` resource option whose inputs differ from the existing policy:
+    // with an added exclusion, the policy is adopted by the command, then updated.
+    typescript = resourceSnippet(resourceName, resource, added ? undefined : id);
     if (id) importCommand = `pulumi import ${shellQuote(AZUREAD_POLICY_TYPE)} ${shellQuote(resourceName)} ${shellQuote(importIdOf(id))}`;
   }
+  const kind = recognised.args ? ImportKind.Component : ImportKind.Resource;
+  if (added) ctx.note("emergency-access-added", emergencyAccessNote(added, kind, id).message);
   if (!id) ctx.note("no-id", "the export has no id (a request body, not a tenant export): nothing to import, pulumi up creates the policy");
 
   return {
@@ -234,7 +346,7 @@ function importOne(raw: unknown, index: number, count: number, options: ImportOp
       id,
       displayName,
       resourceName,
-      kind: recognised.args ? ImportKind.Component : ImportKind.Resource,
+      kind,
       resource,
       component: recognised.args,
       partOf: undefined,
@@ -242,6 +354,7 @@ function importOne(raw: unknown, index: number, count: number, options: ImportOp
       importFile,
       typescript,
       notes: ctx.notes,
+      emergencyAccessAdded: added,
     },
   };
 }
@@ -290,9 +403,21 @@ function withoutEmpties(value: unknown, key: string): unknown {
 /** A policy whose only problems are settings azuread cannot express: declared as the Graph-native resource. */
 function importAsGraph(
   ctx: Context,
-  p: { source: string; index: number; displayName: string; resolved: Json; state: string; conditions: PlainConditionalAccessPolicy["conditions"]; gaps: PolicyProblem[]; taken: Set<string> },
+  p: {
+    source: string;
+    index: number;
+    displayName: string;
+    resolved: Json;
+    state: string;
+    conditions: PlainConditionalAccessPolicy["conditions"];
+    gaps: PolicyProblem[];
+    taken: Set<string>;
+    added: EmergencyAccessIds | undefined;
+  },
 ): { policy?: ImportedPolicy; errors: PolicyImportError[] } {
   const graph = graphArgsOf(p.resolved, p.state, p.conditions);
+  // The resource's own break-glass arg: it adds the ids to the payload's exclusions.
+  if (p.added) graph.emergencyAccess = compact({ userIds: p.added.userIds.length ? p.added.userIds : undefined, groupIds: p.added.groupIds.length ? p.added.groupIds : undefined });
   const { value, problems } = normaliseConditionalAccessPolicy(graph);
   if (!value) {
     return { errors: problems.map((x) => ({ source: p.source, index: p.index, policy: p.displayName, field: x.field, position: undefined, rule: undefined, message: x.problem, fix: x.fix })) };
@@ -312,9 +437,9 @@ function importAsGraph(
       "graph-import",
       `adopted by its id with pulumi import (importCommand, or the import option of the snippet), through the package's plugin pulumi-resource-tenant-guardrails; keep its display name "${p.displayName}" unique, as it finds the policy after an interrupted create`,
     );
-  } else {
-    ctx.note("no-id", "the export has no id (a request body, not a tenant export): nothing to adopt, pulumi up creates the policy");
   }
+  if (p.added) ctx.note("emergency-access-added", emergencyAccessNote(p.added, ImportKind.Graph, id).message);
+  if (!id) ctx.note("no-id", "the export has no id (a request body, not a tenant export): nothing to adopt, pulumi up creates the policy");
   const resourceName = uniqueName(resourceNameFor(p.displayName), p.taken);
   return {
     errors: [],
@@ -332,8 +457,10 @@ function importAsGraph(
       partOf: undefined,
       importCommand: id ? `pulumi import ${shellQuote(GRAPH_POLICY_TYPE)} ${shellQuote(resourceName)} ${shellQuote(id)}` : undefined,
       importFile: undefined,
-      typescript: graphSnippet(resourceName, graph, id),
+      // With added break-glass ids the policy differs from the tenant's: an import option would be refused.
+      typescript: graphSnippet(resourceName, graph, p.added ? undefined : id),
       notes: ctx.notes,
+      emergencyAccessAdded: p.added,
     },
   };
 }
@@ -445,6 +572,7 @@ function mergePlatformCompanions(policies: ImportedPolicy[]): void {
  */
 export function importConditionalAccessPolicies(input: unknown, optionsOrSourceName: ImportOptions | string = {}): ImportResult {
   const options = typeof optionsOrSourceName === "string" ? { sourceName: optionsOrSourceName } : optionsOrSourceName;
+  const emergencyAccess = validEmergencyAccess(options.emergencyAccess);
   const source = options.sourceName ?? "<input>";
   let json: unknown;
   let encoding: ExportEncoding;
@@ -464,7 +592,7 @@ export function importConditionalAccessPolicies(input: unknown, optionsOrSourceN
   for (const item of items) {
     let outcome: { policy?: ImportedPolicy; errors: PolicyImportError[] };
     try {
-      outcome = importOne(item.value, item.index, items.length, options, taken);
+      outcome = importOne(item.value, item.index, items.length, options, emergencyAccess, taken);
     } catch (err) {
       // A fault of this importer, not of the export: report it against the policy and go on.
       outcome = { errors: [internalError(source, item.index, err)] };
@@ -475,6 +603,13 @@ export function importConditionalAccessPolicies(input: unknown, optionsOrSourceN
   mergePlatformCompanions(result.policies);
   if (!options.takenResourceNames) refuseAmbiguousGraphNames(result);
   return result;
+}
+
+/** The break-glass ids of the options, validated; a GuardrailInputError for a bad one. */
+function validEmergencyAccess(value: unknown): EmergencyAccessIds {
+  const { value: ids, problems } = normaliseEmergencyAccess(value);
+  throwIfProblems(IMPORT_OPTIONS_COMPONENT, "options", problems);
+  return ids!;
 }
 
 /** Marks an error as the importer's own fault (tests assert no input produces one). */
@@ -496,6 +631,8 @@ function internalError(source: string, index: number | undefined, err: unknown):
 
 /** Import several export files in one run: resource names stay unique across files. */
 export function importConditionalAccessFiles(files: ExportFile[], options: Omit<ImportOptions, "sourceName" | "takenResourceNames"> = {}): ImportResult {
+  // Bad ids are the caller's fault, not a file's: thrown before any file is read.
+  validEmergencyAccess(options.emergencyAccess);
   const taken = new Set<string>();
   const result: ImportResult = { files: [], policies: [], errors: [] };
   for (const file of files) {

@@ -59,7 +59,10 @@ describe("every repository fixture", () => {
 
 describe("policies import-ca refuses (lockout-and-unresolved-ids.json)", () => {
   const result = importFile(REFUSED);
-  const LOCKOUT_FIX = 'exclude your break-glass accounts or group (conditions.users.excludeUsers or excludeGroups; use --map when the export has a placeholder for them), or import the policy with state "enabledForReportingButNotEnforced"';
+  const LOCKOUT_FIX =
+    "give your break-glass group or accounts with import-ca --emergency-access-group <objectId> or --emergency-access-user <objectId> (options.emergencyAccess from code; repeatable): " +
+    "they are added to the exclusions of every policy this rule refuses. Or exclude them in the export (conditions.users.excludeUsers or excludeGroups; use --map when the export has a placeholder for them), " +
+    'or import the policy with state "enabledForReportingButNotEnforced"';
 
   it("the lockout rule refuses an enabled all-users policy that excludes only guests and roles, naming the control and the fix", () => {
     expect(result.errors[0]).toEqual({
