@@ -151,7 +151,7 @@ export interface DoublesProject {
 
 export interface ProjectsWorkspace {
   root: string;
-  /** `pulumi-resource-tenant-guardrails`: this repository served as an executable plugin. */
+  /** `pulumi-resource-tenant-guardrails`: the package's own plugin, from the build. */
   launcher: string;
   /** A new project directory named `name`; `extra` is added to the engine's environment. */
   project(name: string, logName: string, extra?: Record<string, string>): DoublesProject;
@@ -159,9 +159,8 @@ export interface ProjectsWorkspace {
 }
 
 /**
- * A temporary directory with the doubles and the package launcher on PATH: the package is started
- * as an executable plugin running what the Node.js host's RunPlugin runs for a source-based package,
- * `node @pulumi/pulumi/cmd/run-plugin <repository>` (the host built here has no RunPlugin).
+ * A temporary directory with the doubles and the package's own plugin on PATH: the build's
+ * `dist/cli/provider-plugin.js`, as npm links it for users (`pulumi-resource-tenant-guardrails`).
  */
 export function createProjectsWorkspace(bin: string): ProjectsWorkspace {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "tg-package-"));
@@ -170,7 +169,7 @@ export function createProjectsWorkspace(bin: string): ProjectsWorkspace {
   const launcher = path.join(plugins, "pulumi-resource-tenant-guardrails");
   fs.writeFileSync(
     launcher,
-    `#!/bin/sh\n# tenant-guardrails as an executable plugin: the package served by @pulumi/pulumi/cmd/run-plugin.\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run-plugin"))} ${JSON.stringify(REPO_ROOT)} "$@"\n`,
+    `#!/bin/sh\n# tenant-guardrails' own provider plugin, from the build.\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(REPO_ROOT, "dist", "cli", "provider-plugin.js"))} "$@"\n`,
     { mode: 0o755 },
   );
   for (const name of DOUBLE_PROVIDERS) {

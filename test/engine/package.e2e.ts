@@ -1,12 +1,9 @@
 /**
- * `npm run test:engine`: this repository as a component package under the real Pulumi CLI.
- *
- * The Node.js language host built here (v3.68, see .ci/build-engine) has no RunPlugin, so the CLI
- * cannot start the package from its directory (`pulumi package get-schema <repo>` answers "could
- * not read plugin [...]: not supported"). The package is started instead as an executable plugin,
- * `pulumi-resource-tenant-guardrails`, a launcher that runs what that host's RunPlugin runs:
- * `node @pulumi/pulumi/cmd/run-plugin <repo>`. The azuread and azure-native children are served by
- * the PROVIDER DOUBLES (test/engine/doubles), which prove the engine path, not Microsoft's behaviour.
+ * `npm run test:engine`: this repository as a component package under the real Pulumi CLI, served
+ * by its own plugin, `pulumi-resource-tenant-guardrails` (`dist/cli/provider-plugin.js`: construct
+ * of the components, the Graph-native policy, and the schema read from schema.json). The azuread and
+ * azure-native children are served by the PROVIDER DOUBLES (test/engine/doubles), which prove the
+ * engine path, not Microsoft's behaviour.
  *
  * Skipped with one line when the engine is not built (see pulumi-engine.e2e.ts); CI=true fails.
  */
@@ -16,6 +13,7 @@ import { parse as parseYaml } from "yaml";
 import { parseJsonRun, REPO_ROOT, type RunResult } from "./harness";
 import { requireEngine } from "./require-engine";
 import { createProjectsWorkspace, type DoubleCall, type ProjectsWorkspace } from "./doubles";
+import { pluginSchema } from "../../components/plugin/provider";
 
 const { bin, built } = requireEngine();
 
@@ -103,13 +101,15 @@ function checkedInputs(calls: DoubleCall[]): Record<string, Record<string, unkno
     ws?.dispose();
   });
 
-  it("pulumi package get-schema serves the checked-in schema.json (as the CLI writes a schema)", async () => {
+  it("pulumi package get-schema serves the checked-in schema.json with the Graph-native policy added (as the CLI writes a schema)", async () => {
     const p = ws.project("schema", "schema-doubles.jsonl");
     const checkedIn = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "schema.json"), "utf8")) as Json;
     // The CLI drops `optional`: the same facts must be in the required lists it keeps.
     expect(requiredMismatches(checkedIn as never)).toEqual([]);
     const r = await p.pulumiOk(["package", "get-schema", ws.launcher]);
-    expect(JSON.parse(r.stdout)).toEqual(asCliWritesIt(checkedIn));
+    const served = JSON.parse(r.stdout) as { resources: Record<string, Json> };
+    expect(Object.keys(served.resources).sort()).toEqual([...Object.keys((checkedIn as { resources: object }).resources), "tenant-guardrails:conditionalaccess:ConditionalAccessPolicy"].sort());
+    expect(served).toEqual(asCliWritesIt(pluginSchema(REPO_ROOT) as unknown as Json));
   }, 180_000);
 
   it("a YAML program (examples/yaml-consumer) previews the same children, with the same inputs, as a TypeScript program", async () => {
