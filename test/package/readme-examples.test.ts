@@ -12,10 +12,12 @@ const schema = JSON.parse(fs.readFileSync(path.join(ROOT, "schema.json"), "utf8"
 const page = fs.readFileSync(path.join(ROOT, "docs/cross-language.md"), "utf8");
 const section = page.slice(page.indexOf("# Using the components from other languages"));
 
-function codeBlock(lang: string): string {
-  const match = new RegExp("```" + lang + "\\n([\\s\\S]*?)```").exec(section);
-  if (!match) throw new Error(`no ${lang} block in docs/cross-language.md`);
-  return match[1];
+/** The first `lang` block of the page that contains `marker` (the program, not a settings excerpt). */
+function codeBlock(lang: string, marker = ""): string {
+  const blocks = [...section.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]);
+  const block = blocks.find((b) => b.includes(marker));
+  if (block === undefined) throw new Error(`no ${lang} block${marker ? ` with "${marker}"` : ""} in docs/cross-language.md`);
+  return block;
 }
 
 /** Problems of `value` against schema property `prop` (names, nesting, enum values). */
@@ -45,7 +47,7 @@ function checkObject(where: string, value: unknown, props: Record<string, Schema
 
 describe("docs/cross-language.md programs for other languages", () => {
   it("the YAML program's resources, properties, enum values and output references exist in schema.json", () => {
-    const program = parse(codeBlock("yaml")) as { resources: Record<string, { type: string; properties: Record<string, unknown> }>; outputs: Record<string, string> };
+    const program = parse(codeBlock("yaml", "resources:")) as { resources: Record<string, { type: string; properties: Record<string, unknown> }>; outputs: Record<string, string> };
     const problems: string[] = [];
     for (const [name, r] of Object.entries(program.resources)) {
       const resource = schema.resources[r.type];
