@@ -85,12 +85,12 @@ ${snippets.join("\n")}
   const writes = () => g.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
 
   /** A project: its program, the plugin in ./plugin-bin named in Pulumi.yaml, its own home and backend. */
-  async function project(name: string, program: { js?: string; yaml?: string }) {
+  async function project(name: string, program: { js?: string; yaml?: string }, options: { pluginEntry?: boolean } = {}) {
     const dir = path.join(root, name);
     const pluginBin = path.join(dir, "plugin-bin");
     fs.mkdirSync(pluginBin, { recursive: true });
     fs.symlinkSync(path.join(REPO_ROOT, "dist", "cli", "provider-plugin.js"), path.join(pluginBin, "pulumi-resource-tenant-guardrails"));
-    const plugins = "plugins:\n  providers:\n    - name: tenant-guardrails\n      path: ./plugin-bin\n";
+    const plugins = options.pluginEntry === false ? "" : "plugins:\n  providers:\n    - name: tenant-guardrails\n      path: ./plugin-bin\n";
     if (program.js !== undefined) {
       fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
       fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\nmain: index.js\n${plugins}`);
@@ -199,6 +199,16 @@ ${snippets.join("\n")}
     const r = await p.pulumi(["preview"], { timeoutMs: 240_000 });
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toMatch(/Block everyone: an enabled policy that blocks all users must exclude at least one emergency-access \(break-glass\) account or group/);
+    expect(g.requests).toEqual([]);
+  }, 300_000);
+
+  it("without the Pulumi.yaml plugins entry, the program says so and how to fix it before the engine fails, and nothing is sent", async () => {
+    g.requests.length = 0;
+    const p = await project("no-plugin-entry", { js: programOf([`new ConditionalAccessPolicy("mfa", { displayName: "Require MFA", conditions: { users: { includeUsers: ["All"] }, applications: { includeApplications: ["All"] } }, grantControls: { operator: "OR", builtInControls: ["mfa"] } });`]) }, { pluginEntry: false });
+    const r = await p.pulumi(["preview"], { timeoutMs: 240_000 });
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain('ConditionalAccessPolicy "mfa" is served by the package\'s plugin pulumi-resource-tenant-guardrails, which the Pulumi engine will not find');
+    expect(r.stdout + r.stderr).toContain("Fix: add to Pulumi.yaml");
     expect(g.requests).toEqual([]);
   }, 300_000);
 });

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GRAPH_ENDPOINT } from "../../azure-rest/client";
 import { PLUGIN_RESOURCE_TYPE_TOKENS } from "../../common/type-tokens";
+import { findPackagePlugin, missingPluginWarning } from "../../plugin/locate";
 import { throwIfProblems } from "../../errors";
 import { isPlainValue } from "../../inputs";
 import type { EmergencyAccess } from "../component/corporate-device-access";
@@ -60,6 +61,24 @@ function splitArgs(args: ConditionalAccessPolicyArgs): { policyArgs: Omit<Condit
   return { policyArgs, management: { adoptExisting, graphEndpoint, httpTimeoutMs, httpDeadlineMs } };
 }
 
+let pluginChecked = false;
+
+/**
+ * Under the real engine (not Pulumi's mocks), warns once when the engine will not find the
+ * package's plugin. Returns the warning's delivery, which the resource's registration waits for:
+ * the engine stops the program as soon as it fails to load the plugin, and would drop a warning
+ * still on its way.
+ */
+function warnIfPluginMissing(name: string): Promise<void> | undefined {
+  if (pluginChecked) return undefined;
+  pluginChecked = true;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): unknown }).getMonitor();
+  if (!monitor || (monitor as object).constructor?.name === "MockMonitor") return undefined;
+  const warning = missingPluginWarning(GRAPH_POLICY_COMPONENT, name, findPackagePlugin(process.cwd(), process.env));
+  return warning === undefined ? undefined : pulumi.log.warn(warning);
+}
+
 /**
  * A Conditional Access policy managed over Microsoft Graph
  * (`tenant-guardrails:conditionalaccess:ConditionalAccessPolicy`), for the policies
@@ -97,6 +116,7 @@ export class ConditionalAccessPolicy extends pulumi.CustomResource {
       super(PLUGIN_RESOURCE_TYPE_TOKENS.ConditionalAccessPolicy, name, { policyId: undefined, apiVersion: undefined, displayName: undefined, observed: undefined }, opts);
       return;
     }
+    const warned = warnIfPluginMissing(name);
     // Plain args (the common case) are validated now, so a bad policy fails before anything is registered.
     const { policyArgs, management } = splitArgs(args);
     const normalised: pulumi.Output<NormalisedGraphConditionalAccessPolicy> = isPlainValue(policyArgs)
@@ -113,7 +133,7 @@ export class ConditionalAccessPolicy extends pulumi.CustomResource {
         policyId: undefined,
         observed: undefined,
         graphEndpoint: management.graphEndpoint ?? GRAPH_ENDPOINT,
-        displayName: normalised.displayName,
+        displayName: warned ? pulumi.all([normalised.displayName, warned]).apply(([displayName]) => displayName) : normalised.displayName,
         policy: normalised.policy,
         apiVersion: normalised.apiVersion,
         adoptExisting: management.adoptExisting ?? false,
