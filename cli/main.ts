@@ -6,6 +6,7 @@
 import * as nodeModule from "node:module";
 import { Command, CommanderError } from "commander";
 import { EXIT_FINDING, EXIT_USAGE, InputError, UsageError, printJson } from "./output";
+import type { GuardrailInputError } from "../components/errors";
 
 // Node 22.1+ keeps compiled code of the modules it loads between runs. The offline plan loads the
 // Pulumi SDK, and its closure serialisation of dynamic providers loads the TypeScript compiler:
@@ -38,12 +39,26 @@ export async function main(argv: string[]): Promise<number> {
     const json = argv.includes("--json");
     const message = err instanceof Error ? err.message : String(err);
     if (json) {
-      printJson({ ok: false, error: { kind: err instanceof InputError ? "invalid-input" : "error", message, details: (err as InputError).details } });
+      printJson({ ok: false, error: jsonError(err, message) });
     } else {
       process.stderr.write(`error: ${message}\n`);
     }
     return EXIT_FINDING;
   }
+}
+
+/**
+ * The `error` member of a failed `--json` run. Bad input is "invalid-input", whether the CLI found it
+ * (InputError) or a component of the program did (GuardrailInputError, also when it was thrown
+ * inside an apply and reached the CLI from the program's module instance, hence the name check).
+ */
+export function jsonError(err: unknown, message: string): { kind: "invalid-input" | "error"; message: string; details?: unknown } {
+  if (err instanceof InputError) return { kind: "invalid-input", message, details: err.details };
+  const component = err as Partial<GuardrailInputError> | undefined;
+  if (component?.name === "GuardrailInputError" && Array.isArray(component.problems)) {
+    return { kind: "invalid-input", message, details: { component: component.component, resourceName: component.resourceName, problems: component.problems } };
+  }
+  return { kind: "error", message };
 }
 
 if (require.main === module) {

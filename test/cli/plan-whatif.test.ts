@@ -101,7 +101,15 @@ new VulnerabilityAssessment("va", { subscriptionId, provider: "builtIn", builtIn
       expect(json.code).toBe(1);
       expect(json.stderr).toBe("");
       const doc = JSON.parse(json.stdout);
-      expect(doc).toEqual({ ok: false, error: { kind: "error", message: expect.stringMatching(message) } });
+      // Bad input found by a component inside an apply is invalid input, with the problems as details.
+      expect(doc).toEqual({
+        ok: false,
+        error: {
+          kind: "invalid-input",
+          message: expect.stringMatching(message),
+          details: { component: "VulnerabilityAssessment", resourceName: "va", problems: [expect.objectContaining({ field: "subscriptionId", value: "not-a-guid" })] },
+        },
+      });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
