@@ -211,4 +211,23 @@ ${snippets.join("\n")}
     expect(r.stdout + r.stderr).toContain("Fix: add to Pulumi.yaml");
     expect(g.requests).toEqual([]);
   }, 300_000);
+
+  it("ConditionalAccessPolicy.get reads an existing policy by id (one GET on beta per pass, no write) and exposes it as outputs", async () => {
+    seedTenant();
+    const target = imported.policies.find((x) => x.kind === "graph")!;
+    const program = `"use strict";
+const tg = require(${JSON.stringify(path.join(REPO_ROOT, "dist", "components"))});
+const existing = tg.ConditionalAccessPolicy.get("existing", ${JSON.stringify(target.id)});
+exports.displayName = existing.displayName;
+exports.apiVersion = existing.apiVersion;
+`;
+    const p = await project("get", { js: program });
+    await p.pulumiOk(["up", "--yes"], { timeoutMs: 240_000 });
+    const outputs = JSON.parse((await p.pulumiOk(["stack", "output", "--json"])).stdout) as Record<string, string>;
+    const stored = exported.find((x) => x.id === target.id)!;
+    expect(outputs.displayName).toBe(stored.displayName);
+    expect(["v1.0", "beta"]).toContain(outputs.apiVersion);
+    // pulumi up previews, then updates: one read in each.
+    expect(g.requests.map((r) => `${r.method} ${r.path}`)).toEqual([1, 2].map(() => `GET /beta/identity/conditionalAccess/policies/${target.id}`));
+  }, 300_000);
 });
