@@ -79,7 +79,7 @@ function run(command: string, args: string[], options: { cwd: string; env?: Node
     const schemaFile = path.join(ws.root, "tenant-guardrails.schema.json");
     const schema = await python.pulumiOk(["package", "get-schema", ws.launcher]);
     fs.writeFileSync(schemaFile, schema.stdout);
-    times.sdkgen = (await run(path.join(bin, "pulumi-sdkgen-python"), [schemaFile, path.join(dir, "sdks", "tenant-guardrails")], { cwd: dir, timeoutMs: 60_000 })).ms;
+    times.sdkgen = (await run(path.join(bin, "pulumi-sdkgen-python"), [schemaFile, path.join(dir, "sdks", "python")], { cwd: dir, timeoutMs: 60_000 })).ms;
 
     // The virtualenv, from PyPI (pip's own deadline per request, and one for the whole install).
     times.venv = (await run("python3", ["-m", "venv", venv], { cwd: dir, timeoutMs: 120_000 })).ms;
