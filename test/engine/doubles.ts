@@ -15,7 +15,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { REPO_ROOT, engineEnv, pulumiRunner, type RunResult } from "./harness";
+import { REPO_ROOT, engineEnv, parseJsonRun, pulumiRunner, type RunResult } from "./harness";
 
 export const DOUBLES_DIR = path.join(REPO_ROOT, "test", "engine", "doubles");
 export const DOUBLE_PROVIDERS = ["azuread", "azure-native", "command"] as const;
@@ -197,4 +197,43 @@ export function createProjectsWorkspace(bin: string): ProjectsWorkspace {
     return { dir, env, calls, ...pulumiRunner(bin, dir, env) };
   };
   return { root, launcher, project, dispose: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
+
+/** `type-chain::name` of every resource a preview plans, without the stack (whose URN names the project). */
+export function plannedChildren(r: RunResult): string[] {
+  return parseJsonRun(r)
+    .steps.map((s) => s.urn.split("::"))
+    .filter((p) => !p[2].startsWith("pulumi:pulumi:Stack") || p[2].includes("$"))
+    .map((p) => `${p[2].replace(/^pulumi:pulumi:Stack\$/, "")}::${p[3]}`)
+    .sort();
+}
+
+/** The inputs each double checked, by `type::name` (the URN without project and stack). */
+export function checkedInputs(calls: DoubleCall[]): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const c of calls.filter((x) => x.method === "check")) {
+    const p = c.urn.split("::");
+    out[`${p[2].replace(/^pulumi:pulumi:Stack\$/, "")}::${p[3]}`] = c.inputs;
+  }
+  return out;
+}
+
+/** The components of examples/yaml-consumer/Pulumi.yaml, by name: type token and properties. */
+export type ComponentDeclarations = Record<string, { type: string; properties: Record<string, unknown> }>;
+
+/**
+ * Makes `project` the TypeScript twin of a consumer program: a Node.js program that constructs
+ * `resources` (same names and properties) from the built package, then creates its stack.
+ */
+export async function writeTypeScriptTwin(project: DoublesProject, resources: ComponentDeclarations, source: string): Promise<void> {
+  const lines = Object.entries(resources).map(([name, r]) => {
+    const cls = /^tenant-guardrails:index:(\w+)$/.exec(r.type)?.[1];
+    if (!cls) throw new Error(`${source}: ${name} has type ${r.type}, not a tenant-guardrails component`);
+    return `new tg.${cls}(${JSON.stringify(name)}, ${JSON.stringify(r.properties)});`;
+  });
+  fs.writeFileSync(path.join(project.dir, "Pulumi.yaml"), "name: typescript-consumer\nruntime: nodejs\nmain: index.js\n");
+  fs.writeFileSync(path.join(project.dir, "package.json"), '{ "name": "typescript-consumer", "private": true }\n');
+  fs.writeFileSync(path.join(project.dir, "index.js"), `"use strict";\nconst tg = require(${JSON.stringify(path.join(REPO_ROOT, "dist", "components"))});\n${lines.join("\n")}\n`);
+  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(project.dir, "node_modules"), "dir");
+  await project.pulumiOk(["stack", "init", "dev"]);
 }

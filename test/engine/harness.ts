@@ -38,9 +38,9 @@ export function engineBinDir(): string {
   return r.stdout.trim();
 }
 
-/** The engine files missing from `bin` (empty when the engine is built). */
-export function missingEngineFiles(bin: string): string[] {
-  return ENGINE_FILES.filter((f) => {
+/** The engine files (and `extra` ones a suite needs) missing from `bin` (empty when the engine is built). */
+export function missingEngineFiles(bin: string, extra: string[] = []): string[] {
+  return [...ENGINE_FILES, ...extra].filter((f) => {
     try {
       fs.accessSync(path.join(bin, f), fs.constants.X_OK);
       return false;

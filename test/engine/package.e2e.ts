@@ -10,9 +10,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { parseJsonRun, REPO_ROOT, type RunResult } from "./harness";
+import { REPO_ROOT } from "./harness";
 import { requireEngine } from "./require-engine";
-import { createProjectsWorkspace, type DoubleCall, type ProjectsWorkspace } from "./doubles";
+import { checkedInputs, createProjectsWorkspace, plannedChildren, writeTypeScriptTwin, type ComponentDeclarations, type ProjectsWorkspace } from "./doubles";
 import { pluginSchema } from "../../components/plugin/provider";
 
 const { bin, built } = requireEngine();
@@ -71,25 +71,6 @@ function requiredMismatches(schema: { resources: Record<string, SchemaObject>; t
   return out;
 }
 
-/** `type-chain::name` of every resource a preview plans, without the stack (whose URN names the project). */
-function children(r: RunResult): string[] {
-  return parseJsonRun(r)
-    .steps.map((s) => s.urn.split("::"))
-    .filter((p) => !p[2].startsWith("pulumi:pulumi:Stack") || p[2].includes("$"))
-    .map((p) => `${p[2].replace(/^pulumi:pulumi:Stack\$/, "")}::${p[3]}`)
-    .sort();
-}
-
-/** The inputs each double checked, by `type::name` (the URN without project and stack). */
-function checkedInputs(calls: DoubleCall[]): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const c of calls.filter((x) => x.method === "check")) {
-    const p = c.urn.split("::");
-    out[`${p[2].replace(/^pulumi:pulumi:Stack\$/, "")}::${p[3]}`] = c.inputs;
-  }
-  return out;
-}
-
 (built ? describe : describe.skip)("the component package under the real engine", () => {
   let ws: ProjectsWorkspace;
 
@@ -114,7 +95,7 @@ function checkedInputs(calls: DoubleCall[]): Record<string, Record<string, unkno
 
   it("a YAML program (examples/yaml-consumer) previews the same children, with the same inputs, as a TypeScript program", async () => {
     const yamlSource = fs.readFileSync(YAML_EXAMPLE, "utf8");
-    const program = parseYaml(yamlSource) as { resources: Record<string, { type: string; properties: Record<string, unknown> }> };
+    const program = parseYaml(yamlSource) as { resources: ComponentDeclarations };
 
     const yamlProject = ws.project("yaml", "yaml-doubles.jsonl");
     fs.writeFileSync(path.join(yamlProject.dir, "Pulumi.yaml"), yamlSource);
@@ -123,20 +104,11 @@ function checkedInputs(calls: DoubleCall[]): Record<string, Record<string, unkno
 
     // The TypeScript twin: the same components, names and properties, from the built package.
     const tsProject = ws.project("typescript", "ts-doubles.jsonl");
-    const lines = Object.entries(program.resources).map(([name, r]) => {
-      const cls = /^tenant-guardrails:index:(\w+)$/.exec(r.type)?.[1];
-      if (!cls) throw new Error(`examples/yaml-consumer: ${name} has type ${r.type}, not a tenant-guardrails component`);
-      return `new tg.${cls}(${JSON.stringify(name)}, ${JSON.stringify(r.properties)});`;
-    });
-    fs.writeFileSync(path.join(tsProject.dir, "Pulumi.yaml"), "name: typescript-consumer\nruntime: nodejs\nmain: index.js\n");
-    fs.writeFileSync(path.join(tsProject.dir, "package.json"), '{ "name": "typescript-consumer", "private": true }\n');
-    fs.writeFileSync(path.join(tsProject.dir, "index.js"), `"use strict";\nconst tg = require(${JSON.stringify(path.join(REPO_ROOT, "dist", "components"))});\n${lines.join("\n")}\n`);
-    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(tsProject.dir, "node_modules"), "dir");
-    await tsProject.pulumiOk(["stack", "init", "dev"]);
+    await writeTypeScriptTwin(tsProject, program.resources, "examples/yaml-consumer");
     const tsRun = await tsProject.pulumiOk(["preview", "--json"]);
 
-    const fromYaml = children(yamlRun);
-    expect(fromYaml).toEqual(children(tsRun));
+    const fromYaml = plannedChildren(yamlRun);
+    expect(fromYaml).toEqual(plannedChildren(tsRun));
     // Every component and a child of each provider: the YAML program did construct them.
     for (const t of ["tenant-guardrails:index:CorporateDeviceAccess::corporateDevices", "tenant-guardrails:index:VulnerabilityAssessment::serversVa", "tenant-guardrails:index:EmailAuthentication::mail"]) {
       expect(fromYaml).toContain(t);

@@ -5,12 +5,13 @@
 import { engineBinDir, missingEngineFiles, notBuiltMessage } from "./harness";
 
 /**
- * The engine's bin folder and whether it is built. When it is not, registers the suite's first
+ * The engine's bin folder and whether it is built (with the `extraFiles` a suite needs besides the
+ * common ones). When it is not, registers the suite's first
  * test: a failure under CI=true (CI must run the engine), a visible skip elsewhere.
  */
-export function requireEngine(): { bin: string; built: boolean } {
+export function requireEngine(extraFiles: string[] = []): { bin: string; built: boolean } {
   const bin = engineBinDir();
-  const missing = missingEngineFiles(bin);
+  const missing = missingEngineFiles(bin, extraFiles);
   if (missing.length === 0) return { bin, built: true };
   const inCi = /^(true|1)$/i.test(process.env.CI ?? "");
   process.stderr.write(`\n${notBuiltMessage(bin)}${inCi ? " (CI=true: failing)" : ""}\n\n`);
