@@ -63,6 +63,14 @@ function splitArgs(args: ConditionalAccessPolicyArgs): { policyArgs: Omit<Condit
 
 let pluginChecked = false;
 
+/** Pulumi's mocks, or a monitor built on them (the offline `plan` and `whatif` engine): no plugin runs. */
+function isMockMonitor(monitor: object): boolean {
+  for (let proto = Object.getPrototypeOf(monitor) as object | null; proto; proto = Object.getPrototypeOf(proto) as object | null) {
+    if ((proto as { constructor?: { name?: string } }).constructor?.name === "MockMonitor") return true;
+  }
+  return false;
+}
+
 /**
  * Under the real engine (not Pulumi's mocks), warns once when the engine will not find the
  * package's plugin. Returns the warning's delivery, which the resource's registration waits for:
@@ -74,7 +82,7 @@ function warnIfPluginMissing(name: string): Promise<void> | undefined {
   pluginChecked = true;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const monitor = (require("@pulumi/pulumi/runtime/settings") as { getMonitor(): unknown }).getMonitor();
-  if (!monitor || (monitor as object).constructor?.name === "MockMonitor") return undefined;
+  if (!monitor || isMockMonitor(monitor as object)) return undefined;
   const warning = missingPluginWarning(GRAPH_POLICY_COMPONENT, name, findPackagePlugin(process.cwd(), process.env));
   return warning === undefined ? undefined : pulumi.log.warn(warning);
 }
