@@ -53,7 +53,8 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   const store = new Map<string, FakeProfile>();
   const requests: FakeGraph["requests"] = [];
   const faults: Fault[] = [];
-  const state = { maskStrings: false, pageSize: 50, ignoreExpand: false, lagReads: 0, foreignUrl: "http://127.0.0.1:9" };
+  // The settings tests change live on the returned object itself; url and close are set once it listens.
+  const fake: FakeGraph = { url: "", store, requests, faults, maskStrings: false, pageSize: 50, ignoreExpand: false, lagReads: 0, foreignUrl: "http://127.0.0.1:9", close: async () => undefined };
   /** Profiles still hidden from listings, with the listings left to hide them from. */
   const lagging = new Map<string, number>();
 
@@ -62,7 +63,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     if (Array.isArray(body.omaSettings)) {
       body.omaSettings = (body.omaSettings as Record<string, unknown>[]).map((s) => {
         const isString = s["@odata.type"] === "#microsoft.graph.omaSettingString";
-        return isString && state.maskStrings ? { ...s, value: "****", isEncrypted: true } : { ...s, isEncrypted: false };
+        return isString && fake.maskStrings ? { ...s, value: "****", isEncrypted: true } : { ...s, isEncrypted: false };
       });
     }
     if (!select) return body;
@@ -95,14 +96,14 @@ export async function startFakeGraph(): Promise<FakeGraph> {
         if (n <= 1) lagging.delete(id);
         else lagging.set(id, n - 1);
       }
-      const page = all.slice(skip, skip + state.pageSize).map((p) => view(p, select));
-      const next = skip + state.pageSize < all.length ? `${url}${BASE}?$skiptoken=${skip + state.pageSize}${select ? `&$select=${select.join(",")}` : ""}` : undefined;
+      const page = all.slice(skip, skip + fake.pageSize).map((p) => view(p, select));
+      const next = skip + fake.pageSize < all.length ? `${fake.url}${BASE}?$skiptoken=${skip + fake.pageSize}${select ? `&$select=${select.join(",")}` : ""}` : undefined;
       return { status: 200, body: { value: page, ...(next ? { "@odata.nextLink": next } : {}) } };
     }
     if (path === BASE && method === "POST") {
       const id = randomUUID();
       store.set(id, { id, body: withDefaults(body as Record<string, unknown>), assignments: [] });
-      if (state.lagReads > 0) lagging.set(id, state.lagReads);
+      if (fake.lagReads > 0) lagging.set(id, fake.lagReads);
       return { status: 201, body: view(store.get(id)!) };
     }
     const m = /^\/v1\.0\/deviceManagement\/deviceConfigurations\/([^/]+)(\/assign|\/assignments)?$/.exec(path);
@@ -114,7 +115,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
       [...profile.assignments].reverse().map((a) => ({ id: a.id, target: { deviceAndAppManagementAssignmentFilterId: null, deviceAndAppManagementAssignmentFilterType: "none", ...a.target } }));
     if (!m[2] && method === "GET") {
       const result = view(profile);
-      if (query.get("$expand") === "assignments" && !state.ignoreExpand) result.assignments = assignmentsView();
+      if (query.get("$expand") === "assignments" && !fake.ignoreExpand) result.assignments = assignmentsView();
       return { status: 200, body: result };
     }
     if (!m[2] && method === "PATCH") {
@@ -134,43 +135,6 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     return { status: 405, body: { error: { code: "MethodNotAllowed", message: `${method} ${path}` } } };
   };
 
-  const { url, close } = await serveFakeGraph(handle, { requests, faults, foreignUrl: () => state.foreignUrl });
-
-  return {
-    url,
-    store,
-    requests,
-    faults,
-    get maskStrings() {
-      return state.maskStrings;
-    },
-    set maskStrings(v: boolean) {
-      state.maskStrings = v;
-    },
-    get pageSize() {
-      return state.pageSize;
-    },
-    set pageSize(v: number) {
-      state.pageSize = v;
-    },
-    get ignoreExpand() {
-      return state.ignoreExpand;
-    },
-    set ignoreExpand(v: boolean) {
-      state.ignoreExpand = v;
-    },
-    get lagReads() {
-      return state.lagReads;
-    },
-    set lagReads(v: number) {
-      state.lagReads = v;
-    },
-    get foreignUrl() {
-      return state.foreignUrl;
-    },
-    set foreignUrl(v: string) {
-      state.foreignUrl = v;
-    },
-    close,
-  };
+  const served = await serveFakeGraph(handle, { requests, faults, foreignUrl: () => fake.foreignUrl });
+  return Object.assign(fake, served);
 }

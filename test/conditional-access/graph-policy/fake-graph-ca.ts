@@ -144,7 +144,8 @@ export async function startFakeCaGraph(): Promise<FakeCaGraph> {
   const store = new Map<string, Json>();
   const requests: FakeCaGraph["requests"] = [];
   const faults: Fault[] = [];
-  const state = { pageSize: 50, lagReads: 0, foreignUrl: "http://127.0.0.1:9", scramble: true };
+  // The settings tests change live on the returned object itself; url and close are set once it listens.
+  const fake: FakeCaGraph = { url: "", store, requests, faults, pageSize: 50, lagReads: 0, foreignUrl: "http://127.0.0.1:9", scramble: true, close: async () => undefined };
   const lagging = new Map<string, number>();
   let clock = Date.parse("2026-01-01T00:00:00Z");
   const now = () => new Date((clock += 1000)).toISOString();
@@ -164,11 +165,11 @@ export async function startFakeCaGraph(): Promise<FakeCaGraph> {
         if (n <= 1) lagging.delete(pid);
         else lagging.set(pid, n - 1);
       }
-      const page = all.slice(skip, skip + state.pageSize).map(([pid, p]) => {
-        const v = view(pid, p, version, state.scramble);
+      const page = all.slice(skip, skip + fake.pageSize).map(([pid, p]) => {
+        const v = view(pid, p, version, fake.scramble);
         return select ? Object.fromEntries(Object.entries(v).filter(([k]) => select.includes(k))) : v;
       });
-      const next = skip + state.pageSize < all.length ? `${url}${path}?$skiptoken=${skip + state.pageSize}${select ? `&$select=${select.join(",")}` : ""}` : undefined;
+      const next = skip + fake.pageSize < all.length ? `${fake.url}${path}?$skiptoken=${skip + fake.pageSize}${select ? `&$select=${select.join(",")}` : ""}` : undefined;
       return { status: 200, body: { value: page, ...(next ? { "@odata.nextLink": next } : {}) } };
     }
     if (!id && method === "POST") {
@@ -178,12 +179,12 @@ export async function startFakeCaGraph(): Promise<FakeCaGraph> {
       const pid = randomUUID();
       const t = now();
       store.set(pid, { ...input, createdDateTime: t, modifiedDateTime: t });
-      if (state.lagReads > 0) lagging.set(pid, state.lagReads);
-      return { status: 201, body: view(pid, store.get(pid)!, version, state.scramble) };
+      if (fake.lagReads > 0) lagging.set(pid, fake.lagReads);
+      return { status: 201, body: view(pid, store.get(pid)!, version, fake.scramble) };
     }
     const stored = id ? store.get(id) : undefined;
     if (!stored) return { status: 404, body: { error: { code: "ResourceNotFound", message: "not found" } } };
-    if (method === "GET") return { status: 200, body: view(id!, stored, version, state.scramble) };
+    if (method === "GET") return { status: 200, body: view(id!, stored, version, fake.scramble) };
     if (method === "PATCH") {
       const input = body as Json;
       if (version === "v1.0" && betaUsed(input).length) return bad(`Invalid property '${betaUsed(input)[0]}' on v1.0`);
@@ -197,37 +198,6 @@ export async function startFakeCaGraph(): Promise<FakeCaGraph> {
     return { status: 405, body: { error: { code: "MethodNotAllowed", message: `${method} ${path}` } } };
   };
 
-  const { url, close } = await serveFakeGraph(handle, { requests, faults, foreignUrl: () => state.foreignUrl });
-
-  return {
-    url,
-    store,
-    requests,
-    faults,
-    get pageSize() {
-      return state.pageSize;
-    },
-    set pageSize(v: number) {
-      state.pageSize = v;
-    },
-    get lagReads() {
-      return state.lagReads;
-    },
-    set lagReads(v: number) {
-      state.lagReads = v;
-    },
-    get foreignUrl() {
-      return state.foreignUrl;
-    },
-    set foreignUrl(v: string) {
-      state.foreignUrl = v;
-    },
-    get scramble() {
-      return state.scramble;
-    },
-    set scramble(v: boolean) {
-      state.scramble = v;
-    },
-    close,
-  };
+  const served = await serveFakeGraph(handle, { requests, faults, foreignUrl: () => fake.foreignUrl });
+  return Object.assign(fake, served);
 }
