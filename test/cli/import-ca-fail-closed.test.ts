@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runCli } from "../helpers/cli";
+import { corporateDevicesPolicy, TEST_BREAK_GLASS_GROUP as BREAK_GLASS_GROUP } from "../helpers/ca-fixtures";
 
 let dir: string;
 const file = (name: string, content: string | Buffer) => {
@@ -23,8 +24,6 @@ afterAll(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const BREAK_GLASS_GROUP = "a881d286-2b5c-417b-8d7e-c48b516aef83";
-
 /** The DCToolbox-style "block everyone" template whose only exclusion is the break-glass placeholder. */
 const BLOCK_ALL = {
   id: "11111111-1111-4111-8111-111111111111",
@@ -38,18 +37,7 @@ const BLOCK_ALL = {
   grantControls: { operator: "OR", builtInControls: ["block"] },
 };
 
-const CORPORATE = {
-  id: "5c1f0e3a-7b2d-4e8f-9a6c-1d2e3f4a5b6c",
-  displayName: "Block non-corporate devices",
-  state: "enabled",
-  conditions: {
-    applications: { includeApplications: ["All"] },
-    users: { includeUsers: ["All"], excludeGroups: [BREAK_GLASS_GROUP] },
-    clientAppTypes: ["all"],
-    devices: { deviceFilter: { mode: "include", rule: 'device.trustType -ne "AzureAD" -and device.trustType -ne "ServerAD"' } },
-  },
-  grantControls: { operator: "OR", builtInControls: ["block"] },
-};
+const CORPORATE = corporateDevicesPolicy();
 
 describe("lockout through import", () => {
   it.each([

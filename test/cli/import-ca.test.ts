@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ownFixturesDir } from "../../bench/fixtures";
 import { runCli } from "../helpers/cli";
+import { corporateDevicesPolicy } from "../helpers/ca-fixtures";
 
 const FIXTURES = path.join(ownFixturesDir(), "conditional-access");
 /** A beta list page of four policies; #2 excludes hybrid-joined devices with a device filter. */
@@ -21,18 +22,7 @@ const file = (name: string, content: string | Buffer) => {
   return p;
 };
 
-const CORPORATE = {
-  id: "5c1f0e3a-7b2d-4e8f-9a6c-1d2e3f4a5b6c",
-  displayName: "Block non-corporate devices",
-  state: "enabled",
-  conditions: {
-    applications: { includeApplications: ["All"] },
-    users: { includeUsers: ["All"], excludeGroups: ["a881d286-2b5c-417b-8d7e-c48b516aef83"] },
-    clientAppTypes: ["all"],
-    devices: { deviceFilter: { mode: "include", rule: 'device.trustType -ne "AzureAD" -and device.trustType -ne "ServerAD"' } },
-  },
-  grantControls: { operator: "OR", builtInControls: ["block"] },
-};
+const CORPORATE = corporateDevicesPolicy();
 
 /** Beta export of an old policy still on the legacy device condition (report-only, MFA unless compliant). */
 const LEGACY = {

@@ -17,6 +17,7 @@ import { ownFixturesDir } from "../../bench/fixtures";
 import { parseJsonRun, REPO_ROOT } from "./harness";
 import { requireEngine } from "./require-engine";
 import { createProjectsWorkspace, type ProjectsWorkspace } from "./doubles";
+import { corporateDevicesPolicy } from "../helpers/ca-fixtures";
 
 const { bin, built } = requireEngine();
 
@@ -25,18 +26,7 @@ const POLICY = "azuread:index/conditionalAccessPolicy:ConditionalAccessPolicy";
 const COMPONENT = "tenant-guardrails:index:CorporateDeviceAccess";
 
 /** A tenant's policy that import-ca recognises as a CorporateDeviceAccess component. */
-const CORPORATE = {
-  id: "5c1f0e3a-7b2d-4e8f-9a6c-1d2e3f4a5b6c",
-  displayName: "Block non-corporate devices",
-  state: "enabled",
-  conditions: {
-    applications: { includeApplications: ["All"] },
-    users: { includeUsers: ["All"], excludeGroups: ["a881d286-2b5c-417b-8d7e-c48b516aef83"] },
-    clientAppTypes: ["all"],
-    devices: { deviceFilter: { mode: "include", rule: 'device.trustType -ne "AzureAD" -and device.trustType -ne "ServerAD"' } },
-  },
-  grantControls: { operator: "OR", builtInControls: ["block"] },
-};
+const CORPORATE = corporateDevicesPolicy();
 
 interface ImportDocument {
   resources: { type: string; name: string; id?: string; parent?: string; component?: boolean }[];

@@ -12,6 +12,29 @@ import { fixtureText, type FixtureFile } from "../../bench/fixtures";
 type Json = Record<string, unknown>;
 const READ_ONLY = new Set(["id", "createdDateTime", "modifiedDateTime", "deletedDateTime", "templateId", "partialEnablementStrategy"]);
 
+/** The break-glass group of the test tenants' policies. */
+export const TEST_BREAK_GLASS_GROUP = "a881d286-2b5c-417b-8d7e-c48b516aef83";
+
+/**
+ * A tenant's "Block non-corporate devices" policy as Graph exports it: enabled, all users, block
+ * outside the AzureAD and ServerAD join types, the shape import-ca recognises as a
+ * CorporateDeviceAccess component. `excludeGroups` are its exclusions (none: the key is absent).
+ */
+export function corporateDevicesPolicy(excludeGroups: string[] = [TEST_BREAK_GLASS_GROUP]) {
+  return {
+    id: "5c1f0e3a-7b2d-4e8f-9a6c-1d2e3f4a5b6c",
+    displayName: "Block non-corporate devices",
+    state: "enabled",
+    conditions: {
+      applications: { includeApplications: ["All"] },
+      users: excludeGroups.length > 0 ? { includeUsers: ["All"], excludeGroups } : { includeUsers: ["All"] },
+      clientAppTypes: ["all"],
+      devices: { deviceFilter: { mode: "include", rule: 'device.trustType -ne "AzureAD" -and device.trustType -ne "ServerAD"' } },
+    },
+    grantControls: { operator: "OR", builtInControls: ["block"] },
+  };
+}
+
 /**
  * The documented normalisation: annotations and read-only fields dropped; null, [] and {} are
  * "not configured"; empty clientAppTypes means every client app; disabled session blocks and

@@ -18,6 +18,7 @@ import { normaliseCorporateDeviceAccess, buildCorporateDevicePolicies } from "..
 import { GuardrailInputError } from "../../../components/errors";
 import { ownFixturesDir } from "../../../bench/fixtures";
 import { importedPolicyGraph } from "../../../cli/commands/import-ca";
+import { corporateDevicesPolicy } from "../../helpers/ca-fixtures";
 
 const FIXTURES = path.join(ownFixturesDir(), "conditional-access");
 const LOCKOUT = fs.readFileSync(path.join(FIXTURES, "lockout-and-unresolved-ids.json"));
@@ -28,18 +29,7 @@ const USER = "c2a3b4c5-d6e7-4f80-9a1b-2c3d4e5f6a7b";
 const BREAK_GLASS: ImportOptions["emergencyAccess"] = { groupIds: [GROUP], userIds: [] };
 
 /** Enabled, all users, block outside trusted join types, excluding nobody: the component's shape. */
-const CORPORATE_NO_EXCLUSION = {
-  id: "5c1f0e3a-7b2d-4e8f-9a6c-1d2e3f4a5b6c",
-  displayName: "Block non-corporate devices",
-  state: "enabled",
-  conditions: {
-    applications: { includeApplications: ["All"] },
-    users: { includeUsers: ["All"] },
-    clientAppTypes: ["all"],
-    devices: { deviceFilter: { mode: "include", rule: 'device.trustType -ne "AzureAD" -and device.trustType -ne "ServerAD"' } },
-  },
-  grantControls: { operator: "OR", builtInControls: ["block"] },
-};
+const CORPORATE_NO_EXCLUSION = corporateDevicesPolicy([]);
 
 /** graph-only-policies.json #1 (authentication context, enabled, all users) without its break-glass group. */
 function graphPolicyWithoutExclusion(): Record<string, any> {
