@@ -128,11 +128,14 @@ export function betaPropertiesOf(policy: Json): string[] {
   return used;
 }
 
-/** Graph treats null, [], "" and {} (annotations aside) as "not configured". */
-export function isEmptyValue(v: unknown): boolean {
+/**
+ * Graph treats null, [], "" and {} (annotations aside) as "not configured". `annotation` says
+ * which keys are annotations (import-ca also counts `$`-prefixed keys of exports).
+ */
+export function isEmptyValue(v: unknown, annotation: (key: string) => boolean = isAnnotation): boolean {
   if (v === null || v === undefined) return true;
   if (Array.isArray(v)) return v.length === 0;
-  if (isJsonObject(v)) return Object.entries(v).every(([k, x]) => isAnnotation(k) || isEmptyValue(x));
+  if (isJsonObject(v)) return Object.entries(v).every(([k, x]) => annotation(k) || isEmptyValue(x, annotation));
   if (typeof v === "string") return v.trim() === "";
   return false;
 }

@@ -35,6 +35,7 @@ export const ID = {
 } satisfies Record<string, IdKind>;
 
 import { GUID } from "../../common/ids";
+import { isEmptyValue, isJsonObject } from "../graph-policy/shape";
 export { GUID };
 export const NIL_GUID = "00000000-0000-0000-0000-000000000000";
 export const BUILT_IN_CONTROLS = ["block", "mfa", "approvedApplication", "compliantApplication", "compliantDevice", "domainJoinedDevice", "passwordChange"] as const;
@@ -64,9 +65,8 @@ export function isAnnotationKey(key: string): boolean {
   return key.startsWith("#") || key.startsWith("$") || key.includes("@odata.") || key.startsWith("@");
 }
 
-export function isObject(v: unknown): v is Json {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
+/** A JSON object (not null, not an array). */
+export const isObject: (v: unknown) => v is Json = isJsonObject;
 
 /** A value read as text for an enum: strings as they are, null/undefined as "", anything else as an excerpt (never throws). */
 export function asText(v: unknown): string {
@@ -74,13 +74,9 @@ export function asText(v: unknown): string {
   return v === null || v === undefined ? "" : excerpt(v);
 }
 
-/** Graph treats null, [] and {} as "not configured". */
+/** Graph treats null, [], "" and {} as "not configured"; annotations, `$`-prefixed keys included, aside. */
 export function isEmpty(v: unknown): boolean {
-  if (v === null || v === undefined) return true;
-  if (Array.isArray(v)) return v.length === 0;
-  if (isObject(v)) return Object.entries(v).every(([k, x]) => isAnnotationKey(k) || isEmpty(x));
-  if (typeof v === "string") return v.trim() === "";
-  return false;
+  return isEmptyValue(v, isAnnotationKey);
 }
 
 export class PolicyProblem extends Error {
