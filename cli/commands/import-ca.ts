@@ -19,6 +19,7 @@ import {
 import { toGraphPolicy } from "../../components/conditional-access/import/to-graph";
 import { MAX_EXPORT_BYTES } from "../../components/conditional-access/import/decode";
 import { EXIT_FINDING, UsageError, printLines } from "../output";
+import { normaliseConditionalAccessPolicy } from "../../components/conditional-access/graph-policy/normalise";
 
 export interface ImportCaOptions {
   json?: boolean;
@@ -97,28 +98,14 @@ export function importPolicyFiles(files: string[], mapFile?: string, emergencyAc
 }
 
 /**
- * An imported policy in Graph's `conditionalAccessPolicy` shape: every setting of a Graph-native
- * one, or the azuread args through the importer's inverse.
+ * An imported policy in Graph's `conditionalAccessPolicy` shape: a Graph-native one as its resource
+ * sends it (the normaliser's payload, its emergencyAccess added to the exclusions), or the azuread
+ * args through the importer's inverse.
  */
 export function importedPolicyGraph(p: ImportedPolicy): Record<string, unknown> {
   if (p.kind !== "graph" || !p.graph) return toGraphPolicy(p.resource);
-  const { emergencyAccess, ...graph } = p.graph;
-  if (!emergencyAccess) return graph;
-  // The resource adds its emergencyAccess to the exclusions it sends: the evaluators see them there.
-  const conditions = (graph.conditions ?? {}) as Record<string, unknown>;
-  const users = (conditions.users ?? {}) as Record<string, unknown>;
-  const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : []);
-  return {
-    ...graph,
-    conditions: {
-      ...conditions,
-      users: {
-        ...users,
-        excludeUsers: [...new Set([...list(users.excludeUsers), ...(emergencyAccess.userIds ?? [])])],
-        excludeGroups: [...new Set([...list(users.excludeGroups), ...(emergencyAccess.groupIds ?? [])])],
-      },
-    },
-  };
+  // The importer accepted it only once it normalised, so the value is there.
+  return normaliseConditionalAccessPolicy(p.graph).value!.policy;
 }
 
 /** Where an error is, for people: file, position and policy name. */
