@@ -228,8 +228,8 @@ function applyLockoutRule(ctx: Context, state: string | undefined, users: PlainU
   return emergencyAccess;
 }
 
-/** The note of a policy that got the break-glass exclusion, in the words of its kind. */
-function emergencyAccessNote(added: EmergencyAccessIds, kind: ImportKind, id: string | undefined): ImportNote {
+/** The `emergency-access-added` note of a policy that got the break-glass exclusion, in the words of its kind. */
+function noteEmergencyAccess(ctx: Context, added: EmergencyAccessIds, kind: ImportKind, id: string | undefined): void {
   const ids = [
     added.groupIds.length ? `group${added.groupIds.length > 1 ? "s" : ""} ${added.groupIds.join(", ")}` : "",
     added.userIds.length ? `user${added.userIds.length > 1 ? "s" : ""} ${added.userIds.join(", ")}` : "",
@@ -250,10 +250,10 @@ function emergencyAccessNote(added: EmergencyAccessIds, kind: ImportKind, id: st
     : kind === ImportKind.Resource || kind === ImportKind.Graph
       ? "the tenant's policy does not exclude them yet: adopt it with the pulumi import command (the snippet has no import option, as Pulumi refuses an import whose inputs differ from the policy), then the first pulumi up adds this exclusion to the tenant's policy, a change to the tenant made on purpose"
       : "the tenant's policy does not exclude them yet: the first pulumi up adds this exclusion to the tenant's policy, a change to the tenant made on purpose";
-  return {
-    code: "emergency-access-added",
-    message: `the policy excludes no break-glass account or group by id, which the lockout rule refuses for an enabled policy on all users: added the emergency-access ${ids.join(" and ")} ${where}; ${tenant}`,
-  };
+  ctx.note(
+    "emergency-access-added",
+    `the policy excludes no break-glass account or group by id, which the lockout rule refuses for an enabled policy on all users: added the emergency-access ${ids.join(" and ")} ${where}; ${tenant}`,
+  );
 }
 
 /** Convert one Graph policy object; problems are returned, never thrown. */
@@ -335,7 +335,7 @@ function importOne(raw: unknown, index: number, count: number, options: ImportOp
     if (id) importCommand = `pulumi import ${shellQuote(AZUREAD_POLICY_TYPE)} ${shellQuote(resourceName)} ${shellQuote(importIdOf(id))}`;
   }
   const kind = recognised.args ? ImportKind.Component : ImportKind.Resource;
-  if (added) ctx.note("emergency-access-added", emergencyAccessNote(added, kind, id).message);
+  if (added) noteEmergencyAccess(ctx, added, kind, id);
   if (!id) ctx.note("no-id", "the export has no id (a request body, not a tenant export): nothing to import, pulumi up creates the policy");
 
   return {
@@ -438,7 +438,7 @@ function importAsGraph(
       `adopted by its id with pulumi import (importCommand, or the import option of the snippet), through the package's plugin pulumi-resource-tenant-guardrails; keep its display name "${p.displayName}" unique, as it finds the policy after an interrupted create`,
     );
   }
-  if (p.added) ctx.note("emergency-access-added", emergencyAccessNote(p.added, ImportKind.Graph, id).message);
+  if (p.added) noteEmergencyAccess(ctx, p.added, ImportKind.Graph, id);
   if (!id) ctx.note("no-id", "the export has no id (a request body, not a tenant export): nothing to adopt, pulumi up creates the policy");
   const resourceName = uniqueName(resourceNameFor(p.displayName), p.taken);
   return {
