@@ -19,7 +19,7 @@ import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
 import { COMPONENT_TYPE_TOKENS, PLUGIN_RESOURCE_TYPE_TOKENS, type ComponentName } from "../common/type-tokens";
-import { graphPolicyProvider, readForImport, type GraphPolicyInputs, type GraphPolicyOutputs } from "../conditional-access/graph-policy/graph-provider";
+import { graphPolicyProvider, type GraphPolicyInputs, type GraphPolicyOutputs } from "../conditional-access/graph-policy/graph-provider";
 import { normaliseConditionalAccessPolicy, type PlainGraphConditionalAccessPolicyArgs } from "../conditional-access/graph-policy/normalise";
 
 /** The package root: the directory above this module with the package's package.json and schema.json. */
@@ -135,8 +135,7 @@ export function packageProvider(root = packageRoot()): provider.Provider {
     },
     async read(id, urn, props) {
       requirePolicyType(urn);
-      // Without state (pulumi import, get) the policy is read by its id alone.
-      if (!props || (props as Partial<GraphPolicyOutputs>).graphEndpoint === undefined) return readForImport(id);
+      // Without state (pulumi import, get) the provider reads the policy by its id alone.
       return graphPolicyProvider.read!(id, props as GraphPolicyOutputs);
     },
     async update(id, urn, olds, news) {
